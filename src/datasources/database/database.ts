@@ -1,0 +1,70 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../../generated/prisma/client';
+import { acquireDirLock, type DirLock } from './dir-lock';
+
+/** An open database: the Prisma client plus what migrations and health checks need. */
+export interface Database {
+  /** `postgres` for DATABASE_URL, `pglite` for the embedded database. */
+  readonly kind: 'postgres' | 'pglite';
+  readonly prisma: PrismaClient;
+  /** The same connection settings, for the migration engine. */
+  readonly adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** Resolves when a trivial query succeeds; rejects otherwise. */
+  ping(): Promise<void>;
+  /** Disconnects Prisma and closes the embedded database, once. */
+  close(): Promise<void>;
+}
+
+function wrap(
+  kind: Database['kind'],
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory,
+  onClose: () => Promise<void> = async () => undefined,
+): Database {
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  let closing: Promise<void> | undefined;
+  return {
+    kind,
+    prisma,
+    adapterFactory,
+    ping: async () => void (await prisma.$queryRaw`SELECT 1`),
+    close: () => (closing ??= prisma.$disconnect().then(onClose)),
+  };
+}
+
+/** Opens PostgreSQL at `url` through Prisma's `pg` driver adapter. */
+export function openPostgres(url: string): Database {
+  return wrap('postgres', new PrismaPg({ connectionString: url }));
+}
+
+/**
+ * Opens the embedded PostgreSQL (PGlite). With `dataDir`, its files live under
+ * `dataDir/pgdata` and a lock file keeps a second process from opening them; without,
+ * it lives in memory (tests). `loadDataDir` starts it from a dump (a migrated template).
+ */
+export async function openPglite(
+  options: { dataDir?: string; loadDataDir?: Blob } = {},
+): Promise<Database & { pglite: PGlite }> {
+  let lock: DirLock | undefined;
+  let dir: string | undefined;
+  if (options.dataDir) {
+    await mkdir(options.dataDir, { recursive: true });
+    lock = await acquireDirLock(path.join(options.dataDir, 'pglite.lock'));
+    dir = path.join(options.dataDir, 'pgdata');
+  }
+  try {
+    const pglite = await PGlite.create(dir, { loadDataDir: options.loadDataDir });
+    const database = wrap('pglite', new PrismaPGlite(pglite), async () => {
+      await pglite.close();
+      await lock?.release();
+    });
+    return { ...database, pglite };
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
+}

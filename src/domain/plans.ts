@@ -1,0 +1,55 @@
+/** Plan names, as stored on a user. */
+export const PLAN_NAMES = ['FREE', 'BASIC', 'PRO', 'ENTERPRISE'] as const;
+export type PlanName = (typeof PLAN_NAMES)[number];
+
+/** The limits of one plan. `null` means unlimited. */
+export interface PlanLimits {
+  name: PlanName;
+  requestsPerMinute: number;
+  requestsPerDay: number | null;
+  maxQueryCost: number;
+  websocketConnections: number;
+  symbolsSubscribed: number;
+  /** Minutes by which quotes are delayed; 0 is real time. */
+  quoteDelayMinutes: number;
+}
+
+/** The default plans of the public contract (PRODUCT.md, "Plans"). */
+export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
+  FREE: {
+    name: 'FREE',
+    requestsPerMinute: 60,
+    requestsPerDay: 1_000,
+    maxQueryCost: 500,
+    websocketConnections: 1,
+    symbolsSubscribed: 10,
+    quoteDelayMinutes: 15,
+  },
+  BASIC: {
+    name: 'BASIC',
+    requestsPerMinute: 300,
+    requestsPerDay: 20_000,
+    maxQueryCost: 2_000,
+    websocketConnections: 3,
+    symbolsSubscribed: 50,
+    quoteDelayMinutes: 0,
+  },
+  PRO: {
+    name: 'PRO',
+    requestsPerMinute: 1_200,
+    requestsPerDay: 200_000,
+    maxQueryCost: 5_000,
+    websocketConnections: 10,
+    symbolsSubscribed: 500,
+    quoteDelayMinutes: 0,
+  },
+  ENTERPRISE: {
+    name: 'ENTERPRISE',
+    requestsPerMinute: 6_000,
+    requestsPerDay: null,
+    maxQueryCost: 20_000,
+    websocketConnections: 100,
+    symbolsSubscribed: 5_000,
+    quoteDelayMinutes: 0,
+  },
+};

@@ -1,0 +1,16 @@
+import type { PlanName } from './plans';
+
+/** Scopes an API key can carry. JWT sessions hold all of them. */
+export const SCOPES = ['read:market', 'read:portfolio', 'write:portfolio', 'read:usage'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Who is calling: resolved once per request from the API key or JWT. */
+export interface Viewer {
+  userId: string;
+  email: string;
+  plan: PlanName;
+  role: 'USER' | 'ADMIN';
+  /** Set when the request authenticated with an API key. */
+  apiKeyId?: string;
+  scopes: readonly Scope[];
+}

@@ -1,0 +1,81 @@
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from './codes';
+
+type Extensions = Record<string, unknown>;
+
+/** Base of every error the gateway raises on purpose: a fixed, public `extensions.code`. */
+export abstract class YieldflowError extends GraphQLError {
+  abstract readonly code: ErrorCode;
+
+  protected constructor(message: string, code: ErrorCode, extensions: Extensions = {}) {
+    super(message, { extensions: { ...extensions, code } });
+    this.name = new.target.name;
+  }
+}
+
+/** Missing, malformed, expired or revoked credentials. */
+export class UnauthenticatedError extends YieldflowError {
+  readonly code = ErrorCode.UNAUTHENTICATED;
+  constructor(message = 'Authentication required: send x-api-key or Authorization: Bearer') {
+    super(message, ErrorCode.UNAUTHENTICATED);
+  }
+}
+
+/** Authenticated, but the key's scopes or the plan do not allow this. */
+export class ForbiddenError extends YieldflowError {
+  readonly code = ErrorCode.FORBIDDEN;
+  constructor(message: string) {
+    super(message, ErrorCode.FORBIDDEN);
+  }
+}
+
+/** An argument is invalid; `field` names it where one argument is at fault. */
+export class BadUserInputError extends YieldflowError {
+  readonly code = ErrorCode.BAD_USER_INPUT;
+  constructor(message: string, extensions: Extensions = {}) {
+    super(message, ErrorCode.BAD_USER_INPUT, extensions);
+  }
+}
+
+/** The thing does not exist, or is not the viewer's (the two are not told apart). */
+export class NotFoundError extends YieldflowError {
+  readonly code = ErrorCode.NOT_FOUND;
+  constructor(message: string) {
+    super(message, ErrorCode.NOT_FOUND);
+  }
+}
+
+/** A request or connection limit of the plan was reached. */
+export class RateLimitedError extends YieldflowError {
+  readonly code = ErrorCode.RATE_LIMITED;
+  constructor(
+    message: string,
+    readonly retryAfter: number,
+  ) {
+    super(message, ErrorCode.RATE_LIMITED, { retryAfter });
+  }
+}
+
+/** The query's cost, depth, aliases or size exceed what the plan allows. */
+export class QueryTooComplexError extends YieldflowError {
+  readonly code = ErrorCode.QUERY_TOO_COMPLEX;
+  constructor(message: string, extensions: Extensions = {}) {
+    super(message, ErrorCode.QUERY_TOO_COMPLEX, extensions);
+  }
+}
+
+/** No market-data provider could answer in time and nothing usable was cached. */
+export class UpstreamUnavailableError extends YieldflowError {
+  readonly code = ErrorCode.UPSTREAM_UNAVAILABLE;
+  constructor(message = 'Market data is unavailable right now; try again shortly') {
+    super(message, ErrorCode.UPSTREAM_UNAVAILABLE);
+  }
+}
+
+/** An unexpected failure; its cause is logged with the request id, never shown. */
+export class InternalServerError extends YieldflowError {
+  readonly code = ErrorCode.INTERNAL_SERVER_ERROR;
+  constructor(message = 'Internal server error') {
+    super(message, ErrorCode.INTERNAL_SERVER_ERROR);
+  }
+}

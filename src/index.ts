@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from './config/load-config';
+import { createLogger } from './observability/logger';
+import { startApp } from './server/app';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const app = await startApp({ config, logger });
+
+  const banner = [`Yieldflow is ready: ${app.url}`];
+  if (app.demo) {
+    banner.push(
+      `Demo API key (PRO plan): ${app.demo.apiKey}`,
+      `  kept in ${app.demo.keyFile}`,
+      `  try: curl -s ${app.url} -H 'content-type: application/json' -H 'x-api-key: ${app.demo.apiKey}' -d '{"query":"{ me { email plan } }"}'`,
+    );
+  }
+  process.stdout.write(`${banner.join('\n')}\n`);
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    logger.info({ signal }, 'signal received');
+    app.stop().then(
+      () => {
+        process.exitCode = 0;
+      },
+      (error: Error) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`start-up failed: ${error.message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,36 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The Prometheus registry of one server instance, with the metrics the gateway records.
+ * One registry per instance (not prom-client's global one) so that two servers in one
+ * process, as in tests, keep separate counts.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  /** GraphQL request duration by operation name and outcome (`success` or an error code). */
+  readonly graphqlDuration = new Histogram({
+    name: 'yieldflow_graphql_request_duration_seconds',
+    help: 'GraphQL request duration in seconds, by operation name and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  /** HTTP requests by route and status class, including the non-GraphQL routes. */
+  readonly httpRequests = new Counter({
+    name: 'yieldflow_http_requests_total',
+    help: 'HTTP requests by route and status code',
+    labelNames: ['route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'yieldflow_' });
+  }
+
+  /** The Prometheus text exposition. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

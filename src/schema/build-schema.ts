@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { PlanResolver } from '../resolvers/plan.resolver';
+import { ViewerResolver } from '../resolvers/viewer.resolver';
+
+/** Builds the executable schema from the type-graphql resolvers. */
+export function buildYieldflowSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [PlanResolver, ViewerResolver],
+    validate: false,
+    emitSchemaFile: false,
+  });
+}

@@ -1,0 +1,36 @@
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { PlanLimits, PlanName } from '../domain/plans';
+
+/** GraphQL enum of plan names. */
+export enum PlanNameEnum {
+  FREE = 'FREE',
+  BASIC = 'BASIC',
+  PRO = 'PRO',
+  ENTERPRISE = 'ENTERPRISE',
+}
+registerEnumType(PlanNameEnum, { name: 'PlanName', description: 'A subscription plan.' });
+
+/** A plan and its limits. */
+@ObjectType('Plan', { description: 'A plan and the limits it grants.' })
+export class PlanType implements PlanLimits {
+  @Field(() => PlanNameEnum)
+  name!: PlanName;
+
+  @Field(() => Int, { description: 'Requests allowed per rolling minute.' })
+  requestsPerMinute!: number;
+
+  @Field(() => Int, { nullable: true, description: 'Requests allowed per UTC day; null is unlimited.' })
+  requestsPerDay!: number | null;
+
+  @Field(() => Int, { description: 'Largest query cost accepted in one operation.' })
+  maxQueryCost!: number;
+
+  @Field(() => Int, { description: 'Concurrent WebSocket connections.' })
+  websocketConnections!: number;
+
+  @Field(() => Int, { description: 'Symbols subscribed at once across connections.' })
+  symbolsSubscribed!: number;
+
+  @Field(() => Int, { description: 'Minutes by which quotes are delayed; 0 is real time.' })
+  quoteDelayMinutes!: number;
+}

@@ -1,0 +1,33 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from '../config/env.schema';
+import type { Context } from '../context';
+import type { Metrics } from '../observability/metrics';
+import { authGuardPlugin } from './plugins/auth-guard.plugin';
+import { createFormatError, errorLoggingPlugin } from './plugins/errors.plugin';
+import { metricsPlugin } from './plugins/metrics.plugin';
+
+/** Creates (but does not start) the Apollo Server with the gateway's plugins. */
+export function createApollo(options: {
+  schema: GraphQLSchema;
+  config: Config;
+  metrics: Metrics;
+}): ApolloServer<Context> {
+  const development = options.config.env === 'development';
+  return new ApolloServer<Context>({
+    schema: options.schema,
+    introspection: !options.config.isProduction,
+    hideSchemaDetailsFromClientErrors: options.config.isProduction,
+    includeStacktraceInErrorResponses: development,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    formatError: createFormatError({ development }),
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      errorLoggingPlugin(),
+      metricsPlugin(options.metrics),
+      authGuardPlugin(),
+    ],
+  });
+}

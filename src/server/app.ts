@@ -1,0 +1,142 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
+import type Redis from 'ioredis';
+import type { Config } from '../config/env.schema';
+import { openPglite, openPostgres, type Database } from '../datasources/database/database';
+import { applyMigrations } from '../datasources/database/migrator';
+import { closeRedis, openRedis, pingRedis } from '../datasources/cache/redis';
+import { createLogger, type Logger } from '../observability/logger';
+import { Metrics } from '../observability/metrics';
+import { buildYieldflowSchema } from '../schema/build-schema';
+import { DemoSeedService, type DemoAccount } from '../services/demo-seed.service';
+import { resolveJwtSecret } from '../services/jwt-secret.service';
+import { createApollo } from './apollo';
+import type { HealthCheck } from './health';
+import { createHttpHandler, type Lifecycle } from './http';
+import { createFormatError } from './plugins/errors.plugin';
+import { createServices } from './services';
+import { gracefulStop } from './shutdown';
+import { attachWebSocket } from './ws';
+
+/** Options for {@link startApp}. */
+export interface AppOptions {
+  config: Config;
+  logger?: Logger;
+  /**
+   * An open, migrated database to use instead of the configured one (tests). The app
+   * does not migrate it, and closes it on stop.
+   */
+  database?: Database;
+}
+
+/** A running server. */
+export interface App {
+  /** The GraphQL endpoint, e.g. http://localhost:4000/graphql. */
+  readonly url: string;
+  readonly port: number;
+  readonly database: Database;
+  /** The demo account, when seeding is on. */
+  readonly demo?: DemoAccount;
+  /** Graceful stop: drain HTTP, close sockets with 1001, then the database and Redis. */
+  stop(): Promise<void>;
+}
+
+async function openConfiguredDatabase(config: Config, logger: Logger): Promise<Database> {
+  const database = config.databaseUrl
+    ? openPostgres(config.databaseUrl)
+    : await openPglite({ dataDir: config.dataDir });
+  try {
+    const applied = await applyMigrations({ adapterFactory: database.adapterFactory });
+    logger.info({ database: database.kind, applied }, 'migrations applied');
+    return database;
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * Starts Yieldflow: database (migrated), Redis, schema, Apollo, HTTP and WebSocket on
+ * one port, and the demo account when seeding is on.
+ */
+export async function startApp(options: AppOptions): Promise<App> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  await mkdir(config.dataDir, { recursive: true });
+  const database = options.database ?? (await openConfiguredDatabase(config, logger));
+  let redis: Redis | null = null;
+  try {
+    redis = config.redisUrl
+      ? openRedis({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: logger.child({ component: 'redis' }) })
+      : null;
+    await resolveJwtSecret(config.jwtSecret, config.dataDir);
+    const metrics = new Metrics();
+    const services = createServices({ database, logger });
+    const schema = await buildYieldflowSchema();
+    const apollo = createApollo({ schema, config, metrics });
+    await apollo.start();
+
+    const healthChecks: HealthCheck[] = [{ name: 'database', check: () => database.ping() }];
+    if (redis) {
+      const client = redis;
+      healthChecks.push({ name: 'cache', check: () => pingRedis(client) });
+    }
+    const lifecycle: Lifecycle = { inFlight: 0, draining: false };
+    const httpServer = createServer(
+      { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 },
+      createHttpHandler({ apollo, config, logger, metrics, services, healthChecks, lifecycle }),
+    );
+    const ws = attachWebSocket({
+      httpServer,
+      schema,
+      services,
+      logger,
+      formatError: createFormatError({ development: config.env === 'development' }),
+      development: config.env === 'development',
+    });
+
+    const demo = config.seedDemo
+      ? await new DemoSeedService(services.users, services.apiKeys, config.dataDir).ensure()
+      : undefined;
+    const port = await listen(httpServer, config.port, config.host);
+    const url = `${config.publicUrl ?? `http://localhost:${port}`}/graphql`;
+    logger.info({ url, database: database.kind, redis: Boolean(redis) }, 'server listening');
+
+    let stopping: Promise<void> | undefined;
+    const openRedisClient = redis;
+    return {
+      url,
+      port,
+      database,
+      demo,
+      stop: () =>
+        (stopping ??= gracefulStop({
+          httpServer,
+          lifecycle,
+          ws,
+          apollo,
+          graceMs: config.shutdownGraceMs,
+          logger,
+          closeStores: async () => {
+            await database.close();
+            if (openRedisClient) await closeRedis(openRedisClient);
+          },
+        })),
+    };
+  } catch (error) {
+    if (redis) await closeRedis(redis);
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorCode } from '../errors/codes';
+
+/** Writes a JSON body with the given status. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+/** Writes a GraphQL-shaped error response for a request refused before execution. */
+export function sendGraphQLError(
+  res: ServerResponse,
+  status: number,
+  code: ErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): void {
+  sendJson(res, status, { errors: [{ message, extensions: { ...extensions, code } }] }, headers);
+}
+
+/** Thrown by {@link readBody} when the body is larger than allowed. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`request body exceeds ${limit} bytes`);
+  }
+}
+
+/**
+ * Reads the whole request body, refusing as soon as it passes `limit` bytes (a declared
+ * Content-Length over the limit is refused before reading).
+ */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLargeError(limit);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The first value of a header that may repeat. */
+export function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { Config } from '../config/env.schema';
+import type { Context } from '../context';
+import { HTTP_STATUS } from '../errors/codes';
+import { YieldflowError } from '../errors/errors';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { applyCors } from './cors';
+import { runHealthChecks, type HealthCheck } from './health';
+import { BodyTooLargeError, headerValue, readBody, sendGraphQLError, sendJson } from './http-util';
+import type { Services } from './services';
+
+/** Counts requests in flight and says whether the server is draining. */
+export interface Lifecycle {
+  inFlight: number;
+  draining: boolean;
+  /** Called whenever a request finishes, so that shutdown can wait for the last one. */
+  onIdle?: () => void;
+}
+
+/** What the HTTP handler needs. */
+export interface HttpHandlerOptions {
+  apollo: ApolloServer<Context>;
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  services: Services;
+  healthChecks: HealthCheck[];
+  lifecycle: Lifecycle;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Builds the `node:http` request listener: GraphQL at /graphql, plus health and metrics. */
+export function createHttpHandler(options: HttpHandlerOptions) {
+  const { lifecycle } = options;
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    lifecycle.inFlight += 1;
+    const started = process.hrtime.bigint();
+    const incomingId = headerValue(req, 'x-request-id');
+    const requestId = incomingId && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    const logger = options.logger.child({ reqId: requestId });
+    res.setHeader('x-request-id', requestId);
+    if (lifecycle.draining) res.setHeader('connection', 'close');
+    const route = routeOf(req);
+    res.on('close', () => {
+      lifecycle.inFlight -= 1;
+      options.metrics.httpRequests.inc({ route, status: String(res.statusCode) });
+      if (route === 'graphql') {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        logger.info({ method: req.method, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      }
+      lifecycle.onIdle?.();
+    });
+    handle(route, req, res, requestId, logger, options).catch((error: Error) => {
+      logger.error({ err: error }, 'request handler failed');
+      if (!res.headersSent) sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      else res.destroy();
+    });
+  };
+}
+
+type Route = 'graphql' | 'healthz' | 'readyz' | 'metrics' | 'unknown';
+
+function routeOf(req: IncomingMessage): Route {
+  const pathname = (req.url ?? '/').split('?')[0];
+  if (pathname === '/graphql') return 'graphql';
+  if (pathname === '/healthz') return 'healthz';
+  if (pathname === '/readyz') return 'readyz';
+  if (pathname === '/metrics') return 'metrics';
+  return 'unknown';
+}
+
+async function handle(
+  route: Route,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  logger: Logger,
+  options: HttpHandlerOptions,
+): Promise<void> {
+  switch (route) {
+    case 'healthz':
+      return sendJson(res, 200, { status: 'ok' });
+    case 'readyz':
+      return readiness(res, options);
+    case 'metrics': {
+      const { contentType, body } = await options.metrics.render();
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
+      return;
+    }
+    case 'graphql':
+      return graphql(req, res, requestId, logger, options);
+    default:
+      return sendJson(res, 404, { error: 'not found', routes: ['/graphql', '/healthz', '/readyz', '/metrics'] });
+  }
+}
+
+async function readiness(res: ServerResponse, options: HttpHandlerOptions): Promise<void> {
+  if (options.lifecycle.draining) {
+    return sendJson(res, 503, { status: 'shutting down', down: ['server'] });
+  }
+  const result = await runHealthChecks(options.healthChecks);
+  if (!result.ready) options.logger.warn({ checks: result.checks }, 'not ready');
+  // Outside development the reason stays in the log: it can name hosts.
+  const checks = options.config.isProduction
+    ? Object.fromEntries(Object.entries(result.checks).map(([name, r]) => [name, { status: r.status }]))
+    : result.checks;
+  sendJson(res, result.ready ? 200 : 503, {
+    status: result.ready ? 'ready' : 'unavailable',
+    down: result.down,
+    checks,
+  });
+}
+
+async function graphql(
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  logger: Logger,
+  options: HttpHandlerOptions,
+): Promise<void> {
+  if (applyCors(req, res, options.config.corsOrigins)) return;
+
+  let body: unknown = undefined;
+  if (req.method === 'POST') {
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, options.config.maxBodyBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        res.setHeader('connection', 'close');
+        return sendGraphQLError(res, 413, 'QUERY_TOO_COMPLEX', `Request body is larger than ${error.limit} bytes`);
+      }
+      throw error;
+    }
+    const contentType = headerValue(req, 'content-type') ?? '';
+    if (contentType.startsWith('application/json')) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return sendGraphQLError(res, 400, 'BAD_USER_INPUT', 'Request body is not valid JSON');
+      }
+    } else {
+      body = raw.toString('utf8');
+    }
+  }
+
+  let viewer: Context['viewer'];
+  try {
+    viewer = await options.services.auth.authenticate({
+      apiKey: headerValue(req, 'x-api-key'),
+      authorization: headerValue(req, 'authorization'),
+    });
+  } catch (error) {
+    if (error instanceof YieldflowError) {
+      return sendGraphQLError(res, HTTP_STATUS[error.code], error.code, error.message);
+    }
+    throw error;
+  }
+  const context: Context = {
+    requestId,
+    logger: viewer ? logger.child({ userId: viewer.userId }) : logger,
+    viewer,
+    services: options.services,
+  };
+
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const response = await options.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: {
+      method: req.method ?? 'GET',
+      headers,
+      search: new URL(req.url ?? '/', 'http://localhost').search,
+      body,
+    },
+    context: async () => context,
+  });
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}

@@ -1,0 +1,72 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Context } from '../../context';
+import { ErrorCode } from '../../errors/codes';
+import { YieldflowError } from '../../errors/errors';
+
+const PUBLIC_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+// Apollo's own codes for requests that are wrong before execution. The contract has
+// one code for "your input is wrong"; Apollo's code is kept as `reason`.
+const APOLLO_INPUT_CODES: ReadonlySet<string> = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'BAD_USER_INPUT',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+function isExpected(error: unknown): boolean {
+  const original = unwrapResolverError(error);
+  if (original instanceof YieldflowError) return true;
+  const code = (original as { extensions?: { code?: unknown } })?.extensions?.code;
+  return typeof code === 'string' && (PUBLIC_CODES.has(code) || APOLLO_INPUT_CODES.has(code));
+}
+
+/**
+ * Maps every error onto the contract's codes. Unexpected errors become
+ * INTERNAL_SERVER_ERROR with a fixed message outside development, so that no stack
+ * trace, SQL, upstream URL or key leaks; the original is logged by
+ * {@link errorLoggingPlugin} with the request id.
+ */
+export function createFormatError(options: { development: boolean }) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    if (isExpected(error)) {
+      // A stack trace of an expected error says nothing about the caller's mistake.
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      const code = extensions.code;
+      if (typeof code === 'string' && APOLLO_INPUT_CODES.has(code) && code !== 'BAD_USER_INPUT') {
+        return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT', reason: code } };
+      }
+      return { ...formatted, extensions };
+    }
+    if (options.development) {
+      return { ...formatted, extensions: { ...formatted.extensions, code: 'INTERNAL_SERVER_ERROR' } };
+    }
+    return {
+      message: 'Internal server error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}
+
+/** Logs unexpected errors with the request's logger (and so its request id). */
+export function errorLoggingPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ contextValue, errors }) {
+          for (const error of errors) {
+            if (isExpected(error)) continue;
+            contextValue.logger.error({ err: unwrapResolverError(error), path: error.path }, 'unexpected error');
+          }
+        },
+      };
+    },
+  };
+}

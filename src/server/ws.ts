@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Context } from '../context';
+import type { Viewer } from '../domain/viewer';
+import type { Logger } from '../observability/logger';
+import type { createFormatError } from './plugins/errors.plugin';
+import type { Services } from './services';
+
+/** Largest WebSocket message accepted, in bytes. */
+export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
+
+/** What {@link attachWebSocket} needs. */
+export interface WebSocketOptions {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  services: Services;
+  logger: Logger;
+  formatError: ReturnType<typeof createFormatError>;
+  development: boolean;
+}
+
+/** The running graphql-ws endpoint. */
+export interface WebSocketEndpoint {
+  /** Number of open sockets. */
+  readonly size: number;
+  /** Closes every socket with 1001 and stops accepting new ones. */
+  close(): Promise<void>;
+}
+
+type ConnectionParams = Record<string, unknown> & { apiKey?: unknown; authorization?: unknown };
+
+const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/**
+ * Serves the graphql-ws protocol on the HTTP server's /graphql path. Credentials come
+ * in `connection_init` (`apiKey` or `authorization`); missing or bad ones close the
+ * socket with 4403, and no `connection_init` within 3 s closes it with 4408.
+ */
+export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
+  const logger = options.logger.child({ component: 'ws' });
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: '/graphql',
+    maxPayload: MAX_WS_MESSAGE_BYTES,
+  });
+  const disposable = useServer<ConnectionParams, { viewer: Viewer }>(
+    {
+      schema: options.schema,
+      isProd: !options.development,
+      connectionInitWaitTimeout: 3_000,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const credentials = {
+          apiKey: asString(params.apiKey),
+          authorization: asString(params.authorization),
+        };
+        try {
+          const viewer = await options.services.auth.authenticate(credentials);
+          if (!viewer) return false;
+          ctx.extra.viewer = viewer;
+          return true;
+        } catch (error) {
+          logger.debug({ err: (error as Error).message }, 'websocket authentication failed');
+          return false;
+        }
+      },
+      context: (ctx): Context => {
+        const requestId = randomUUID();
+        return {
+          requestId,
+          logger: logger.child({ reqId: requestId }),
+          viewer: ctx.extra.viewer ?? null,
+          services: options.services,
+        };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!('errors' in result) || !result.errors) return result;
+        return {
+          ...result,
+          errors: result.errors.map((error) => options.formatError(error.toJSON(), error)),
+        } as unknown as typeof result;
+      },
+    },
+    wss,
+  );
+  return {
+    get size() {
+      return wss.clients.size;
+    },
+    // graphql-ws's dispose closes every socket with 1001 and then the server.
+    close: async () => {
+      await disposable.dispose();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { readFile, writeFile, mkdir, chmod } from 'node:fs/promises';
+import path from 'node:path';
+import { API_KEY_PATTERN, hashApiKey, issueApiKeySecret } from '../domain/api-key-secret';
+import { SCOPES } from '../domain/viewer';
+import type { ApiKeyRepository } from '../datasources/database/api-key.repository';
+import type { UserRepository } from '../datasources/database/user.repository';
+
+/** The demo account's email. */
+export const DEMO_EMAIL = 'demo@yieldflow.local';
+
+/** What {@link DemoSeedService.ensure} found or made. */
+export interface DemoAccount {
+  email: string;
+  apiKey: string;
+  /** True when this call created the key (first start, or the key file was lost). */
+  created: boolean;
+  keyFile: string;
+}
+
+/**
+ * Seeds the demo account (PRO plan) with a `yf_test_` key, and keeps the key in
+ * DATA_DIR/demo-key.txt (mode 0600) so that later starts print the same key without
+ * seeding anything again.
+ */
+export class DemoSeedService {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly apiKeys: ApiKeyRepository,
+    private readonly dataDir: string,
+  ) {}
+
+  async ensure(): Promise<DemoAccount> {
+    const keyFile = path.join(this.dataDir, 'demo-key.txt');
+    const user = await this.users.upsertByEmail({ email: DEMO_EMAIL, plan: 'PRO', isDemo: true });
+    const kept = (await readFile(keyFile, 'utf8').catch(() => '')).trim();
+    if (API_KEY_PATTERN.test(kept)) {
+      const key = await this.apiKeys.findByHash(hashApiKey(kept));
+      if (key && key.userId === user.id && !key.revokedAt) {
+        return { email: DEMO_EMAIL, apiKey: kept, created: false, keyFile };
+      }
+    }
+    // No usable key here: a first start, a DATA_DIR that was wiped, or a replica with
+    // its own DATA_DIR on a shared database. Issue a key rather than a second user.
+    const issued = issueApiKeySecret('test');
+    await this.apiKeys.create({
+      userId: user.id,
+      name: 'demo',
+      hash: issued.hash,
+      prefix: issued.prefix,
+      lastFour: issued.lastFour,
+      scopes: [...SCOPES],
+    });
+    await mkdir(this.dataDir, { recursive: true });
+    await writeFile(keyFile, `${issued.secret}\n`, { mode: 0o600 });
+    await chmod(keyFile, 0o600);
+    return { email: DEMO_EMAIL, apiKey: issued.secret, created: true, keyFile };
+  }
+}

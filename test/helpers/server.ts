@@ -1,0 +1,74 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/load-config';
+import { startApp, type App } from '../../src/server/app';
+import { createTestDatabase, type TestDatabase } from './database';
+import { createTestRedis, type TestRedis } from './redis';
+
+/** A server on port 0 with its own database, Redis prefix and DATA_DIR. */
+export interface TestServer {
+  app: App;
+  /** http://127.0.0.1:PORT */
+  baseUrl: string;
+  /** http://127.0.0.1:PORT/graphql */
+  url: string;
+  db: TestDatabase;
+  redis: TestRedis;
+  dataDir: string;
+  /** Every log line the server wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/** Starts the app in-process. `env` adds or overrides environment variables. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const redis = createTestRedis();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yf-data-'));
+  const logs: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      SEED_DEMO: 'true',
+      ...(redis.url ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
+      ...env,
+    },
+    process.cwd(),
+  );
+  const logger = pino({ level: env.LOG_LEVEL ?? 'info' }, destination);
+  let app: App;
+  try {
+    app = await startApp({ config, logger, database: db.database });
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+  const baseUrl = `http://127.0.0.1:${app.port}`;
+  return {
+    app,
+    baseUrl,
+    url: `${baseUrl}/graphql`,
+    db,
+    redis,
+    dataDir,
+    logs,
+    close: async () => {
+      await app.stop();
+      await db.drop();
+      await redis.clear();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
