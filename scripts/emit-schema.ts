@@ -23,7 +23,9 @@ async function main(check: boolean): Promise<number> {
     process.stdout.write('schema.graphql is up to date\n');
     return 0;
   }
-  process.stderr.write('schema.graphql differs from the schema the code builds: run `npm run schema:emit` and commit it\n');
+  process.stderr.write(
+    'schema.graphql differs from the schema the code builds: run `npm run schema:emit` and commit it\n',
+  );
   return 1;
 }
 

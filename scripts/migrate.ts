@@ -38,11 +38,19 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'deploy') {
       const applied = await applyMigrations({ adapterFactory: database.adapterFactory, prismaDir });
       process.stdout.write(
-        applied.length ? `applied ${applied.length}: ${applied.join(', ')}\n` : 'database is up to date\n',
+        applied.length
+          ? `applied ${applied.length}: ${applied.join(', ')}\n`
+          : 'database is up to date\n',
       );
     } else {
-      const folder = await createMigration({ adapterFactory: database.adapterFactory, prismaDir, name: name! });
-      process.stdout.write(folder ? `created prisma/migrations/${folder}/migration.sql\n` : 'no schema changes\n');
+      const folder = await createMigration({
+        adapterFactory: database.adapterFactory,
+        prismaDir,
+        name: name!,
+      });
+      process.stdout.write(
+        folder ? `created prisma/migrations/${folder}/migration.sql\n` : 'no schema changes\n',
+      );
     }
     return 0;
   } finally {

@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 function findProjectRoot(start: string): string {
   let dir = start;
-  while (!existsSync(path.join(dir, "package.json"))) {
+  while (!existsSync(path.join(dir, 'package.json'))) {
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error(`no package.json above ${start}`);
     dir = parent;
@@ -18,4 +18,4 @@ function findProjectRoot(start: string): string {
 export const PROJECT_ROOT = findProjectRoot(__dirname);
 
 /** prisma/: schema.prisma and migrations/. */
-export const PRISMA_DIR = path.join(PROJECT_ROOT, "prisma");
+export const PRISMA_DIR = path.join(PROJECT_ROOT, 'prisma');

@@ -19,7 +19,10 @@ export class PlanType implements PlanLimits {
   @Field(() => Int, { description: 'Requests allowed per rolling minute.' })
   requestsPerMinute!: number;
 
-  @Field(() => Int, { nullable: true, description: 'Requests allowed per UTC day; null is unlimited.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Requests allowed per UTC day; null is unlimited.',
+  })
   requestsPerDay!: number | null;
 
   @Field(() => Int, { description: 'Largest query cost accepted in one operation.' })

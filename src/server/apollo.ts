@@ -21,6 +21,8 @@ export function createApollo(options: {
     hideSchemaDetailsFromClientErrors: options.config.isProduction,
     includeStacktraceInErrorResponses: development,
     csrfPrevention: true,
+    // Shutdown is ours (src/server/shutdown.ts): Apollo's handler would re-raise the signal.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     formatError: createFormatError({ development }),
     plugins: [

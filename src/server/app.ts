@@ -78,7 +78,11 @@ export async function startApp(options: AppOptions): Promise<App> {
   let redis: Redis | null = null;
   try {
     redis = config.redisUrl
-      ? openRedis({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: logger.child({ component: 'redis' }) })
+      ? openRedis({
+          url: config.redisUrl,
+          keyPrefix: config.redisKeyPrefix,
+          logger: logger.child({ component: 'redis' }),
+        })
       : null;
     await resolveJwtSecret(config.jwtSecret, config.dataDir);
     const metrics = new Metrics();

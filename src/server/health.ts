@@ -13,7 +13,10 @@ export interface Readiness {
 }
 
 /** Runs every check concurrently, each bounded by `timeoutMs`. */
-export async function runHealthChecks(checks: HealthCheck[], timeoutMs = 2_000): Promise<Readiness> {
+export async function runHealthChecks(
+  checks: HealthCheck[],
+  timeoutMs = 2_000,
+): Promise<Readiness> {
   const results = await Promise.all(
     checks.map(async ({ name, check }) => {
       let timer: NodeJS.Timeout | undefined;
@@ -21,7 +24,10 @@ export async function runHealthChecks(checks: HealthCheck[], timeoutMs = 2_000):
         await Promise.race([
           check(),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+            timer = setTimeout(
+              () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+              timeoutMs,
+            );
           }),
         ]);
         return [name, { status: 'up' as const }] as const;

@@ -50,13 +50,17 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       options.metrics.httpRequests.inc({ route, status: String(res.statusCode) });
       if (route === 'graphql') {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        logger.info({ method: req.method, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+        logger.info(
+          { method: req.method, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+          'request',
+        );
       }
       lifecycle.onIdle?.();
     });
     handle(route, req, res, requestId, logger, options).catch((error: Error) => {
       logger.error({ err: error }, 'request handler failed');
-      if (!res.headersSent) sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      if (!res.headersSent)
+        sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       else res.destroy();
     });
   };
@@ -95,7 +99,10 @@ async function handle(
     case 'graphql':
       return graphql(req, res, requestId, logger, options);
     default:
-      return sendJson(res, 404, { error: 'not found', routes: ['/graphql', '/healthz', '/readyz', '/metrics'] });
+      return sendJson(res, 404, {
+        error: 'not found',
+        routes: ['/graphql', '/healthz', '/readyz', '/metrics'],
+      });
   }
 }
 
@@ -107,7 +114,9 @@ async function readiness(res: ServerResponse, options: HttpHandlerOptions): Prom
   if (!result.ready) options.logger.warn({ checks: result.checks }, 'not ready');
   // Outside development the reason stays in the log: it can name hosts.
   const checks = options.config.isProduction
-    ? Object.fromEntries(Object.entries(result.checks).map(([name, r]) => [name, { status: r.status }]))
+    ? Object.fromEntries(
+        Object.entries(result.checks).map(([name, r]) => [name, { status: r.status }]),
+      )
     : result.checks;
   sendJson(res, result.ready ? 200 : 503, {
     status: result.ready ? 'ready' : 'unavailable',
@@ -133,7 +142,12 @@ async function graphql(
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         res.setHeader('connection', 'close');
-        return sendGraphQLError(res, 413, 'QUERY_TOO_COMPLEX', `Request body is larger than ${error.limit} bytes`);
+        return sendGraphQLError(
+          res,
+          413,
+          'QUERY_TOO_COMPLEX',
+          `Request body is larger than ${error.limit} bytes`,
+        );
       }
       throw error;
     }

@@ -47,7 +47,10 @@ export async function gracefulStop(options: StopOptions): Promise<void> {
   await options.ws.close();
   const drained = await waitForIdle(lifecycle, options.graceMs);
   if (!drained) {
-    logger.warn({ inFlight: lifecycle.inFlight }, 'grace period over; closing remaining connections');
+    logger.warn(
+      { inFlight: lifecycle.inFlight },
+      'grace period over; closing remaining connections',
+    );
   }
   httpServer.closeAllConnections();
   await closed;

@@ -32,7 +32,8 @@ export interface WebSocketEndpoint {
 
 type ConnectionParams = Record<string, unknown> & { apiKey?: unknown; authorization?: unknown };
 
-const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const asString = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;
 
 /**
  * Serves the graphql-ws protocol on the HTTP server's /graphql path. Credentials come

@@ -52,7 +52,9 @@ export class AuthService {
       plan: key.user.plan,
       role: key.user.role,
       apiKeyId: key.id,
-      scopes: key.scopes.filter((scope): scope is Scope => (SCOPES as readonly string[]).includes(scope)),
+      scopes: key.scopes.filter((scope): scope is Scope =>
+        (SCOPES as readonly string[]).includes(scope),
+      ),
     };
   }
 

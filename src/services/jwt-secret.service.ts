@@ -7,7 +7,10 @@ import path from 'node:path';
  * enforced by config), else one generated once and kept in DATA_DIR/jwt-secret
  * (mode 0600) so that tokens survive a development restart.
  */
-export async function resolveJwtSecret(configured: string | undefined, dataDir: string): Promise<string> {
+export async function resolveJwtSecret(
+  configured: string | undefined,
+  dataDir: string,
+): Promise<string> {
   if (configured) return configured;
   const file = path.join(dataDir, 'jwt-secret');
   const kept = (await readFile(file, 'utf8').catch(() => '')).trim();

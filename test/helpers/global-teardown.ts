@@ -14,7 +14,8 @@ export default async function globalTeardown(): Promise<void> {
         `SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`,
         [template, `${template.replace('yf_tpl_', 'yf_t_')}_%`],
       );
-      for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      for (const { datname } of rows)
+        await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     } finally {
       await admin.end();
     }

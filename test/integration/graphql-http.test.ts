@@ -1,4 +1,5 @@
-import { gql, codes } from '../helpers/graphql';
+import { MeDocument, PlansDocument } from '../../src/generated/graphql';
+import { codes, execute, gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 describe('GraphQL over HTTP', () => {
@@ -11,11 +12,35 @@ describe('GraphQL over HTTP', () => {
   });
   afterAll(() => server.close());
 
-  it('answers `me` for the demo key', async () => {
-    const response = await gql<{ me: { email: string; plan: string } }>(server.url, '{ me { email plan } }', { apiKey });
+  it('answers `me` (examples/me.graphql) for the demo key', async () => {
+    const response = await execute(server.url, MeDocument, { apiKey });
     expect(response.status).toBe(200);
     expect(response.body.errors).toBeUndefined();
-    expect(response.body.data?.me).toEqual({ email: 'demo@yieldflow.local', plan: 'PRO' });
+    expect(response.body.data?.me).toMatchObject({
+      email: 'demo@yieldflow.local',
+      plan: 'PRO',
+      role: 'USER',
+    });
+    expect(Date.parse(response.body.data!.me!.createdAt)).not.toBeNaN();
+  });
+
+  it('answers examples/plans.graphql without credentials, with the contract limits', async () => {
+    const response = await execute(server.url, PlansDocument);
+    expect(response.status).toBe(200);
+    const byName = Object.fromEntries(response.body.data!.plans.map((plan) => [plan.name, plan]));
+    expect(byName.FREE).toMatchObject({
+      requestsPerMinute: 60,
+      requestsPerDay: 1000,
+      maxQueryCost: 500,
+      websocketConnections: 1,
+      symbolsSubscribed: 10,
+      quoteDelayMinutes: 15,
+    });
+    expect(byName.ENTERPRISE).toMatchObject({
+      requestsPerMinute: 6000,
+      requestsPerDay: null,
+      maxQueryCost: 20000,
+    });
   });
 
   it('refuses a private field without credentials with 401 UNAUTHENTICATED', async () => {
@@ -37,7 +62,11 @@ describe('GraphQL over HTTP', () => {
       '{ plans { name requestsPerMinute requestsPerDay } __schema { queryType { name } } }',
     );
     expect(response.status).toBe(200);
-    expect(response.body.data?.plans).toContainEqual({ name: 'FREE', requestsPerMinute: 60, requestsPerDay: 1000 });
+    expect(response.body.data?.plans).toContainEqual({
+      name: 'FREE',
+      requestsPerMinute: 60,
+      requestsPerDay: 1000,
+    });
   });
 
   it.each([
@@ -50,14 +79,22 @@ describe('GraphQL over HTTP', () => {
   });
 
   it('refuses a revoked key', async () => {
-    const demoKey = await server.db.database.prisma.apiKey.findFirstOrThrow({ where: { name: 'demo' } });
-    await server.db.database.prisma.apiKey.update({ where: { id: demoKey.id }, data: { revokedAt: new Date() } });
+    const demoKey = await server.db.database.prisma.apiKey.findFirstOrThrow({
+      where: { name: 'demo' },
+    });
+    await server.db.database.prisma.apiKey.update({
+      where: { id: demoKey.id },
+      data: { revokedAt: new Date() },
+    });
     try {
       const response = await gql(server.url, '{ me { id } }', { apiKey });
       expect(response.status).toBe(401);
       expect(codes(response)).toEqual(['UNAUTHENTICATED']);
     } finally {
-      await server.db.database.prisma.apiKey.update({ where: { id: demoKey.id }, data: { revokedAt: null } });
+      await server.db.database.prisma.apiKey.update({
+        where: { id: demoKey.id },
+        data: { revokedAt: null },
+      });
     }
   });
 
@@ -76,7 +113,9 @@ describe('GraphQL over HTTP', () => {
   });
 
   it('refuses bodies over the limit with 413 QUERY_TOO_COMPLEX', async () => {
-    const response = await gql(server.url, `{ me { email } } # ${'x'.repeat(110 * 1024)}`, { apiKey });
+    const response = await gql(server.url, `{ me { email } } # ${'x'.repeat(110 * 1024)}`, {
+      apiKey,
+    });
     expect(response.status).toBe(413);
     expect(codes(response)).toEqual(['QUERY_TOO_COMPLEX']);
   });
@@ -88,14 +127,20 @@ describe('GraphQL over HTTP', () => {
       body: '{"query": ',
     });
     expect(invalid.status).toBe(400);
-    expect(((await invalid.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(
+      ((await invalid.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]
+        .extensions.code,
+    ).toBe('BAD_USER_INPUT');
     const batched = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
       body: JSON.stringify([{ query: '{ me { id } }' }, { query: '{ me { id } }' }]),
     });
     expect(batched.status).toBe(400);
-    expect(((await batched.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(
+      ((await batched.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]
+        .extensions.code,
+    ).toBe('BAD_USER_INPUT');
   });
 
   it('refuses a simple cross-site GET without a preflight header (CSRF prevention)', async () => {
@@ -115,7 +160,9 @@ describe('GraphQL over HTTP', () => {
   });
 
   it('generates a request id when none (or a malformed one) is sent', async () => {
-    const response = await gql(server.url, '{ plans { name } }', { headers: { 'x-request-id': 'bad id with spaces' } });
+    const response = await gql(server.url, '{ plans { name } }', {
+      headers: { 'x-request-id': 'bad id with spaces' },
+    });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -16,6 +16,7 @@ export function openRedis(options: RedisOptions): Redis {
   const client = new Redis(options.url, {
     keyPrefix: options.keyPrefix,
     connectTimeout: 2_000,
+    disconnectTimeout: 200,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });

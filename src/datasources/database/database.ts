@@ -41,6 +41,23 @@ export function openPostgres(url: string): Database {
   return wrap('postgres', new PrismaPg({ connectionString: url }));
 }
 
+// The adapter's own shadow database (used to diff migrations) is never closed, and its
+// timers keep the process alive; this one closes it with its connection.
+function pgliteAdapterFactory(pglite: PGlite): SqlMigrationAwareDriverAdapterFactory {
+  const base = new PrismaPGlite(pglite);
+  return {
+    provider: base.provider,
+    adapterName: base.adapterName,
+    connect: () => base.connect(),
+    connectToShadowDb: async () => {
+      const shadow = await PGlite.create();
+      const adapter = await new PrismaPGlite(shadow).connect();
+      adapter.dispose = () => shadow.close();
+      return adapter;
+    },
+  };
+}
+
 /**
  * Opens the embedded PostgreSQL (PGlite). With `dataDir`, its files live under
  * `dataDir/pgdata` and a lock file keeps a second process from opening them; without,
@@ -58,7 +75,7 @@ export async function openPglite(
   }
   try {
     const pglite = await PGlite.create(dir, { loadDataDir: options.loadDataDir });
-    const database = wrap('pglite', new PrismaPGlite(pglite), async () => {
+    const database = wrap('pglite', pgliteAdapterFactory(pglite), async () => {
       await pglite.close();
       await lock?.release();
     });

@@ -1,19 +1,20 @@
-import { readFile, readdir, mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { readFile, readdir, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
-} from "@prisma/driver-adapter-utils";
-import { PRISMA_DIR } from "../../config/paths";
+} from '@prisma/driver-adapter-utils';
+import { PRISMA_DIR } from '../../config/paths';
 
 // The Prisma CLI downloads a native schema engine, which offline machines cannot do.
 // The same engine is published as WebAssembly; it writes the same `_prisma_migrations`
 // table, so `prisma migrate deploy` and this module can be used interchangeably.
-type EngineModule = typeof import("@prisma/schema-engine-wasm", {
-  with: { "resolution-mode": "import" },
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports -- an ESM type import from CJS needs import() with resolution-mode
+type EngineModule = typeof import('@prisma/schema-engine-wasm', {
+  with: { 'resolution-mode': 'import' },
 });
-type Engine = Awaited<ReturnType<EngineModule["SchemaEngine"]["new"]>>;
+type Engine = Awaited<ReturnType<EngineModule['SchemaEngine']['new']>>;
 
 // @types/node 20 does not declare the WebAssembly global; this is the part used here.
 declare const WebAssembly: {
@@ -28,20 +29,18 @@ let engineModule: Promise<EngineModule> | undefined;
 function loadEngineModule(): Promise<EngineModule> {
   engineModule ??= (async () => {
     const bg =
-      (await import("@prisma/schema-engine-wasm/schema_engine_bg")) as unknown as EngineModule & {
+      (await import('@prisma/schema-engine-wasm/schema_engine_bg')) as unknown as EngineModule & {
         __wbg_set_wasm(exports: unknown): void;
       };
     const wasmPath = path.join(
-      path.dirname(require.resolve("@prisma/schema-engine-wasm")),
-      "schema_engine_bg.wasm",
+      path.dirname(require.resolve('@prisma/schema-engine-wasm')),
+      'schema_engine_bg.wasm',
     );
     const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
       './schema_engine_bg.js': withUnrefTimers(bg),
     });
     bg.__wbg_set_wasm(instance.exports);
-    (
-      instance.exports as { __wbindgen_start?: () => void }
-    ).__wbindgen_start?.();
+    (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
     return bg;
   })();
   return engineModule;
@@ -75,13 +74,12 @@ async function withEngine<T>(
     provider: adapterFactory.provider,
     adapterName: adapterFactory.adapterName,
     connect: async () => track(await adapterFactory.connect()),
-    connectToShadowDb: async () =>
-      track(await adapterFactory.connectToShadowDb()),
+    connectToShadowDb: async () => track(await adapterFactory.connectToShadowDb()),
   };
   const track = (adapter: SqlDriverAdapter) => (opened.push(adapter), adapter);
   const adapter = bindMigrationAwareSqlAdapterFactory(tracked);
   const engine = await SchemaEngine.new(
-    { datamodels: [[path.join(PRISMA_DIR, "schema.prisma"), schema]] },
+    { datamodels: [[path.join(PRISMA_DIR, 'schema.prisma'), schema]] },
     () => undefined,
     adapter,
   );
@@ -100,32 +98,27 @@ const LOCKFILE =
 const NO_FILTER = { externalTables: [], externalEnums: [] };
 
 async function readMigrationList(migrationsDir: string) {
-  const lockPath = path.join(migrationsDir, "migration_lock.toml");
-  const lockContent = await readFile(lockPath, "utf8").catch(() => LOCKFILE);
-  const names = (
-    await readdir(migrationsDir, { withFileTypes: true }).catch(() => [])
-  )
+  const lockPath = path.join(migrationsDir, 'migration_lock.toml');
+  const lockContent = await readFile(lockPath, 'utf8').catch(() => LOCKFILE);
+  const names = (await readdir(migrationsDir, { withFileTypes: true }).catch(() => []))
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
   const migrationDirectories = await Promise.all(
     names.map(async (name) => {
-      const content = await readFile(
-        path.join(migrationsDir, name, "migration.sql"),
-        "utf8",
-      )
-        .then((value) => ({ tag: "ok" as const, value }))
+      const content = await readFile(path.join(migrationsDir, name, 'migration.sql'), 'utf8')
+        .then((value) => ({ tag: 'ok' as const, value }))
         .catch((error: Error) => ({
-          tag: "error" as const,
+          tag: 'error' as const,
           value: error.message,
         }));
-      return { path: name, migrationFile: { path: "migration.sql", content } };
+      return { path: name, migrationFile: { path: 'migration.sql', content } };
     }),
   );
   return {
     baseDir: migrationsDir,
-    lockfile: { path: "migration_lock.toml", content: lockContent },
-    shadowDbInitScript: "",
+    lockfile: { path: 'migration_lock.toml', content: lockContent },
+    shadowDbInitScript: '',
     migrationDirectories,
   };
 }
@@ -142,14 +135,10 @@ export interface MigratorOptions {
  * Applies every committed migration that the database has not seen yet, in name order.
  * Returns the names it applied (empty when the database was already current).
  */
-export async function applyMigrations(
-  options: MigratorOptions,
-): Promise<string[]> {
+export async function applyMigrations(options: MigratorOptions): Promise<string[]> {
   const prismaDir = options.prismaDir ?? PRISMA_DIR;
-  const schema = await readFile(path.join(prismaDir, "schema.prisma"), "utf8");
-  const migrationsList = await readMigrationList(
-    path.join(prismaDir, "migrations"),
-  );
+  const schema = await readFile(path.join(prismaDir, 'schema.prisma'), 'utf8');
+  const migrationsList = await readMigrationList(path.join(prismaDir, 'migrations'));
   return withEngine(options.adapterFactory, schema, async (engine) => {
     const result = await engine.applyMigrations({
       migrationsList,
@@ -168,38 +157,31 @@ export async function createMigration(
   options: MigratorOptions & { name: string; now?: Date },
 ): Promise<string | null> {
   const prismaDir = options.prismaDir ?? PRISMA_DIR;
-  const migrationsDir = path.join(prismaDir, "migrations");
-  const schemaPath = path.join(prismaDir, "schema.prisma");
-  const schema = await readFile(schemaPath, "utf8");
+  const migrationsDir = path.join(prismaDir, 'migrations');
+  const schemaPath = path.join(prismaDir, 'schema.prisma');
+  const schema = await readFile(schemaPath, 'utf8');
   const migrationsList = await readMigrationList(migrationsDir);
-  const sql = await withEngine(
-    options.adapterFactory,
-    schema,
-    async (engine) => {
-      const result = await engine.diff({
-        from:
-          migrationsList.migrationDirectories.length === 0
-            ? { tag: "empty" }
-            : { tag: "migrations", ...migrationsList },
-        to: {
-          tag: "schemaDatamodel",
-          files: [{ path: schemaPath, content: schema }],
-        },
-        script: true,
-        exitCode: null,
-        filters: NO_FILTER,
-      });
-      return result.stdout ?? "";
-    },
-  );
-  if (!sql.trim() || sql.includes("This is an empty migration")) return null;
-  const stamp = (options.now ?? new Date())
-    .toISOString()
-    .replace(/\D/g, "")
-    .slice(0, 14);
-  const folder = `${stamp}_${options.name.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+  const sql = await withEngine(options.adapterFactory, schema, async (engine) => {
+    const result = await engine.diff({
+      from:
+        migrationsList.migrationDirectories.length === 0
+          ? { tag: 'empty' }
+          : { tag: 'migrations', ...migrationsList },
+      to: {
+        tag: 'schemaDatamodel',
+        files: [{ path: schemaPath, content: schema }],
+      },
+      script: true,
+      exitCode: null,
+      filters: NO_FILTER,
+    });
+    return result.stdout ?? '';
+  });
+  if (!sql.trim() || sql.includes('This is an empty migration')) return null;
+  const stamp = (options.now ?? new Date()).toISOString().replace(/\D/g, '').slice(0, 14);
+  const folder = `${stamp}_${options.name.replace(/[^a-zA-Z0-9_]/g, '_')}`;
   await mkdir(path.join(migrationsDir, folder), { recursive: true });
-  await writeFile(path.join(migrationsDir, folder, "migration.sql"), sql);
-  await writeFile(path.join(migrationsDir, "migration_lock.toml"), LOCKFILE);
+  await writeFile(path.join(migrationsDir, folder, 'migration.sql'), sql);
+  await writeFile(path.join(migrationsDir, 'migration_lock.toml'), LOCKFILE);
   return folder;
 }

@@ -39,12 +39,18 @@ export function createFormatError(options: { development: boolean }) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       const code = extensions.code;
       if (typeof code === 'string' && APOLLO_INPUT_CODES.has(code) && code !== 'BAD_USER_INPUT') {
-        return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT', reason: code } };
+        return {
+          ...formatted,
+          extensions: { ...extensions, code: 'BAD_USER_INPUT', reason: code },
+        };
       }
       return { ...formatted, extensions };
     }
     if (options.development) {
-      return { ...formatted, extensions: { ...formatted.extensions, code: 'INTERNAL_SERVER_ERROR' } };
+      return {
+        ...formatted,
+        extensions: { ...formatted.extensions, code: 'INTERNAL_SERVER_ERROR' },
+      };
     }
     return {
       message: 'Internal server error',
@@ -63,7 +69,10 @@ export function errorLoggingPlugin(): ApolloServerPlugin<Context> {
         async didEncounterErrors({ contextValue, errors }) {
           for (const error of errors) {
             if (isExpected(error)) continue;
-            contextValue.logger.error({ err: unwrapResolverError(error), path: error.path }, 'unexpected error');
+            contextValue.logger.error(
+              { err: unwrapResolverError(error), path: error.path },
+              'unexpected error',
+            );
           }
         },
       };

@@ -1,0 +1,102 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+function wsUrl(server: TestServer): string {
+  return server.url.replace(/^http/, 'ws');
+}
+
+/** Opens a raw socket and resolves with the close code the server sends. */
+function closeCodeOf(url: string, send?: (socket: WebSocket) => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, 'graphql-transport-ws');
+    socket.on('open', () => send?.(socket));
+    socket.on('close', (code) => resolve(code));
+    socket.on('error', reject);
+  });
+}
+
+function query<T>(client: Client, source: string): Promise<{ data?: T; errors?: unknown[] }> {
+  return new Promise((resolve, reject) => {
+    let result: { data?: T; errors?: unknown[] } = {};
+    client.subscribe<T>(
+      { query: source },
+      {
+        next: (value) => (result = value as typeof result),
+        error: reject,
+        complete: () => resolve(result),
+      },
+    );
+  });
+}
+
+describe('GraphQL over WebSocket (graphql-ws) on /graphql', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('runs an operation for a connection authenticated with an API key', async () => {
+    const client = createClient({
+      url: wsUrl(server),
+      webSocketImpl: WebSocket,
+      connectionParams: { apiKey: server.app.demo!.apiKey },
+      retryAttempts: 0,
+    });
+    try {
+      const result = await query<{ me: { email: string } }>(client, '{ me { email } }');
+      expect(result.data?.me.email).toBe('demo@yieldflow.local');
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it.each([
+    ['no credentials', {}],
+    ['a bad key', { apiKey: `yf_live_${'B'.repeat(40)}` }],
+    ['a malformed key', { apiKey: 'nope' }],
+  ])('closes with 4403 on %s', async (_label, payload) => {
+    const code = await closeCodeOf(wsUrl(server), (socket) =>
+      socket.send(JSON.stringify({ type: 'connection_init', payload })),
+    );
+    expect(code).toBe(4403);
+  });
+
+  it('closes with 4408 when no connection_init arrives within 3 s', async () => {
+    const started = Date.now();
+    expect(await closeCodeOf(wsUrl(server))).toBe(4408);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
+  });
+
+  it('closes a message over 64 KB with 1009', async () => {
+    const code = await closeCodeOf(wsUrl(server), (socket) =>
+      socket.send(
+        JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(70_000) } }),
+      ),
+    );
+    expect(code).toBe(1009);
+  });
+});
+
+describe('shutdown and WebSockets', () => {
+  it('closes open sockets with 1001 so that clients reconnect elsewhere', async () => {
+    const server = await startTestServer();
+    const socket = new WebSocket(wsUrl(server), 'graphql-transport-ws');
+    const acked = new Promise<void>((resolve) =>
+      socket.on('message', (data) => {
+        if (JSON.parse(String(data)).type === 'connection_ack') resolve();
+      }),
+    );
+    socket.on('open', () =>
+      socket.send(
+        JSON.stringify({ type: 'connection_init', payload: { apiKey: server.app.demo!.apiKey } }),
+      ),
+    );
+    await acked;
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await server.close();
+    expect(await closed).toBe(1001);
+  });
+});
