@@ -57,7 +57,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       }
       lifecycle.onIdle?.();
     });
-    handle(route, req, res, requestId, logger, options).catch((error: Error) => {
+    handle(route, { req, res, requestId, logger }, options).catch((error: Error) => {
       logger.error({ err: error }, 'request handler failed');
       if (!res.headersSent)
         sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
@@ -77,14 +77,20 @@ function routeOf(req: IncomingMessage): Route {
   return 'unknown';
 }
 
+/** One HTTP request in flight, with its id and logger. */
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  logger: Logger;
+}
+
 async function handle(
   route: Route,
-  req: IncomingMessage,
-  res: ServerResponse,
-  requestId: string,
-  logger: Logger,
+  exchange: Exchange,
   options: HttpHandlerOptions,
 ): Promise<void> {
+  const { res } = exchange;
   switch (route) {
     case 'healthz':
       return sendJson(res, 200, { status: 'ok' });
@@ -97,7 +103,7 @@ async function handle(
       return;
     }
     case 'graphql':
-      return graphql(req, res, requestId, logger, options);
+      return graphql(exchange, options);
     default:
       return sendJson(res, 404, {
         error: 'not found',
@@ -126,10 +132,7 @@ async function readiness(res: ServerResponse, options: HttpHandlerOptions): Prom
 }
 
 async function graphql(
-  req: IncomingMessage,
-  res: ServerResponse,
-  requestId: string,
-  logger: Logger,
+  { req, res, requestId, logger }: Exchange,
   options: HttpHandlerOptions,
 ): Promise<void> {
   if (applyCors(req, res, options.config.corsOrigins)) return;
