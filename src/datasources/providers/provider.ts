@@ -1,0 +1,34 @@
+import type {
+  CompanyProfile,
+  Dividend,
+  FinancialStatement,
+  PriceBar,
+  Quote,
+  Split,
+  StatementPeriod,
+} from '../../domain/market';
+
+/** A date range, ISO dates, inclusive. */
+export interface DateRange {
+  from: string;
+  to: string;
+}
+
+/**
+ * One upstream market-data source. Batch methods answer a Map: a symbol missing from
+ * it is unknown to the provider. Single-symbol methods answer null for an unknown
+ * symbol. Methods throw (a ProviderError) when the provider cannot answer at all.
+ */
+export interface MarketDataProvider {
+  /** Name used in config (`MARKET_DATA_PROVIDERS`), metrics and `Quote.source`. */
+  readonly name: string;
+  /** Most symbols one upstream call can carry for quotes and profiles (1: no batching). */
+  readonly maxBatchSize: number;
+  quotes(symbols: readonly string[]): Promise<Map<string, Quote>>;
+  profiles(symbols: readonly string[]): Promise<Map<string, CompanyProfile>>;
+  history(symbol: string, range: DateRange): Promise<PriceBar[] | null>;
+  dividends(symbol: string): Promise<Dividend[] | null>;
+  splits(symbol: string): Promise<Split[] | null>;
+  statements(symbol: string, period: StatementPeriod): Promise<FinancialStatement[] | null>;
+  search(query: string, limit: number): Promise<CompanyProfile[]>;
+}

@@ -1,0 +1,134 @@
+import type {
+  CompanyProfile,
+  Dividend,
+  FinancialStatement,
+  PriceBar,
+  Quote,
+  Split,
+  StatementPeriod,
+} from '../../../domain/market';
+import type { DateRange, MarketDataProvider } from '../provider';
+import { isoDate, previousTradingDay } from './calendar';
+import { simulatedQuote } from './intraday';
+import { simulatedBars, simulatedDividends } from './price-model';
+import { simulatedStatements } from './statements';
+import { UNIVERSE, type SimulatedListing } from './universe';
+
+/** Options for {@link SimulatorProvider}. */
+export interface SimulatorOptions {
+  /** The simulated "now"; the wall clock by default. Tests pin it. */
+  now?: () => Date;
+}
+
+/**
+ * A deterministic synthetic market: real tickers, synthetic numbers, daily bars from
+ * 2019 through the last trading day before today, live intraday quotes. It never fails
+ * and needs no key, so Yieldflow runs with no configuration at all.
+ */
+export class SimulatorProvider implements MarketDataProvider {
+  readonly name = 'simulator';
+  readonly maxBatchSize = 100;
+  private readonly now: () => Date;
+  private readonly barCache = new Map<string, { through: string; bars: PriceBar[] }>();
+
+  constructor(options: SimulatorOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Symbols the simulator knows, sorted. */
+  static symbols(): string[] {
+    return [...UNIVERSE.keys()].sort();
+  }
+
+  async quotes(symbols: readonly string[]): Promise<Map<string, Quote>> {
+    const at = this.now();
+    const result = new Map<string, Quote>();
+    for (const symbol of symbols) {
+      const listing = UNIVERSE.get(symbol);
+      if (!listing) continue;
+      const bars = this.bars(listing);
+      result.set(symbol, simulatedQuote(listing, bars[bars.length - 1], at));
+    }
+    return result;
+  }
+
+  async profiles(symbols: readonly string[]): Promise<Map<string, CompanyProfile>> {
+    const result = new Map<string, CompanyProfile>();
+    for (const symbol of symbols) {
+      const listing = UNIVERSE.get(symbol);
+      if (listing) result.set(symbol, profileOf(listing));
+    }
+    return result;
+  }
+
+  async history(symbol: string, range: DateRange): Promise<PriceBar[] | null> {
+    const listing = UNIVERSE.get(symbol);
+    if (!listing) return null;
+    return this.bars(listing).filter((bar) => bar.date >= range.from && bar.date <= range.to);
+  }
+
+  async dividends(symbol: string): Promise<Dividend[] | null> {
+    const listing = UNIVERSE.get(symbol);
+    return listing ? simulatedDividends(listing, this.lastClosedDay()) : null;
+  }
+
+  async splits(symbol: string): Promise<Split[] | null> {
+    const listing = UNIVERSE.get(symbol);
+    if (!listing) return null;
+    const through = this.lastClosedDay();
+    return (listing.splits ?? []).filter((split) => split.date <= through);
+  }
+
+  async statements(symbol: string, period: StatementPeriod): Promise<FinancialStatement[] | null> {
+    const listing = UNIVERSE.get(symbol);
+    return listing ? simulatedStatements(listing, period, isoDate(this.now())) : null;
+  }
+
+  async search(query: string, limit: number): Promise<CompanyProfile[]> {
+    const needle = query.trim().toLowerCase();
+    if (!needle) return [];
+    const scored = [...UNIVERSE.values()]
+      .map((listing) => ({ listing, score: matchScore(listing, needle) }))
+      .filter(({ score }) => score > 0)
+      .sort((a, b) => b.score - a.score || a.listing.symbol.localeCompare(b.listing.symbol));
+    return scored.slice(0, limit).map(({ listing }) => profileOf(listing));
+  }
+
+  // Bars through the last closed session; regenerated once a day per symbol.
+  private bars(listing: SimulatedListing): PriceBar[] {
+    const through = this.lastClosedDay();
+    const cached = this.barCache.get(listing.symbol);
+    if (cached?.through === through) return cached.bars;
+    const bars = simulatedBars(listing, through);
+    this.barCache.set(listing.symbol, { through, bars });
+    return bars;
+  }
+
+  private lastClosedDay(): string {
+    return previousTradingDay(isoDate(this.now()));
+  }
+}
+
+function profileOf(listing: SimulatedListing): CompanyProfile {
+  return {
+    symbol: listing.symbol,
+    name: listing.name,
+    exchange: listing.exchange,
+    currency: 'USD',
+    sector: listing.sector,
+    industry: listing.industry,
+    country: listing.country,
+    description: `${listing.name} (${listing.symbol}), ${listing.industry.toLowerCase()} in the ${listing.sector.toLowerCase()} sector. Prices and financials are simulated.`,
+    website: listing.website,
+    employees: listing.employees || null,
+  };
+}
+
+function matchScore(listing: SimulatedListing, needle: string): number {
+  const symbol = listing.symbol.toLowerCase();
+  const name = listing.name.toLowerCase();
+  if (symbol === needle) return 4;
+  if (symbol.startsWith(needle)) return 3;
+  if (name.startsWith(needle)) return 2;
+  return name.includes(needle) ? 1 : 0;
+}

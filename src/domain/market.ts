@@ -1,0 +1,87 @@
+/** Market data as the gateway speaks it, whichever provider answered. */
+
+/** A latest price. `source` names the provider; `stale` marks a cached value served because every provider failed. */
+export interface Quote {
+  symbol: string;
+  price: number;
+  change: number;
+  changePercent: number;
+  open: number;
+  high: number;
+  low: number;
+  previousClose: number;
+  volume: number;
+  /** Market capitalisation at `price`, when the provider knows the share count. */
+  marketCap: number | null;
+  timestamp: Date;
+  source: string;
+  stale: boolean;
+}
+
+/** One daily bar. `date` is an ISO date (YYYY-MM-DD) in the exchange's calendar. */
+export interface PriceBar {
+  date: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  /** Close adjusted for later splits and dividends (total-return series). */
+  adjClose: number;
+  volume: number;
+}
+
+/** Static facts about a listed company. */
+export interface CompanyProfile {
+  symbol: string;
+  name: string;
+  exchange: string;
+  currency: string;
+  sector: string | null;
+  industry: string | null;
+  country: string | null;
+  description: string | null;
+  website: string | null;
+  employees: number | null;
+}
+
+/** A cash dividend per share, by ex-date. */
+export interface Dividend {
+  exDate: string;
+  paymentDate: string | null;
+  amount: number;
+}
+
+/** A split: `ratio` new shares per old share (4 for a 4-for-1 split). */
+export interface Split {
+  date: string;
+  ratio: number;
+}
+
+export type StatementPeriod = 'ANNUAL' | 'QUARTERLY';
+
+/** Income statement, balance sheet and cash flow of one fiscal period. */
+export interface FinancialStatement {
+  fiscalYear: number;
+  /** `FY` for annual statements, `Q1`..`Q4` for quarters. */
+  period: string;
+  /** Period end, ISO date. */
+  date: string;
+  revenue: number | null;
+  grossProfit: number | null;
+  operatingIncome: number | null;
+  netIncome: number | null;
+  ebitda: number | null;
+  epsDiluted: number | null;
+  interestExpense: number | null;
+  totalAssets: number | null;
+  totalCurrentAssets: number | null;
+  totalCurrentLiabilities: number | null;
+  totalDebt: number | null;
+  totalEquity: number | null;
+  cashAndEquivalents: number | null;
+  operatingCashFlow: number | null;
+  capitalExpenditure: number | null;
+  freeCashFlow: number | null;
+  dividendsPaid: number | null;
+  sharesOutstanding: number | null;
+}
