@@ -25,6 +25,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Market-data cache lookups by kind (quote, history, …) and result (hit or miss). */
+  readonly cacheLookups = new Counter({
+    name: 'yieldflow_cache_lookups_total',
+    help: 'Market-data cache lookups by kind and result',
+    labelNames: ['kind', 'result'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'yieldflow_' });
   }

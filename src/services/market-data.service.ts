@@ -1,0 +1,130 @@
+import type { Cached, MarketCache } from '../datasources/cache/market-cache';
+import type { DateRange, MarketDataProvider } from '../datasources/providers/provider';
+import type {
+  CompanyProfile,
+  Dividend,
+  FinancialStatement,
+  PriceBar,
+  Quote,
+  Split,
+  StatementPeriod,
+} from '../domain/market';
+import { UpstreamUnavailableError } from '../errors/errors';
+import type { Logger } from '../observability/logger';
+
+/** Options for {@link MarketDataService}. */
+export interface MarketDataServiceOptions {
+  /** In MARKET_DATA_PROVIDERS order; the first that answers wins. */
+  providers: MarketDataProvider[];
+  cache: MarketCache;
+  logger: Logger;
+}
+
+/**
+ * Market data through the cache, then the providers in order. A provider that fails
+ * hands over to the next; when all fail, cached data past its TTL is served marked
+ * stale, and with nothing cached the call fails with UPSTREAM_UNAVAILABLE. Symbols
+ * must already be normalised (services/symbol-input.ts).
+ */
+export class MarketDataService {
+  constructor(private readonly options: MarketDataServiceOptions) {}
+
+  /** Quotes by symbol; unknown symbols are absent. */
+  async quotes(symbols: readonly string[]): Promise<Map<string, Quote>> {
+    const cached = await this.cached('quote', symbols, (ids) =>
+      this.batched(ids, (p, chunk) => p.quotes(chunk)),
+    );
+    const result = new Map<string, Quote>();
+    for (const [symbol, entry] of cached) {
+      if (entry.value)
+        result.set(symbol, entry.stale ? { ...entry.value, stale: true } : entry.value);
+    }
+    return result;
+  }
+
+  /** Profiles by symbol; unknown symbols are absent. */
+  async profiles(symbols: readonly string[]): Promise<Map<string, CompanyProfile>> {
+    const cached = await this.cached('profile', symbols, (ids) =>
+      this.batched(ids, (p, chunk) => p.profiles(chunk)),
+    );
+    return valuesOf(cached);
+  }
+
+  /** Daily bars in the range; null for an unknown symbol. */
+  history(symbol: string, range: DateRange): Promise<PriceBar[] | null> {
+    return this.single('history', `${symbol}:${range.from}:${range.to}`, (p) =>
+      p.history(symbol, range),
+    );
+  }
+
+  dividends(symbol: string): Promise<Dividend[] | null> {
+    return this.single('dividends', symbol, (p) => p.dividends(symbol));
+  }
+
+  splits(symbol: string): Promise<Split[] | null> {
+    return this.single('splits', symbol, (p) => p.splits(symbol));
+  }
+
+  statements(symbol: string, period: StatementPeriod): Promise<FinancialStatement[] | null> {
+    return this.single('statements', `${symbol}:${period}`, (p) => p.statements(symbol, period));
+  }
+
+  private async cached<T>(
+    kind: Parameters<MarketCache['getMany']>[0],
+    ids: readonly string[],
+    load: (ids: string[]) => Promise<Map<string, T | null>>,
+  ): Promise<Map<string, Cached<T>>> {
+    try {
+      return await this.options.cache.getMany(kind, ids, load);
+    } catch (error) {
+      if (error instanceof UpstreamUnavailableError) throw error;
+      this.options.logger.error({ err: error, kind }, 'market data failed');
+      throw new UpstreamUnavailableError();
+    }
+  }
+
+  private async single<T>(
+    kind: Parameters<MarketCache['getMany']>[0],
+    id: string,
+    fetch: (provider: MarketDataProvider) => Promise<T | null>,
+  ): Promise<T | null> {
+    const cached = await this.cached(kind, [id], (ids) =>
+      this.firstAnswer(async (provider) => new Map([[ids[0], await fetch(provider)]])),
+    );
+    return cached.get(id)?.value ?? null;
+  }
+
+  // Splits ids into the provider's batch size: 100 symbols cost ceil(100 / size) calls.
+  private batched<T>(
+    ids: string[],
+    call: (provider: MarketDataProvider, chunk: string[]) => Promise<Map<string, T>>,
+  ): Promise<Map<string, T | null>> {
+    return this.firstAnswer(async (provider) => {
+      const chunks: string[][] = [];
+      for (let i = 0; i < ids.length; i += provider.maxBatchSize)
+        chunks.push(ids.slice(i, i + provider.maxBatchSize));
+      const answers = await Promise.all(chunks.map((chunk) => call(provider, chunk)));
+      return new Map(answers.flatMap((answer) => [...answer]));
+    });
+  }
+
+  private async firstAnswer<T>(ask: (provider: MarketDataProvider) => Promise<T>): Promise<T> {
+    for (const provider of this.options.providers) {
+      try {
+        return await ask(provider);
+      } catch (error) {
+        this.options.logger.warn(
+          { provider: provider.name, err: (error as Error).message },
+          'provider failed; trying the next',
+        );
+      }
+    }
+    throw new UpstreamUnavailableError();
+  }
+}
+
+function valuesOf<T>(cached: Map<string, Cached<T>>): Map<string, T> {
+  const result = new Map<string, T>();
+  for (const [id, entry] of cached) if (entry.value) result.set(id, entry.value);
+  return result;
+}

@@ -1,0 +1,92 @@
+import pino from 'pino';
+import { MarketCache } from '../../../src/datasources/cache/market-cache';
+import { MemoryCacheStore } from '../../../src/datasources/cache/memory-cache.store';
+import { defaultTtlPolicy } from '../../../src/datasources/cache/ttl-policy';
+import { SimulatorProvider } from '../../../src/datasources/providers/simulator/simulator.provider';
+import { UpstreamUnavailableError } from '../../../src/errors/errors';
+import { createMarketLoaders } from '../../../src/loaders/market.loaders';
+import { MarketDataService } from '../../../src/services/market-data.service';
+import { CountingProvider } from '../../fixtures/counting-provider';
+
+const logger = pino({ level: 'silent' });
+
+function setup(providers: CountingProvider[], now = () => new Date('2026-11-20T18:00:00Z')) {
+  const cache = new MarketCache({ store: new MemoryCacheStore(), ttl: defaultTtlPolicy(), now });
+  return new MarketDataService({ providers, cache, logger });
+}
+
+const simulatorAt = () => new SimulatorProvider({ now: () => new Date('2026-11-20T18:00:00Z') });
+const known = SimulatorProvider.symbols();
+// 100 symbols: every simulated one, padded with symbols no provider knows.
+const hundred = [...known, ...Array.from({ length: 100 - known.length }, (_, i) => `UNKNOWN${i}`)];
+
+describe('MarketDataService with per-request loaders', () => {
+  it('costs ceil(100 / batch size) upstream calls cold and 0 warm for 100 symbols in one request', async () => {
+    const provider = new CountingProvider(simulatorAt(), 'batching', 40);
+    const service = setup([provider]);
+    const cold = createMarketLoaders(service);
+    const quotes = await Promise.all(hundred.map((symbol) => cold.quote.load(symbol)));
+    expect(provider.count('quotes')).toBe(Math.ceil(100 / 40));
+    expect(quotes.filter(Boolean)).toHaveLength(known.length);
+    expect(quotes.slice(known.length).every((quote) => quote === null)).toBe(true);
+    expect(quotes[0]!.symbol).toBe(hundred[0]);
+
+    const warm = createMarketLoaders(service);
+    await Promise.all(hundred.map((symbol) => warm.quote.load(symbol)));
+    expect(provider.count('quotes')).toBe(3);
+  });
+
+  it('falls back to the next provider when one fails, and names the one that answered', async () => {
+    const first = new CountingProvider(simulatorAt(), 'first');
+    const second = new CountingProvider(simulatorAt(), 'second');
+    first.failing = true;
+    const service = setup([first, second]);
+    const quotes = await service.quotes(['AAPL']);
+    expect(quotes.get('AAPL')?.source).toBe('simulator');
+    expect(first.count()).toBe(1);
+    expect(second.count()).toBe(1);
+  });
+
+  it('serves a stale quote marked stale when every provider fails, else UPSTREAM_UNAVAILABLE', async () => {
+    let now = new Date('2026-11-20T18:00:00Z');
+    const provider = new CountingProvider(simulatorAt());
+    const service = setup([provider], () => now);
+    const fresh = (await service.quotes(['AAPL'])).get('AAPL')!;
+    expect(fresh.stale).toBe(false);
+    provider.failing = true;
+    now = new Date(now.getTime() + 60_000);
+    const stale = (await service.quotes(['AAPL'])).get('AAPL')!;
+    expect(stale).toMatchObject({ price: fresh.price, stale: true, source: 'simulator' });
+    const error = await service.quotes(['MSFT']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamUnavailableError);
+    expect((error as UpstreamUnavailableError).extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+  });
+
+  it('gives the loader an Error per key when the service fails, not a thrown batch', async () => {
+    const provider = new CountingProvider(simulatorAt());
+    provider.failing = true;
+    const loaders = createMarketLoaders(setup([provider]));
+    const results = await Promise.allSettled([
+      loaders.quote.load('AAPL'),
+      loaders.quote.load('MSFT'),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+
+  it('caches single-symbol kinds: history, statements, dividends', async () => {
+    const provider = new CountingProvider(simulatorAt());
+    const service = setup([provider]);
+    const range = { from: '2025-01-01', to: '2025-12-31' };
+    const [a, b] = await Promise.all([
+      service.history('AAPL', range),
+      service.history('AAPL', range),
+    ]);
+    expect(a).toEqual(b);
+    await service.statements('AAPL', 'ANNUAL');
+    await service.statements('AAPL', 'ANNUAL');
+    expect(await service.history('NOPE', range)).toBeNull();
+    expect(await service.history('NOPE', range)).toBeNull();
+    expect(provider.count('history')).toBe(2);
+    expect(provider.count('statements')).toBe(1);
+  });
+});
