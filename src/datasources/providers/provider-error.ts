@@ -1,0 +1,19 @@
+/** Why a provider call failed. */
+export type ProviderFailure =
+  'timeout' | 'network' | 'http' | 'throttled' | 'invalid' | 'circuit-open';
+
+/**
+ * A failed upstream call. The message names the provider and the path, never the
+ * query string (where API keys travel).
+ */
+export class ProviderError extends Error {
+  constructor(
+    readonly provider: string,
+    readonly failure: ProviderFailure,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(`${provider}: ${message}`);
+    this.name = 'ProviderError';
+  }
+}
