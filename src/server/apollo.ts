@@ -5,7 +5,7 @@ import type { Config } from '../config/env.schema';
 import type { Context } from '../context';
 import type { Metrics } from '../observability/metrics';
 import { authGuardPlugin } from './plugins/auth-guard.plugin';
-import { createFormatError, errorLoggingPlugin } from './plugins/errors.plugin';
+import { errorLoggingPlugin, type createFormatError } from './plugins/errors.plugin';
 import { metricsPlugin } from './plugins/metrics.plugin';
 
 /** Creates (but does not start) the Apollo Server with the gateway's plugins. */
@@ -13,6 +13,8 @@ export function createApollo(options: {
   schema: GraphQLSchema;
   config: Config;
   metrics: Metrics;
+  /** The error formatter, shared with the WebSocket endpoint. */
+  formatError: ReturnType<typeof createFormatError>;
 }): ApolloServer<Context> {
   const development = options.config.env === 'development';
   return new ApolloServer<Context>({
@@ -24,7 +26,7 @@ export function createApollo(options: {
     // Shutdown is ours (src/server/shutdown.ts): Apollo's handler would re-raise the signal.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
-    formatError: createFormatError({ development }),
+    formatError: options.formatError,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       errorLoggingPlugin(),

@@ -88,7 +88,9 @@ export async function startApp(options: AppOptions): Promise<App> {
     const metrics = new Metrics();
     const services = createServices({ database, logger });
     const schema = await buildYieldflowSchema();
-    const apollo = createApollo({ schema, config, metrics });
+    const development = config.env === 'development';
+    const formatError = createFormatError({ development });
+    const apollo = createApollo({ schema, config, metrics, formatError });
     await apollo.start();
 
     const healthChecks: HealthCheck[] = [{ name: 'database', check: () => database.ping() }];
@@ -106,8 +108,8 @@ export async function startApp(options: AppOptions): Promise<App> {
       schema,
       services,
       logger,
-      formatError: createFormatError({ development: config.env === 'development' }),
-      development: config.env === 'development',
+      formatError,
+      development,
     });
 
     const demo = config.seedDemo
