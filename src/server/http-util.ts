@@ -23,10 +23,8 @@ export function sendGraphQLError(
   status: number,
   code: ErrorCode,
   message: string,
-  extensions: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
 ): void {
-  sendJson(res, status, { errors: [{ message, extensions: { ...extensions, code } }] }, headers);
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
 }
 
 /** Thrown by {@link readBody} when the body is larger than allowed. */
