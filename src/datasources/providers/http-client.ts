@@ -71,7 +71,7 @@ export class HttpClient {
       } catch (error) {
         lastError = error as ProviderError;
         if (!this.retryable(lastError)) break;
-        wait = (lastError as ProviderError & { retryAfter?: number | null }).retryAfter ?? null;
+        wait = lastError.retryAfterMs;
       }
       const backoff = wait ?? this.random() * Math.min(this.capMs, this.baseMs * 2 ** attempt);
       if (attempt === this.retries || Date.now() + backoff >= deadline) break;
@@ -111,8 +111,14 @@ export class HttpClient {
     }
     if (response.status === 429) {
       await response.body?.cancel();
-      const error = new ProviderError(provider, 'throttled', `${url.pathname} answered 429`, 429);
-      throw Object.assign(error, { retryAfter: retryAfterMs(response.headers.get('retry-after')) });
+      const retryAfter = retryAfterMs(response.headers.get('retry-after'));
+      throw new ProviderError(
+        provider,
+        'throttled',
+        `${url.pathname} answered 429`,
+        429,
+        retryAfter,
+      );
     }
     if (!response.ok) {
       await response.body?.cancel();

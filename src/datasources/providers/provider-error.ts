@@ -12,6 +12,8 @@ export class ProviderError extends Error {
     readonly failure: ProviderFailure,
     message: string,
     readonly status?: number,
+    /** From a 429's Retry-After, when it sent one. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(`${provider}: ${message}`);
     this.name = 'ProviderError';
