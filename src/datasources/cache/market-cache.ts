@@ -71,20 +71,20 @@ export class MarketCache {
     const entries = await this.read<T>(keys);
     const result = new Map<string, Cached<T>>();
     const missing: string[] = [];
+    // Entries past their freshness, kept to answer with if the load fails.
+    const staleById = new Map<string, Entry<T>>();
     unique.forEach((id, index) => {
       const entry = entries[index];
-      if (entry && this.isFresh(kind, entry)) result.set(id, { value: entry.v, stale: false });
-      else missing.push(id);
+      if (entry && this.isFresh(kind, entry)) {
+        result.set(id, { value: entry.v, stale: false });
+        return;
+      }
+      missing.push(id);
+      if (entry) staleById.set(id, entry);
     });
     this.count(kind, 'hit', result.size);
     this.count(kind, 'miss', missing.length);
     if (missing.length === 0) return result;
-
-    const staleById = new Map<string, Entry<T>>();
-    unique.forEach((id, index) => {
-      const entry = entries[index];
-      if (entry && !this.isFresh(kind, entry)) staleById.set(id, entry);
-    });
 
     const joined: Array<[string, Promise<Entry<unknown> | undefined>]> = [];
     const ours: string[] = [];
