@@ -13,6 +13,72 @@ const optionalUrl = (protocols: string[]) =>
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** Market-data providers Yieldflow can call, as named in MARKET_DATA_PROVIDERS. */
+export const PROVIDER_NAMES = ['simulator', 'fmp', 'alphavantage', 'finnhub'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+type RealProvider = Exclude<ProviderName, 'simulator'>;
+
+/** Documented endpoints and free-plan budgets of each real provider. */
+export const PROVIDER_DEFAULTS: Record<RealProvider, { baseUrl: string; rateLimit: string }> = {
+  fmp: { baseUrl: 'https://financialmodelingprep.com/stable', rateLimit: '250/day' },
+  alphavantage: { baseUrl: 'https://www.alphavantage.co', rateLimit: '5/min,25/day' },
+  finnhub: { baseUrl: 'https://finnhub.io/api/v1', rateLimit: '30/s,60/min' },
+};
+
+/** At most `limit` upstream calls in any window of `windowMs`. */
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+const WINDOWS: Record<string, number> = {
+  s: 1_000,
+  sec: 1_000,
+  min: 60_000,
+  m: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+};
+
+/** Parses `5/min,25/day` (units s, min, hour, day); `unlimited` gives no limits. */
+export function parseRateLimits(text: string): RateLimit[] | null {
+  if (text.trim() === 'unlimited') return [];
+  const limits: RateLimit[] = [];
+  for (const part of text.split(',')) {
+    const match = /^\s*(\d+)\s*\/\s*([a-z]+)\s*$/.exec(part);
+    if (!match || !WINDOWS[match[2]] || Number(match[1]) < 1) return null;
+    limits.push({ limit: Number(match[1]), windowMs: WINDOWS[match[2]] });
+  }
+  return limits;
+}
+
+const rateLimitText = z
+  .string()
+  .optional()
+  .refine((value) => value === undefined || parseRateLimits(value) !== null, {
+    message: 'must look like 5/min or 5/min,25/day (units s, min, hour, day) or unlimited',
+  });
+
+const providerList = z
+  .string()
+  .default('simulator')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
+  )
+  .refine((names) => names.length > 0, { message: 'must name at least one provider' })
+  .refine((names) => names.every((n) => (PROVIDER_NAMES as readonly string[]).includes(n)), {
+    message: `must be a comma-separated list of ${PROVIDER_NAMES.join(', ')}`,
+  })
+  .refine((names) => new Set(names).size === names.length, {
+    message: 'must not name a provider twice',
+  })
+  .transform((names) => names as ProviderName[]);
+
 /**
  * Every environment variable Yieldflow reads, with its default. This is the only place
  * that knows variable names; the rest of the code receives a typed {@link Config}.
@@ -55,7 +121,29 @@ export const envSchema = z.object({
     .min(1024)
     .default(100 * 1024),
   SEED_DEMO: z.enum(['true', 'false']).optional(),
+  MARKET_DATA_PROVIDERS: providerList,
+  FMP_API_KEY: z.string().trim().min(1).optional(),
+  FMP_BASE_URL: optionalUrl(['http', 'https']),
+  FMP_RATE_LIMIT: rateLimitText,
+  ALPHAVANTAGE_API_KEY: z.string().trim().min(1).optional(),
+  ALPHAVANTAGE_BASE_URL: optionalUrl(['http', 'https']),
+  ALPHAVANTAGE_RATE_LIMIT: rateLimitText,
+  FINNHUB_API_KEY: z.string().trim().min(1).optional(),
+  FINNHUB_BASE_URL: optionalUrl(['http', 'https']),
+  FINNHUB_RATE_LIMIT: rateLimitText,
+  PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
+  MARKET_DATA_MAX_DAY_MOVE: z.coerce.number().positive().max(100).default(1),
 });
+
+/** One configured provider, in MARKET_DATA_PROVIDERS order. */
+export interface ProviderConfig {
+  name: ProviderName;
+  /** Absent for the simulator. */
+  apiKey?: string;
+  baseUrl?: string;
+  /** Upstream budget; empty means none. */
+  rateLimits: RateLimit[];
+}
 
 /** The raw, validated environment. */
 export type Env = z.infer<typeof envSchema>;
@@ -81,6 +169,24 @@ export interface Config {
   maxBodyBytes: number;
   /** Seed the demo account at start-up (default: not in production). */
   seedDemo: boolean;
+  /** Market-data providers in fallback order. */
+  providers: ProviderConfig[];
+  /** Per-attempt timeout of an upstream call. */
+  providerTimeoutMs: number;
+  /** A bar or quote moving more than this fraction from the previous one is dropped. */
+  maxDayMove: number;
+}
+
+function providerConfig(name: ProviderName, env: Env): ProviderConfig {
+  if (name === 'simulator') return { name, rateLimits: [] };
+  const prefix = name.toUpperCase() as 'FMP' | 'ALPHAVANTAGE' | 'FINNHUB';
+  const defaults = PROVIDER_DEFAULTS[name];
+  return {
+    name,
+    apiKey: env[`${prefix}_API_KEY`],
+    baseUrl: (env[`${prefix}_BASE_URL`] ?? defaults.baseUrl).replace(/\/+$/, ''),
+    rateLimits: parseRateLimits(env[`${prefix}_RATE_LIMIT`] ?? defaults.rateLimit) ?? [],
+  };
 }
 
 /** Maps the validated environment to {@link Config}, resolving paths against `cwd`. */
@@ -102,5 +208,8 @@ export function toConfig(env: Env, cwd: string): Config {
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     maxBodyBytes: env.MAX_BODY_BYTES,
     seedDemo: env.SEED_DEMO ? env.SEED_DEMO === 'true' : !isProduction,
+    providers: env.MARKET_DATA_PROVIDERS.map((name) => providerConfig(name, env)),
+    providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    maxDayMove: env.MARKET_DATA_MAX_DAY_MOVE,
   };
 }

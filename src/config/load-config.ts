@@ -29,6 +29,13 @@ export function loadConfig(
   if (config.isProduction && !config.jwtSecret) {
     problems.push('JWT_SECRET: required when NODE_ENV=production (at least 32 characters)');
   }
+  for (const provider of config.providers) {
+    if (provider.name !== 'simulator' && !provider.apiKey) {
+      problems.push(
+        `${provider.name.toUpperCase()}_API_KEY: required because MARKET_DATA_PROVIDERS lists ${provider.name}`,
+      );
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -33,6 +33,30 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Upstream HTTP attempts that reached a provider, by outcome (`ok` or the failure). */
+  readonly upstreamRequests = new Counter({
+    name: 'yieldflow_upstream_requests_total',
+    help: 'Upstream provider HTTP attempts by provider and outcome',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /** Calls not made: the provider's budget was spent or its circuit was open. */
+  readonly upstreamRefused = new Counter({
+    name: 'yieldflow_upstream_refused_total',
+    help: 'Upstream calls not made, by provider and reason (budget, circuit-open)',
+    labelNames: ['provider', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  /** Values dropped by the data-quality gate, by provider, kind and reason. */
+  readonly dataRejected = new Counter({
+    name: 'yieldflow_provider_data_rejected_total',
+    help: 'Provider values dropped by data-quality checks, by provider, kind and reason',
+    labelNames: ['provider', 'kind', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'yieldflow_' });
   }

@@ -9,6 +9,7 @@ import type {
   Split,
   StatementPeriod,
 } from '../domain/market';
+import { ProviderError } from '../datasources/providers/provider-error';
 import { UpstreamUnavailableError } from '../errors/errors';
 import type { Logger } from '../observability/logger';
 
@@ -18,7 +19,19 @@ export interface MarketDataServiceOptions {
   providers: MarketDataProvider[];
   cache: MarketCache;
   logger: Logger;
+  /**
+   * Whole-call time budget across every provider tried: past it the call fails with
+   * UPSTREAM_UNAVAILABLE (or serves stale) instead of waiting on. 10 s by default.
+   */
+  deadlineMs?: number;
+  now?: () => Date;
 }
+
+/** Years of daily bars fetched (and cached) per symbol; ranges are cut from them. */
+export const HISTORY_YEARS = 10;
+
+const quiet = (error: unknown) =>
+  error instanceof ProviderError && ['budget', 'unsupported'].includes(error.failure);
 
 /**
  * Market data through the cache, then the providers in order. A provider that fails
@@ -27,12 +40,18 @@ export interface MarketDataServiceOptions {
  * must already be normalised (services/symbol-input.ts).
  */
 export class MarketDataService {
-  constructor(private readonly options: MarketDataServiceOptions) {}
+  private readonly deadlineMs: number;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: MarketDataServiceOptions) {
+    this.deadlineMs = options.deadlineMs ?? 10_000;
+    this.now = options.now ?? (() => new Date());
+  }
 
   /** Quotes by symbol; unknown symbols are absent. */
   async quotes(symbols: readonly string[]): Promise<Map<string, Quote>> {
     const cached = await this.cached('quote', symbols, (ids) =>
-      this.batched(ids, (p, chunk) => p.quotes(chunk)),
+      this.batched(ids, 'quotes', (p, chunk) => p.quotes(chunk)),
     );
     const result = new Map<string, Quote>();
     for (const [symbol, entry] of cached) {
@@ -45,16 +64,34 @@ export class MarketDataService {
   /** Profiles by symbol; unknown symbols are absent. */
   async profiles(symbols: readonly string[]): Promise<Map<string, CompanyProfile>> {
     const cached = await this.cached('profile', symbols, (ids) =>
-      this.batched(ids, (p, chunk) => p.profiles(chunk)),
+      this.batched(ids, 'profiles', (p, chunk) => p.profiles(chunk)),
     );
     return valuesOf(cached);
   }
 
-  /** Daily bars in the range; null for an unknown symbol. */
-  history(symbol: string, range: DateRange): Promise<PriceBar[] | null> {
-    return this.single('history', `${symbol}:${range.from}:${range.to}`, (p) =>
-      p.history(symbol, range),
+  /**
+   * Daily bars in the range, oldest first; null for an unknown symbol. The last
+   * HISTORY_YEARS of a symbol are loaded and cached as one entry, so that every range
+   * of that symbol (and every metric) costs one upstream load a day.
+   */
+  async history(symbol: string, range: DateRange): Promise<PriceBar[] | null> {
+    const bars = await this.single('history', symbol, (p) =>
+      p.history(symbol, this.historyWindow()),
     );
+    return bars && bars.filter((bar) => bar.date >= range.from && bar.date <= range.to);
+  }
+
+  /** Companies matching a name or symbol fragment, best first. */
+  async search(query: string, limit: number): Promise<CompanyProfile[]> {
+    const key = `${query.trim().toLowerCase()}:${limit}`;
+    return (await this.single('search', key, (p) => p.search(query, limit))) ?? [];
+  }
+
+  private historyWindow(): DateRange {
+    const today = this.now();
+    const from = new Date(today);
+    from.setUTCFullYear(from.getUTCFullYear() - HISTORY_YEARS);
+    return { from: from.toISOString().slice(0, 10), to: today.toISOString().slice(0, 10) };
   }
 
   dividends(symbol: string): Promise<Dividend[] | null> {
@@ -97,25 +134,42 @@ export class MarketDataService {
   // Splits ids into the provider's batch size: 100 symbols cost ceil(100 / size) calls.
   private batched<T>(
     ids: string[],
+    kind: keyof MarketDataProvider['batchSize'],
     call: (provider: MarketDataProvider, chunk: string[]) => Promise<Map<string, T>>,
   ): Promise<Map<string, T | null>> {
     return this.firstAnswer(async (provider) => {
+      const size = provider.batchSize[kind];
       const chunks: string[][] = [];
-      for (let i = 0; i < ids.length; i += provider.maxBatchSize)
-        chunks.push(ids.slice(i, i + provider.maxBatchSize));
+      for (let i = 0; i < ids.length; i += size) chunks.push(ids.slice(i, i + size));
       const answers = await Promise.all(chunks.map((chunk) => call(provider, chunk)));
       return new Map(answers.flatMap((answer) => [...answer]));
     });
   }
 
+  // Asks the providers in order until one answers, within the whole-call deadline.
   private async firstAnswer<T>(ask: (provider: MarketDataProvider) => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new UpstreamUnavailableError()), this.deadlineMs);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([this.tryInOrder(ask), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async tryInOrder<T>(ask: (provider: MarketDataProvider) => Promise<T>): Promise<T> {
     for (const provider of this.options.providers) {
       try {
         return await ask(provider);
       } catch (error) {
-        this.options.logger.warn(
+        const log = quiet(error) ? this.options.logger.debug : this.options.logger.warn;
+        log.call(
+          this.options.logger,
           { provider: provider.name, err: (error as Error).message },
-          'provider failed; trying the next',
+          'provider did not answer; trying the next',
         );
       }
     }

@@ -143,15 +143,18 @@ export class MarketCache {
     load: Loader<T>,
   ): Promise<Map<string, Entry<T>>> {
     const lockKeys = ids.map((id) => `lock:${MarketCache.key(kind, id)}`);
+    // An unreachable store cannot coordinate: load here rather than fail.
     const locks = await Promise.all(
-      lockKeys.map((key) => this.options.store.tryLock(key, this.lockTtlMs)),
+      lockKeys.map((key) => this.options.store.tryLock(key, this.lockTtlMs).catch(() => true)),
     );
     const mine = ids.filter((_, i) => locks[i]);
     const theirs = ids.filter((_, i) => !locks[i]);
     const [loaded, waited] = await Promise.all([
       this.loadAndStore(kind, mine, load).finally(() =>
         Promise.all(
-          lockKeys.filter((_, i) => locks[i]).map((key) => this.options.store.unlock(key)),
+          lockKeys
+            .filter((_, i) => locks[i])
+            .map((key) => this.options.store.unlock(key).catch(() => undefined)),
         ),
       ),
       this.waitFor<T>(kind, theirs),

@@ -41,6 +41,11 @@ export class CircuitBreaker {
     return true;
   }
 
+  /** Gives back an acquired call that never reached the upstream (no outcome to record). */
+  release(): void {
+    this.probing = false;
+  }
+
   onSuccess(): void {
     this.failures = 0;
     this.openedAt = null;

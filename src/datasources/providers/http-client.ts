@@ -1,5 +1,6 @@
 import { CircuitBreaker } from './circuit-breaker';
 import { ProviderError } from './provider-error';
+import { UNLIMITED, type UpstreamBudget } from './upstream-budget';
 
 /** Options for {@link HttpClient}. */
 export interface HttpClientOptions {
@@ -15,7 +16,13 @@ export interface HttpClientOptions {
   /** Whole-call budget, retries and waits included; 3 x timeout by default. */
   budgetMs?: number;
   breaker?: CircuitBreaker;
+  /** Spent once per attempt, retries included; unlimited by default. */
+  budget?: UpstreamBudget;
   random?: () => number;
+  /** Called after every attempt that reached the upstream, with its outcome. */
+  onAttempt?: (outcome: 'ok' | ProviderError['failure']) => void;
+  /** Called for every call not made: budget spent or circuit open. */
+  onRefused?: (reason: 'budget' | 'circuit-open') => void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -41,6 +48,7 @@ export class HttpClient {
   private readonly capMs: number;
   private readonly budgetMs: number;
   private readonly random: () => number;
+  private readonly budget: UpstreamBudget;
 
   constructor(private readonly options: HttpClientOptions) {
     this.breaker = options.breaker ?? new CircuitBreaker();
@@ -50,12 +58,18 @@ export class HttpClient {
     this.capMs = options.backoffCapMs ?? 2_000;
     this.budgetMs = options.budgetMs ?? this.timeoutMs * 3;
     this.random = options.random ?? Math.random;
+    this.budget = options.budget ?? UNLIMITED;
   }
 
-  /** The parsed JSON body of a 2xx answer; ProviderError otherwise. */
-  async getJson(url: URL): Promise<unknown> {
+  /**
+   * The parsed JSON body of a 2xx answer; ProviderError otherwise. `check` inspects a
+   * 2xx body and throws a ProviderError for bodies that are errors in disguise (Alpha
+   * Vantage answers throttling with HTTP 200); a `throttled` one is retried like a 429.
+   */
+  async getJson(url: URL, check?: (body: unknown) => void): Promise<unknown> {
     const provider = this.options.provider;
     if (!this.breaker.tryAcquire()) {
+      this.options.onRefused?.('circuit-open');
       throw new ProviderError(provider, 'circuit-open', 'circuit open after repeated failures');
     }
     const deadline = Date.now() + this.budgetMs;
@@ -63,13 +77,27 @@ export class HttpClient {
     for (let attempt = 0; attempt <= this.retries; attempt += 1) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
+      if (!(await this.budget.take())) {
+        this.options.onRefused?.('budget');
+        if (lastError) break;
+        this.breaker.release();
+        throw new ProviderError(provider, 'budget', 'upstream budget spent');
+      }
       let wait: number | null = null;
       try {
         const body = await this.attempt(url, Math.min(this.timeoutMs, remaining));
+        check?.(body);
+        this.options.onAttempt?.('ok');
         this.breaker.onSuccess();
         return body;
       } catch (error) {
         lastError = error as ProviderError;
+        this.options.onAttempt?.(lastError.failure);
+        if (lastError.failure === 'unsupported') {
+          // An answer, not an outage: the provider is up but does not offer this.
+          this.breaker.onSuccess();
+          throw lastError;
+        }
         if (!this.retryable(lastError)) break;
         wait = lastError.retryAfterMs;
       }
@@ -118,6 +146,16 @@ export class HttpClient {
         `${url.pathname} answered 429`,
         429,
         retryAfter,
+      );
+    }
+    if (response.status === 402 || response.status === 403) {
+      // Not on this plan: the provider is healthy, the next one should answer.
+      await response.body?.cancel();
+      throw new ProviderError(
+        provider,
+        'unsupported',
+        `${url.pathname} answered ${response.status} (not on this plan)`,
+        response.status,
       );
     }
     if (!response.ok) {

@@ -1,6 +1,15 @@
 /** Why a provider call failed. */
 export type ProviderFailure =
-  'timeout' | 'network' | 'http' | 'throttled' | 'invalid' | 'circuit-open';
+  | 'timeout'
+  | 'network'
+  | 'http'
+  | 'throttled'
+  | 'invalid'
+  | 'circuit-open'
+  /** Our own upstream budget is spent: no call was made. */
+  | 'budget'
+  /** The provider does not offer this data (or not on this plan). */
+  | 'unsupported';
 
 /**
  * A failed upstream call. The message names the provider and the path, never the

@@ -7,6 +7,7 @@ import type {
   Split,
   StatementPeriod,
 } from '../../domain/market';
+import type { HttpClient } from './http-client';
 
 /** A date range, ISO dates, inclusive. */
 export interface DateRange {
@@ -22,8 +23,8 @@ export interface DateRange {
 export interface MarketDataProvider {
   /** Name used in config (`MARKET_DATA_PROVIDERS`), metrics and `Quote.source`. */
   readonly name: string;
-  /** Most symbols one upstream call can carry for quotes and profiles (1: no batching). */
-  readonly maxBatchSize: number;
+  /** Most symbols one upstream call can carry, per batched kind (1: no batching). */
+  readonly batchSize: { readonly quotes: number; readonly profiles: number };
   quotes(symbols: readonly string[]): Promise<Map<string, Quote>>;
   profiles(symbols: readonly string[]): Promise<Map<string, CompanyProfile>>;
   history(symbol: string, range: DateRange): Promise<PriceBar[] | null>;
@@ -31,4 +32,19 @@ export interface MarketDataProvider {
   splits(symbol: string): Promise<Split[] | null>;
   statements(symbol: string, period: StatementPeriod): Promise<FinancialStatement[] | null>;
   search(query: string, limit: number): Promise<CompanyProfile[]>;
+}
+
+/** The data kinds a provider answers, as named in metrics. */
+export type DataKind =
+  'quote' | 'profile' | 'history' | 'dividends' | 'splits' | 'statements' | 'search';
+
+/** What an HTTP provider is built with. */
+export interface HttpProviderOptions {
+  apiKey: string;
+  /** Without a trailing slash, e.g. https://financialmodelingprep.com/stable. */
+  baseUrl: string;
+  http: HttpClient;
+  /** Told how many items of a payload failed validation and were dropped. */
+  onInvalid?: (kind: DataKind, count: number) => void;
+  now?: () => Date;
 }

@@ -5,8 +5,24 @@ export function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** Weekdays from `from` to `to` inclusive (ISO dates). Exchange holidays are not modelled. */
-export function tradingDays(from: string, to: string): string[] {
+const memo = new Map<string, readonly string[]>();
+
+/**
+ * Weekdays from `from` to `to` inclusive (ISO dates). Exchange holidays are not
+ * modelled. Memoised (every listing asks for the same ranges): do not mutate the result.
+ */
+export function tradingDays(from: string, to: string): readonly string[] {
+  const key = `${from}:${to}`;
+  let days = memo.get(key);
+  if (!days) {
+    if (memo.size >= 1_000) memo.clear();
+    days = computeTradingDays(from, to);
+    memo.set(key, days);
+  }
+  return days;
+}
+
+function computeTradingDays(from: string, to: string): string[] {
   const days: string[] = [];
   for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += DAY_MS) {
     const weekday = new Date(t).getUTCDay();

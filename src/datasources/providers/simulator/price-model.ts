@@ -14,9 +14,16 @@ export function betaOf(listing: SimulatedListing): number {
   return listing.symbol === BENCHMARK.symbol ? 1 : uniformFor(`${listing.symbol}:beta`, 0.6, 1.6);
 }
 
-/** The market's daily log-return shock on `date`, shared by every listing. */
+const marketShocks = new Map<string, number>();
+
+/** The market's daily log-return shock on `date`, shared by every listing (memoised). */
 function marketShock(date: string): number {
-  return normal(seededRandom(hashSeed(`market:${date}`)));
+  let shock = marketShocks.get(date);
+  if (shock === undefined) {
+    shock = normal(seededRandom(hashSeed(`market:${date}`)));
+    marketShocks.set(date, shock);
+  }
+  return shock;
 }
 
 /** Quarterly dividends of a payer, per share as of each ex-date, from the start through `through`. */

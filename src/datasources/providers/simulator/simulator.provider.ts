@@ -14,6 +14,10 @@ import { simulatedBars, simulatedDividends } from './price-model';
 import { simulatedStatements } from './statements';
 import { UNIVERSE, type SimulatedListing } from './universe';
 
+// Bars depend only on (symbol, last closed day): one copy per process, whatever the
+// number of simulator instances. Readers must not mutate them.
+const barCache = new Map<string, { through: string; bars: PriceBar[] }>();
+
 /** Options for {@link SimulatorProvider}. */
 export interface SimulatorOptions {
   /** The simulated "now"; the wall clock by default. Tests pin it. */
@@ -27,9 +31,8 @@ export interface SimulatorOptions {
  */
 export class SimulatorProvider implements MarketDataProvider {
   readonly name = 'simulator';
-  readonly maxBatchSize = 100;
+  readonly batchSize = { quotes: 100, profiles: 100 };
   private readonly now: () => Date;
-  private readonly barCache = new Map<string, { through: string; bars: PriceBar[] }>();
 
   constructor(options: SimulatorOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -97,10 +100,10 @@ export class SimulatorProvider implements MarketDataProvider {
   // Bars through the last closed session; regenerated once a day per symbol.
   private bars(listing: SimulatedListing): PriceBar[] {
     const through = this.lastClosedDay();
-    const cached = this.barCache.get(listing.symbol);
+    const cached = barCache.get(listing.symbol);
     if (cached?.through === through) return cached.bars;
     const bars = simulatedBars(listing, through);
-    this.barCache.set(listing.symbol, { through, bars });
+    barCache.set(listing.symbol, { through, bars });
     return bars;
   }
 
