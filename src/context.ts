@@ -1,4 +1,5 @@
 import type { Viewer } from './domain/viewer';
+import { createMarketLoaders, type MarketLoaders } from './loaders/market.loaders';
 import type { Logger } from './observability/logger';
 import type { Services } from './server/services';
 
@@ -8,4 +9,11 @@ export interface Context {
   logger: Logger;
   viewer: Viewer | null;
   services: Services;
+  /** This request's DataLoaders: never shared across requests. */
+  loaders: MarketLoaders;
+}
+
+/** The context of one request (HTTP) or one operation (WebSocket). */
+export function createContext(fields: Omit<Context, 'loaders'>): Context {
+  return { ...fields, loaders: createMarketLoaders(fields.services.marketData) };
 }

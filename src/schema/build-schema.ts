@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { PlanResolver } from '../resolvers/plan.resolver';
+import { QuoteResolver } from '../resolvers/quote.resolver';
 import { ViewerResolver } from '../resolvers/viewer.resolver';
 
 /** Builds the executable schema from the type-graphql resolvers. */
 export function buildYieldflowSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [PlanResolver, ViewerResolver],
+    resolvers: [PlanResolver, QuoteResolver, ViewerResolver],
     validate: false,
     emitSchemaFile: false,
   });

@@ -86,7 +86,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       : null;
     await resolveJwtSecret(config.jwtSecret, config.dataDir);
     const metrics = new Metrics();
-    const services = createServices({ database, logger });
+    const services = createServices({ config, database, redis, logger, metrics });
     const schema = await buildYieldflowSchema();
     const development = config.env === 'development';
     const formatError = createFormatError({ development });
@@ -98,6 +98,14 @@ export async function startApp(options: AppOptions): Promise<App> {
       const client = redis;
       healthChecks.push({ name: 'cache', check: () => pingRedis(client) });
     }
+    healthChecks.push({
+      name: 'providers',
+      check: async () => {
+        if (services.marketData.availableProviders().length === 0) {
+          throw new Error('every market-data provider is failing (circuits open)');
+        }
+      },
+    });
     const lifecycle: Lifecycle = { inFlight: 0, draining: false };
     const httpServer = createServer(
       { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Config } from '../config/env.schema';
-import type { Context } from '../context';
+import { createContext, type Context } from '../context';
 import { HTTP_STATUS } from '../errors/codes';
 import { YieldflowError } from '../errors/errors';
 import type { Logger } from '../observability/logger';
@@ -178,12 +178,12 @@ async function graphql(
     }
     throw error;
   }
-  const context: Context = {
+  const context = createContext({
     requestId,
     logger: viewer ? logger.child({ userId: viewer.userId }) : logger,
     viewer,
     services: options.services,
-  };
+  });
 
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {

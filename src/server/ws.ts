@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { Context } from '../context';
+import { createContext, type Context } from '../context';
 import type { Viewer } from '../domain/viewer';
 import type { Logger } from '../observability/logger';
 import type { createFormatError } from './plugins/errors.plugin';
@@ -70,12 +70,12 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
       },
       context: (ctx): Context => {
         const requestId = randomUUID();
-        return {
+        return createContext({
           requestId,
           logger: logger.child({ reqId: requestId }),
           viewer: ctx.extra.viewer ?? null,
           services: options.services,
-        };
+        });
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!('errors' in result) || !result.errors) return result;

@@ -48,6 +48,11 @@ export class MarketDataService {
     this.now = options.now ?? (() => new Date());
   }
 
+  /** Names of the providers that are not known to be failing, in fallback order. */
+  availableProviders(): string[] {
+    return this.options.providers.filter((p) => p.isAvailable?.() ?? true).map((p) => p.name);
+  }
+
   /** Quotes by symbol; unknown symbols are absent. */
   async quotes(symbols: readonly string[]): Promise<Map<string, Quote>> {
     const cached = await this.cached('quote', symbols, (ids) =>

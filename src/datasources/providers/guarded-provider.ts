@@ -28,6 +28,10 @@ export class GuardedProvider implements MarketDataProvider {
     this.batchSize = inner.batchSize;
   }
 
+  isAvailable(): boolean {
+    return this.inner.isAvailable?.() ?? true;
+  }
+
   private async guard<T>(kind: DataKind, call: () => Promise<T>): Promise<T> {
     try {
       return await call();

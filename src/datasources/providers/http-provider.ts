@@ -13,6 +13,11 @@ export abstract class HttpProvider {
 
   constructor(protected readonly options: HttpProviderOptions) {}
 
+  /** Available unless its circuit is open after repeated failures. */
+  isAvailable(): boolean {
+    return this.options.http.breaker.state !== 'open';
+  }
+
   protected now(): Date {
     return this.options.now?.() ?? new Date();
   }

@@ -32,6 +32,8 @@ export interface MarketDataProvider {
   splits(symbol: string): Promise<Split[] | null>;
   statements(symbol: string, period: StatementPeriod): Promise<FinancialStatement[] | null>;
   search(query: string, limit: number): Promise<CompanyProfile[]>;
+  /** False while the provider is known to be failing (its circuit is open). */
+  isAvailable?(): boolean;
 }
 
 /** The data kinds a provider answers, as named in metrics. */

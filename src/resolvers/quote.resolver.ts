@@ -1,0 +1,28 @@
+import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import type { Context } from '../context';
+import { QuoteType } from '../schema/quote.type';
+import { requireSymbol, requireSymbols } from '../services/symbol-input';
+
+/** Root fields for quotes; every symbol of a request is fetched in one batch. */
+@Resolver(() => QuoteType)
+export class QuoteResolver {
+  @Query(() => QuoteType, {
+    nullable: true,
+    description: 'The latest quote of a symbol; null when no provider knows the symbol.',
+  })
+  quote(@Arg('symbol') symbol: string, @Ctx() ctx: Context): Promise<QuoteType | null> {
+    return ctx.loaders.quote.load(requireSymbol(symbol));
+  }
+
+  @Query(() => [QuoteType], {
+    nullable: 'items',
+    description: 'Quotes of up to 100 symbols, in the order asked; null where a symbol is unknown.',
+  })
+  quotes(
+    @Arg('symbols', () => [String]) symbols: string[],
+    @Ctx() ctx: Context,
+  ): Promise<Array<QuoteType | null>> {
+    const normalized = requireSymbols(symbols);
+    return Promise.all(normalized.map((symbol) => ctx.loaders.quote.load(symbol)));
+  }
+}

@@ -1,0 +1,123 @@
+import { QuoteDocument, QuotesDocument } from '../../src/generated/graphql';
+import { SimulatorProvider } from '../../src/datasources/providers/simulator/simulator.provider';
+import { startFakeUpstream, type FakeUpstream } from '../fixtures/providers/fake-upstream';
+import { codes, execute } from '../helpers/graphql';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+describe('quote and quotes on the default simulator (no provider keys)', () => {
+  let server: TestServer;
+  let apiKey: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    apiKey = server.app.demo!.apiKey;
+  });
+  afterAll(() => server.close());
+
+  it('answers examples/quote.graphql, trimming and upper-casing the symbol', async () => {
+    const response = await execute(server.url, QuoteDocument, {
+      apiKey,
+      variables: { symbol: ' aapl ' },
+    });
+    expect(response.body.errors).toBeUndefined();
+    const quote = response.body.data!.quote!;
+    expect(quote).toMatchObject({ symbol: 'AAPL', source: 'simulator', stale: false });
+    expect(quote.price).toBeGreaterThan(0);
+    expect(quote.change).toBeCloseTo(quote.price - quote.previousClose, 4);
+  });
+
+  it('answers examples/quotes.graphql in the order asked, null where unknown', async () => {
+    const symbols = ['MSFT', 'NOSUCH', 'KO'];
+    const response = await execute(server.url, QuotesDocument, { apiKey, variables: { symbols } });
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data!.quotes.map((q) => q?.symbol ?? null)).toEqual(['MSFT', null, 'KO']);
+  });
+
+  it('answers BAD_USER_INPUT for malformed symbols and for more than 100', async () => {
+    const bad = await execute(server.url, QuoteDocument, {
+      apiKey,
+      variables: { symbol: 'AAPL;DROP' },
+    });
+    expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
+    expect(bad.body.errors![0].extensions).toMatchObject({
+      argument: 'symbol',
+      problem: 'invalid characters',
+    });
+    const many = Array.from({ length: 101 }, () => 'AAPL');
+    const tooMany = await execute(server.url, QuotesDocument, {
+      apiKey,
+      variables: { symbols: many },
+    });
+    expect(codes(tooMany)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('reports the providers in /readyz', async () => {
+    const response = await fetch(`${server.baseUrl}/readyz`);
+    const body = (await response.json()) as { checks: Record<string, { status: string }> };
+    expect(body.checks.providers).toEqual({ status: 'up' });
+  });
+});
+
+describe('quote and quotes through a real provider (FMP fixture server)', () => {
+  let server: TestServer;
+  let upstream: FakeUpstream;
+  let apiKey: string;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream('fmp');
+    server = await startTestServer({
+      MARKET_DATA_PROVIDERS: 'fmp,simulator',
+      FMP_API_KEY: upstream.apiKey,
+      FMP_BASE_URL: upstream.url,
+    });
+    apiKey = server.app.demo!.apiKey;
+  });
+  afterAll(async () => {
+    await server.close();
+    await upstream.close();
+  });
+
+  it('falls back to the simulator when FMP fails, naming the source', async () => {
+    upstream.intercept = () => ({ status: 500, body: { 'Error Message': 'down' } });
+    const response = await execute(server.url, QuoteDocument, {
+      apiKey,
+      variables: { symbol: 'PEP' },
+    });
+    expect(response.body.data!.quote).toMatchObject({
+      symbol: 'PEP',
+      source: 'simulator',
+      stale: false,
+    });
+    upstream.intercept = null;
+    upstream.requests.length = 0;
+  });
+  it('fetches 100 symbols of one query in one batch call, and none when warm', async () => {
+    const known = SimulatorProvider.symbols();
+    const symbols = [...known, ...Array.from({ length: 100 - known.length }, (_, i) => `ZZ${i}`)];
+    const cold = await execute(server.url, QuotesDocument, { apiKey, variables: { symbols } });
+    expect(cold.body.errors).toBeUndefined();
+    expect(upstream.count('/stable/batch-quote')).toBe(1);
+    expect(upstream.requests[0].params.symbols.split(',')).toHaveLength(99);
+    // PEP was answered by the simulator in the fallback test, and is still cached.
+    const answered = cold.body.data!.quotes.filter((q) => q && q.symbol !== 'PEP');
+    expect(answered).toHaveLength(known.length - 1);
+    expect(answered.every((q) => q!.source === 'fmp')).toBe(true);
+    await execute(server.url, QuotesDocument, { apiKey, variables: { symbols } });
+    expect(upstream.count()).toBe(1);
+
+    const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    // The warm query: 100 hits (and PEP, a hit already in the cold one).
+    expect(metrics).toMatch(/yieldflow_cache_lookups_total\{kind="quote",result="hit"\} 101\b/);
+    expect(metrics).toMatch(/yieldflow_upstream_requests_total\{provider="fmp",outcome="ok"\} 1/);
+  });
+
+  it('makes no upstream call for a malformed symbol', async () => {
+    const before = upstream.count();
+    const response = await execute(server.url, QuotesDocument, {
+      apiKey,
+      variables: { symbols: ['GOOD', 'bad symbol'] },
+    });
+    expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(upstream.count()).toBe(before);
+  });
+});
