@@ -18,6 +18,11 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Benchmarks and CLI scripts report on stdout.
+    files: ['bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',

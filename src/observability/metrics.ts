@@ -25,10 +25,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** Market-data cache lookups by kind (quote, history, …) and result (hit or miss). */
+  /**
+   * Market-data cache lookups by kind (quote, history, …) and result: `hit` (fresh
+   * entry), `coalesced` (joined a load in flight here or on another replica) or `miss`
+   * (loaded upstream).
+   */
   readonly cacheLookups = new Counter({
     name: 'yieldflow_cache_lookups_total',
-    help: 'Market-data cache lookups by kind and result',
+    help: 'Market-data cache lookups by kind and result (hit, coalesced, miss)',
     labelNames: ['kind', 'result'] as const,
     registers: [this.registry],
   });

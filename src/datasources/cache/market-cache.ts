@@ -30,6 +30,13 @@ export interface MarketCacheOptions {
   waitMs?: number;
 }
 
+/**
+ * How a lookup was answered: `hit` from a fresh entry, `coalesced` by joining a load
+ * already in flight (in this process, or another one sharing the store), `miss` by a
+ * load of its own.
+ */
+export type CacheResult = 'hit' | 'coalesced' | 'miss';
+
 /** Loads the given ids upstream; an id missing from the map (or null) is unknown. */
 export type Loader<T> = (ids: string[]) => Promise<Map<string, T | null>>;
 
@@ -83,7 +90,6 @@ export class MarketCache {
       if (entry) staleById.set(id, entry);
     });
     this.count(kind, 'hit', result.size);
-    this.count(kind, 'miss', missing.length);
     if (missing.length === 0) return result;
 
     const joined: Array<[string, Promise<Entry<unknown> | undefined>]> = [];
@@ -93,6 +99,7 @@ export class MarketCache {
       if (pending) joined.push([id, pending]);
       else ours.push(id);
     }
+    this.count(kind, 'coalesced', joined.length);
     const own = this.loadOwn(kind, ours, load);
     const settled = await Promise.allSettled([
       ...joined.map(async ([id, pending]) => [id, await pending] as const),
@@ -149,6 +156,7 @@ export class MarketCache {
     );
     const mine = ids.filter((_, i) => locks[i]);
     const theirs = ids.filter((_, i) => !locks[i]);
+    this.count(kind, 'miss', mine.length);
     const [loaded, waited] = await Promise.all([
       this.loadAndStore(kind, mine, load).finally(() =>
         Promise.all(
@@ -161,6 +169,8 @@ export class MarketCache {
     ]);
     // Whatever another process did not fill in time is loaded here.
     const late = theirs.filter((id) => !waited.has(id));
+    this.count(kind, 'coalesced', waited.size);
+    this.count(kind, 'miss', late.length);
     const lateLoaded = await this.loadAndStore(kind, late, load);
     return new Map([...loaded, ...waited, ...lateLoaded]);
   }
@@ -231,7 +241,7 @@ export class MarketCache {
     return this.now().getTime() - entry.t < ttl;
   }
 
-  private count(kind: CacheKind, result: 'hit' | 'miss', amount: number): void {
+  private count(kind: CacheKind, result: CacheResult, amount: number): void {
     if (amount > 0) this.options.lookups?.inc({ kind, result }, amount);
   }
 }

@@ -67,4 +67,51 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.redisUrl).toBeUndefined();
   });
+
+  it('runs on the simulator with no provider settings, and reads each listed provider', () => {
+    expect(loadConfig({}, '/srv').providers).toEqual([{ name: 'simulator', rateLimits: [] }]);
+    const config = loadConfig(
+      {
+        MARKET_DATA_PROVIDERS: ' FMP, alphavantage ,simulator',
+        FMP_API_KEY: 'k1',
+        FMP_BASE_URL: 'http://127.0.0.1:9000/stable/',
+        ALPHAVANTAGE_API_KEY: 'k2',
+        ALPHAVANTAGE_RATE_LIMIT: '2/s,100/day',
+      },
+      '/srv',
+    );
+    expect(config.providers).toEqual([
+      {
+        name: 'fmp',
+        apiKey: 'k1',
+        baseUrl: 'http://127.0.0.1:9000/stable',
+        rateLimits: [{ limit: 250, windowMs: 86_400_000 }],
+      },
+      {
+        name: 'alphavantage',
+        apiKey: 'k2',
+        baseUrl: 'https://www.alphavantage.co',
+        rateLimits: [
+          { limit: 2, windowMs: 1_000 },
+          { limit: 100, windowMs: 86_400_000 },
+        ],
+      },
+      { name: 'simulator', rateLimits: [] },
+    ]);
+  });
+
+  it('names the missing key, unknown providers and bad budgets', () => {
+    expect(problemsOf({ MARKET_DATA_PROVIDERS: 'finnhub' })).toEqual([
+      'FINNHUB_API_KEY: required because MARKET_DATA_PROVIDERS lists finnhub',
+    ]);
+    expect(problemsOf({ MARKET_DATA_PROVIDERS: 'fmp,yahoo' })[0]).toMatch(
+      /^MARKET_DATA_PROVIDERS: must be a comma-separated list of simulator, fmp, alphavantage, finnhub/,
+    );
+    expect(problemsOf({ MARKET_DATA_PROVIDERS: 'simulator,simulator' })).toEqual([
+      'MARKET_DATA_PROVIDERS: must not name a provider twice',
+    ]);
+    expect(problemsOf({ FMP_RATE_LIMIT: '5 per minute' })[0]).toMatch(
+      /^FMP_RATE_LIMIT: must look like/,
+    );
+  });
 });

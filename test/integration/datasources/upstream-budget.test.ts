@@ -1,0 +1,46 @@
+import Redis from 'ioredis';
+import pino from 'pino';
+import { RedisBudget } from '../../../src/datasources/providers/upstream-budget';
+import { createTestRedis } from '../../helpers/redis';
+
+const logger = pino({ level: 'silent' });
+const redis = createTestRedis();
+afterAll(() => redis.clear());
+
+(redis.url ? describe : describe.skip)('RedisBudget on a real Redis', () => {
+  it('grants exactly the limit to 100 concurrent takes from two clients', async () => {
+    const clients = [0, 1].map(() => new Redis(redis.url!, { keyPrefix: redis.prefix }));
+    try {
+      const limits = [{ limit: 10, windowMs: 60_000 }];
+      const budgets = clients.map((client) => new RedisBudget(client, 'fmp', limits, logger));
+      const granted = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => budgets[i % 2].take()),
+      );
+      expect(granted.filter(Boolean)).toHaveLength(10);
+      // The key lives under the client's prefix, and expires with its window.
+      const ttl = await clients[0].pttl('budget:fmp:10:60000');
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    } finally {
+      await Promise.all(clients.map((client) => client.quit()));
+    }
+  });
+});
+
+describe('RedisBudget when Redis is unreachable', () => {
+  it('falls back to a per-process budget instead of failing calls', async () => {
+    const client = new Redis('redis://127.0.0.1:1', {
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      lazyConnect: true,
+    });
+    const warnings: string[] = [];
+    const spy = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
+    const budget = new RedisBudget(client, 'fmp', [{ limit: 3, windowMs: 60_000 }], spy);
+    const granted = [];
+    for (let i = 0; i < 5; i += 1) granted.push(await budget.take());
+    expect(granted).toEqual([true, true, true, false, false]);
+    expect(warnings).toHaveLength(1);
+    client.disconnect();
+  });
+});
