@@ -133,6 +133,7 @@ export const envSchema = z.object({
   FINNHUB_RATE_LIMIT: rateLimitText,
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   MARKET_DATA_MAX_DAY_MOVE: z.coerce.number().positive().max(100).default(1),
+  RISK_FREE_RATE: z.coerce.number().min(-1).max(1).default(0),
 });
 
 /** One configured provider, in MARKET_DATA_PROVIDERS order. */
@@ -175,6 +176,8 @@ export interface Config {
   providerTimeoutMs: number;
   /** A bar or quote moving more than this fraction from the previous one is dropped. */
   maxDayMove: number;
+  /** Annual risk-free rate of the Sharpe ratio, as a fraction. */
+  riskFreeRate: number;
 }
 
 function providerConfig(name: ProviderName, env: Env): ProviderConfig {
@@ -211,5 +214,6 @@ export function toConfig(env: Env, cwd: string): Config {
     providers: env.MARKET_DATA_PROVIDERS.map((name) => providerConfig(name, env)),
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     maxDayMove: env.MARKET_DATA_MAX_DAY_MOVE,
+    riskFreeRate: env.RISK_FREE_RATE,
   };
 }

@@ -12,12 +12,15 @@ export interface PlanLimits {
   symbolsSubscribed: number;
   /** Minutes by which quotes are delayed; 0 is real time. */
   quoteDelayMinutes: number;
+  /** Longest `history` range one request may ask, in days. */
+  historyDays: number;
 }
 
 /** The default plans of the public contract (PRODUCT.md, "Plans"). */
 export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
   FREE: {
     name: 'FREE',
+    historyDays: 366,
     requestsPerMinute: 60,
     requestsPerDay: 1_000,
     maxQueryCost: 500,
@@ -27,6 +30,7 @@ export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
   },
   BASIC: {
     name: 'BASIC',
+    historyDays: 5 * 366,
     requestsPerMinute: 300,
     requestsPerDay: 20_000,
     maxQueryCost: 2_000,
@@ -36,6 +40,7 @@ export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
   },
   PRO: {
     name: 'PRO',
+    historyDays: 10 * 366,
     requestsPerMinute: 1_200,
     requestsPerDay: 200_000,
     maxQueryCost: 5_000,
@@ -45,6 +50,7 @@ export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
   },
   ENTERPRISE: {
     name: 'ENTERPRISE',
+    historyDays: 10 * 366,
     requestsPerMinute: 6_000,
     requestsPerDay: null,
     maxQueryCost: 20_000,

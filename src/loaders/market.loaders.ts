@@ -1,12 +1,34 @@
 import DataLoader from 'dataloader';
-import type { CompanyProfile, Quote } from '../domain/market';
+import type {
+  CompanyProfile,
+  Dividend,
+  FinancialStatement,
+  PriceBar,
+  Quote,
+  Split,
+  StatementPeriod,
+} from '../domain/market';
 import type { MarketDataService } from '../services/market-data.service';
 
-/** The market-data loaders of one request (never shared across requests). */
+/**
+ * The market-data loaders of one request (never shared across requests). Quotes and
+ * profiles batch every symbol asked in one tick into one call; the per-symbol kinds
+ * deduplicate, so that history, financials and metrics of one company in one request
+ * load each input once.
+ */
 export interface MarketLoaders {
   quote: DataLoader<string, Quote | null>;
   profile: DataLoader<string, CompanyProfile | null>;
+  /** Every daily bar held for the symbol (the last 10 years), oldest first. */
+  history: DataLoader<string, PriceBar[] | null>;
+  dividends: DataLoader<string, Dividend[] | null>;
+  splits: DataLoader<string, Split[] | null>;
+  /** Keyed by `statementsKey(symbol, period)`. */
+  statements: DataLoader<string, FinancialStatement[] | null>;
 }
+
+/** The key of the statements loader. */
+export const statementsKey = (symbol: string, period: StatementPeriod) => `${symbol}:${period}`;
 
 function batchOf<T>(fetch: (symbols: readonly string[]) => Promise<Map<string, T>>) {
   // One value or Error per key, in key order, as DataLoader requires.
@@ -20,7 +42,14 @@ function batchOf<T>(fetch: (symbols: readonly string[]) => Promise<Map<string, T
   };
 }
 
-/** Creates per-request loaders that batch every symbol asked in one tick into one call. */
+// A loader whose keys are loaded one by one (the kind has no batch call): it still
+// deduplicates within the request.
+function eachOf<T>(fetch: (key: string) => Promise<T>) {
+  return (keys: readonly string[]) =>
+    Promise.all(keys.map((key) => fetch(key).catch((error: Error) => error)));
+}
+
+/** Creates the loaders of one request. */
 export function createMarketLoaders(service: MarketDataService): MarketLoaders {
   return {
     quote: new DataLoader(
@@ -30,6 +59,15 @@ export function createMarketLoaders(service: MarketDataService): MarketLoaders {
     profile: new DataLoader(
       batchOf((symbols) => service.profiles(symbols)),
       { maxBatchSize: 100 },
+    ),
+    history: new DataLoader(eachOf((symbol) => service.fullHistory(symbol))),
+    dividends: new DataLoader(eachOf((symbol) => service.dividends(symbol))),
+    splits: new DataLoader(eachOf((symbol) => service.splits(symbol))),
+    statements: new DataLoader(
+      eachOf((key) => {
+        const [symbol, period] = key.split(':');
+        return service.statements(symbol, period as StatementPeriod);
+      }),
     ),
   };
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { CompanyResolver } from '../resolvers/company.resolver';
 import { PlanResolver } from '../resolvers/plan.resolver';
 import { QuoteResolver } from '../resolvers/quote.resolver';
 import { ViewerResolver } from '../resolvers/viewer.resolver';
@@ -8,7 +9,7 @@ import { ViewerResolver } from '../resolvers/viewer.resolver';
 /** Builds the executable schema from the type-graphql resolvers. */
 export function buildYieldflowSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [PlanResolver, QuoteResolver, ViewerResolver],
+    resolvers: [CompanyResolver, PlanResolver, QuoteResolver, ViewerResolver],
     validate: false,
     emitSchemaFile: false,
   });

@@ -36,4 +36,7 @@ export class PlanType implements PlanLimits {
 
   @Field(() => Int, { description: 'Minutes by which quotes are delayed; 0 is real time.' })
   quoteDelayMinutes!: number;
+
+  @Field(() => Int, { description: 'Longest price-history range one request may ask, in days.' })
+  historyDays!: number;
 }

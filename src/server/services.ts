@@ -17,6 +17,8 @@ export interface Services {
   auth: AuthService;
   plans: Readonly<Record<PlanName, PlanLimits>>;
   marketData: MarketDataService;
+  /** Settings of the computed analytics. */
+  analytics: { riskFreeRate: number };
 }
 
 /** Wires datasources into services. */
@@ -40,5 +42,6 @@ export function createServices(deps: {
       logger: deps.logger,
       metrics: deps.metrics,
     }),
+    analytics: { riskFreeRate: deps.config.riskFreeRate },
   };
 }

@@ -80,10 +80,13 @@ export class MarketDataService {
    * of that symbol (and every metric) costs one upstream load a day.
    */
   async history(symbol: string, range: DateRange): Promise<PriceBar[] | null> {
-    const bars = await this.single('history', symbol, (p) =>
-      p.history(symbol, this.historyWindow()),
-    );
+    const bars = await this.fullHistory(symbol);
     return bars && bars.filter((bar) => bar.date >= range.from && bar.date <= range.to);
+  }
+
+  /** The last HISTORY_YEARS of daily bars of a symbol, oldest first; null if unknown. */
+  fullHistory(symbol: string): Promise<PriceBar[] | null> {
+    return this.single('history', symbol, (p) => p.history(symbol, this.historyWindow()));
   }
 
   /** Companies matching a name or symbol fragment, best first. */
