@@ -74,7 +74,8 @@ function annualStatement(
     operatingCashFlow,
     capitalExpenditure,
     freeCashFlow: operatingCashFlow + capitalExpenditure,
-    dividendsPaid: -Math.round(Math.max(netIncome, 0) * payout),
+    // "|| 0": a non-payer pays 0, not -0.
+    dividendsPaid: -Math.round(Math.max(netIncome, 0) * payout) || 0,
     sharesOutstanding: shares,
   };
 }
