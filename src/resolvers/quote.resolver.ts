@@ -1,4 +1,4 @@
-import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Extensions, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { QuoteType } from '../schema/quote.type';
 import { requireSymbol, requireSymbols } from '../services/symbol-input';
@@ -10,6 +10,7 @@ export class QuoteResolver {
     nullable: true,
     description: 'The latest quote of a symbol; null when no provider knows the symbol.',
   })
+  @Extensions({ cost: 1 })
   quote(@Arg('symbol') symbol: string, @Ctx() ctx: Context): Promise<QuoteType | null> {
     return ctx.loaders.quote.load(requireSymbol(symbol));
   }
@@ -18,6 +19,7 @@ export class QuoteResolver {
     nullable: 'items',
     description: 'Quotes of up to 100 symbols, in the order asked; null where a symbol is unknown.',
   })
+  @Extensions({ cost: 1, multiplier: 'symbols' })
   quotes(
     @Arg('symbols', () => [String]) symbols: string[],
     @Ctx() ctx: Context,

@@ -7,6 +7,7 @@ import type { Metrics } from '../observability/metrics';
 import { authGuardPlugin } from './plugins/auth-guard.plugin';
 import { errorLoggingPlugin, type createFormatError } from './plugins/errors.plugin';
 import { metricsPlugin } from './plugins/metrics.plugin';
+import { queryCostPlugin } from './plugins/query-cost.plugin';
 
 /** Creates (but does not start) the Apollo Server with the gateway's plugins. */
 export function createApollo(options: {
@@ -32,6 +33,7 @@ export function createApollo(options: {
       errorLoggingPlugin(),
       metricsPlugin(options.metrics),
       authGuardPlugin(),
+      queryCostPlugin(),
     ],
   });
 }

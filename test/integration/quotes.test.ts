@@ -1,7 +1,7 @@
 import { QuoteDocument, QuotesDocument } from '../../src/generated/graphql';
 import { SimulatorProvider } from '../../src/datasources/providers/simulator/simulator.provider';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/providers/fake-upstream';
-import { codes, execute } from '../helpers/graphql';
+import { codes, execute, gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 describe('quote and quotes on the default simulator (no provider keys)', () => {
@@ -109,6 +109,25 @@ describe('quote and quotes through a real provider (FMP fixture server)', () => 
     // The warm query: 100 hits (and PEP, a hit already in the cold one).
     expect(metrics).toMatch(/yieldflow_cache_lookups_total\{kind="quote",result="hit"\} 101\b/);
     expect(metrics).toMatch(/yieldflow_upstream_requests_total\{provider="fmp",outcome="ok"\} 1/);
+  });
+
+  it('refuses an operation costing more than the plan allows before running it', async () => {
+    const before = upstream.count();
+    const symbols = JSON.stringify(Array.from({ length: 100 }, (_, i) => `S${i}`));
+    const card =
+      '{ symbol quote { price } history { close } financials { revenue } metrics { beta } }';
+    // 100 companies x (1 + 1 + 5 + 3 + 10) = 2,000 per alias; PRO allows 5,000.
+    const aliases = [1, 2, 3].map((i) => `c${i}: companies(symbols: ${symbols}) ${card}`).join(' ');
+    const response = await gql(server.url, `{ ${aliases} }`, { apiKey });
+    expect(codes(response)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(response.body.errors![0].extensions).toMatchObject({ cost: 6000, maxCost: 5000 });
+    expect(response.body.data ?? null).toBeNull();
+    expect(upstream.count()).toBe(before);
+
+    const cheap = await gql(server.url, '{ quote(symbol: "AAPL") { price } }', { apiKey });
+    expect((cheap.body as { extensions?: unknown }).extensions).toEqual({
+      cost: { requested: 1, maximum: 5000 },
+    });
   });
 
   it('makes no upstream call for a malformed symbol', async () => {

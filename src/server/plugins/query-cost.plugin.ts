@@ -1,0 +1,40 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Context } from '../../context';
+import { DEFAULT_PLANS } from '../../domain/plans';
+import { QueryTooComplexError } from '../../errors/errors';
+import { queryCost } from '../query-cost';
+
+/**
+ * Prices every operation before it runs (see query-cost.ts) and refuses one that costs
+ * more than the caller's plan allows with QUERY_TOO_COMPLEX; nothing is executed and no
+ * upstream call is made. Every answer carries `extensions.cost: { requested, maximum }`.
+ */
+export function queryCostPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      let cost: { requested: number; maximum: number } | undefined;
+      return {
+        async didResolveOperation({ contextValue, document, operationName, request, schema }) {
+          const plan =
+            contextValue.services.plans[contextValue.viewer?.plan ?? 'FREE'] ?? DEFAULT_PLANS.FREE;
+          const requested = queryCost(schema, document, operationName, request.variables ?? {});
+          cost = { requested, maximum: plan.maxQueryCost };
+          if (requested > plan.maxQueryCost) {
+            throw new QueryTooComplexError(
+              `This query costs ${requested}; the ${plan.name} plan allows ${plan.maxQueryCost} per operation`,
+              { cost: requested, maxCost: plan.maxQueryCost },
+            );
+          }
+        },
+        async willSendResponse({ response }) {
+          if (cost && response.body.kind === 'single') {
+            response.body.singleResult.extensions = {
+              ...response.body.singleResult.extensions,
+              cost,
+            };
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import {
+  getNamedType,
+  isCompositeType,
+  isObjectType,
+  isInterfaceType,
+  Kind,
+  valueFromAST,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/**
+ * What a field declares through type-graphql's `@Extensions`: `cost` per item (default
+ * 1 for fields returning objects, 0 for scalars), and `multiplier`, the argument whose
+ * size (a list's length, or an integer) multiplies the field and everything under it.
+ */
+export interface FieldCost {
+  cost?: number;
+  multiplier?: string;
+}
+
+const DEFAULT_MULTIPLIER_WHEN_UNKNOWN = 100;
+
+/**
+ * The cost of one operation of `document`: each field costs its declared cost plus its
+ * selections' cost, times its multiplier's size. Introspection costs nothing. Computed
+ * on the validated document, before execution.
+ */
+export function queryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> = {},
+): number {
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation = operationName
+    ? operations.find((o) => o.name?.value === operationName)
+    : operations[0];
+  if (!operation) return 0;
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
+  );
+  const root =
+    operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
+  if (!root) return 0;
+
+  const sizeOf = (field: GraphQLField<unknown, unknown>, node: FieldNode, name: string) => {
+    const argument = field.args.find((a) => a.name === name);
+    const ast = node.arguments?.find((a) => a.name.value === name);
+    let value: unknown = argument?.defaultValue;
+    if (argument && ast) value = valueFromAST(ast.value, argument.type, variables);
+    if (Array.isArray(value)) return value.length;
+    if (typeof value === 'number' && Number.isFinite(value)) return Math.max(0, value);
+    return DEFAULT_MULTIPLIER_WHEN_UNKNOWN;
+  };
+
+  const costOf = (
+    type: GraphQLNamedType,
+    selectionSet: SelectionSetNode,
+    seen: Set<string>,
+  ): number => {
+    let total = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const target = selection.typeCondition
+          ? (schema.getType(selection.typeCondition.name.value) ?? type)
+          : type;
+        total += costOf(target, selection.selectionSet, seen);
+        continue;
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        // A fragment spread twice on one path is a cycle; validation rejects it anyway.
+        if (!fragment || seen.has(fragment.name.value)) continue;
+        const target = schema.getType(fragment.typeCondition.name.value) ?? type;
+        total += costOf(target, fragment.selectionSet, new Set([...seen, fragment.name.value]));
+        continue;
+      }
+      if (selection.name.value.startsWith('__')) continue;
+      if (!isObjectType(type) && !isInterfaceType(type)) continue;
+      const field = type.getFields()[selection.name.value];
+      if (!field) continue;
+      const declared = (field.extensions as FieldCost | undefined) ?? {};
+      const fieldType = getNamedType(field.type);
+      const own = declared.cost ?? (isCompositeType(fieldType) ? 1 : 0);
+      const children = selection.selectionSet ? costOf(fieldType, selection.selectionSet, seen) : 0;
+      const size = declared.multiplier ? sizeOf(field, selection, declared.multiplier) : 1;
+      total += size * (own + children);
+    }
+    return total;
+  };
+  return costOf(root, operation.selectionSet, new Set());
+}
