@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { GraphQLSchema } from 'graphql';
+import {
+  parse,
+  validate,
+  type ExecutionArgs,
+  type GraphQLError,
+  type GraphQLSchema,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createContext, type Context } from '../context';
+import { DEFAULT_PLANS } from '../domain/plans';
 import type { Viewer } from '../domain/viewer';
+import { QueryTooComplexError } from '../errors/errors';
 import type { Logger } from '../observability/logger';
 import type { createFormatError } from './plugins/errors.plugin';
+import { queryCost } from './query-cost';
 import type { Services } from './services';
 
 /** Largest WebSocket message accepted, in bytes. */
@@ -67,6 +76,40 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
           logger.debug({ err: (error as Error).message }, 'websocket authentication failed');
           return false;
         }
+      },
+      // The same price list as HTTP: an operation over the plan's maximum cost never runs.
+      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] | void => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(options.schema, document);
+        if (errors.length > 0) return errors;
+        const viewer = ctx.extra.viewer;
+        const plan = options.services.plans[viewer?.plan ?? 'FREE'] ?? DEFAULT_PLANS.FREE;
+        const requested = queryCost(
+          options.schema,
+          document,
+          payload.operationName,
+          payload.variables ?? {},
+        );
+        if (requested > plan.maxQueryCost) {
+          return [
+            new QueryTooComplexError(
+              `This operation costs ${requested}; the ${plan.name} plan allows ${plan.maxQueryCost}`,
+              { cost: requested, maxCost: plan.maxQueryCost },
+            ),
+          ];
+        }
+        // Parsed and validated once; graphql-ws adds the context.
+        return {
+          schema: options.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+        };
       },
       context: (ctx): Context => {
         const requestId = randomUUID();

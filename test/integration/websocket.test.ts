@@ -53,6 +53,33 @@ describe('GraphQL over WebSocket (graphql-ws) on /graphql', () => {
     }
   });
 
+  it('answers quotes, and refuses an operation over the plan cost with QUERY_TOO_COMPLEX', async () => {
+    const client = createClient({
+      url: wsUrl(server),
+      webSocketImpl: WebSocket,
+      connectionParams: { apiKey: server.app.demo!.apiKey },
+      retryAttempts: 0,
+    });
+    try {
+      const result = await query<{ quote: { symbol: string } }>(
+        client,
+        '{ quote(symbol: "ko") { symbol } }',
+      );
+      expect(result.data?.quote.symbol).toBe('KO');
+      const symbols = JSON.stringify(Array.from({ length: 100 }, (_, i) => `S${i}`));
+      const heavy = [1, 2, 3]
+        .map(
+          (i) =>
+            `c${i}: companies(symbols: ${symbols}) { metrics { beta } history { close } financials { revenue } quote { price } }`,
+        )
+        .join(' ');
+      const refused = await query(client, `{ ${heavy} }`).catch((errors: unknown) => ({ errors }));
+      expect(JSON.stringify(refused.errors)).toContain('QUERY_TOO_COMPLEX');
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it.each([
     ['no credentials', {}],
     ['a bad key', { apiKey: `yf_live_${'B'.repeat(40)}` }],
