@@ -1,6 +1,7 @@
 import type { Viewer } from './domain/viewer';
 import { createMarketLoaders, type MarketLoaders } from './loaders/market.loaders';
 import type { Logger } from './observability/logger';
+import type { RequestStats } from './observability/request-stats';
 import type { Services } from './server/services';
 
 /** What every resolver receives: who is calling, a request-scoped logger and the services. */
@@ -11,9 +12,17 @@ export interface Context {
   services: Services;
   /** This request's DataLoaders: never shared across requests. */
   loaders: MarketLoaders;
+  /** The client's address. */
+  ip?: string;
+  /** Metered for usage: the operation's cost and the cache hits it made. */
+  stats: RequestStats;
 }
 
 /** The context of one request (HTTP) or one operation (WebSocket). */
-export function createContext(fields: Omit<Context, 'loaders'>): Context {
-  return { ...fields, loaders: createMarketLoaders(fields.services.marketData) };
+export function createContext(fields: Omit<Context, 'loaders' | 'stats'>): Context {
+  return {
+    ...fields,
+    loaders: createMarketLoaders(fields.services.marketData),
+    stats: { cost: 0, cacheHits: 0 },
+  };
 }

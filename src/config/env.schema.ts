@@ -134,6 +134,7 @@ export const envSchema = z.object({
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   MARKET_DATA_MAX_DAY_MOVE: z.coerce.number().positive().max(100).default(1),
   RISK_FREE_RATE: z.coerce.number().min(-1).max(1).default(0),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
 });
 
 /** One configured provider, in MARKET_DATA_PROVIDERS order. */
@@ -178,6 +179,8 @@ export interface Config {
   maxDayMove: number;
   /** Annual risk-free rate of the Sharpe ratio, as a fraction. */
   riskFreeRate: number;
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
+  trustProxy: boolean;
 }
 
 function providerConfig(name: ProviderName, env: Env): ProviderConfig {
@@ -215,5 +218,6 @@ export function toConfig(env: Env, cwd: string): Config {
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     maxDayMove: env.MARKET_DATA_MAX_DAY_MOVE,
     riskFreeRate: env.RISK_FREE_RATE,
+    trustProxy: env.TRUST_PROXY === 'true',
   };
 }

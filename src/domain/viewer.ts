@@ -13,4 +13,6 @@ export interface Viewer {
   /** Set when the request authenticated with an API key. */
   apiKeyId?: string;
   scopes: readonly Scope[];
+  /** The key requires signed requests (x-yf-timestamp, x-yf-signature). */
+  requireSignature?: boolean;
 }

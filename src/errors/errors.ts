@@ -24,8 +24,8 @@ export class UnauthenticatedError extends YieldflowError {
 /** Authenticated, but the key's scopes or the plan do not allow this. */
 export class ForbiddenError extends YieldflowError {
   readonly code = ErrorCode.FORBIDDEN;
-  constructor(message: string) {
-    super(message, ErrorCode.FORBIDDEN);
+  constructor(message: string, extensions: Extensions = {}) {
+    super(message, ErrorCode.FORBIDDEN, extensions);
   }
 }
 

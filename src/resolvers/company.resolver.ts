@@ -1,5 +1,6 @@
 import {
   Arg,
+  Authorized,
   Ctx,
   Extensions,
   FieldResolver,
@@ -52,6 +53,7 @@ const MAX_SEARCH_LIMIT = 50;
 const MAX_QUERY_LENGTH = 64;
 
 /** Root fields for companies, and the fields of Company that need more data. */
+@Authorized('read:market')
 @Resolver(() => CompanyType)
 export class CompanyResolver {
   @Query(() => CompanyType, {

@@ -1,9 +1,10 @@
-import { Arg, Ctx, Extensions, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { QuoteType } from '../schema/quote.type';
 import { requireSymbol, requireSymbols } from '../services/symbol-input';
 
 /** Root fields for quotes; every symbol of a request is fetched in one batch. */
+@Authorized('read:market')
 @Resolver(() => QuoteType)
 export class QuoteResolver {
   @Query(() => QuoteType, {

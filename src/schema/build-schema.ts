@@ -1,6 +1,10 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import type { Context } from '../context';
+import type { Scope } from '../domain/viewer';
+import { ForbiddenError } from '../errors/errors';
+import { AccountResolver } from '../resolvers/account.resolver';
 import { CompanyResolver } from '../resolvers/company.resolver';
 import { PlanResolver } from '../resolvers/plan.resolver';
 import { QuoteResolver } from '../resolvers/quote.resolver';
@@ -9,7 +13,18 @@ import { ViewerResolver } from '../resolvers/viewer.resolver';
 /** Builds the executable schema from the type-graphql resolvers. */
 export function buildYieldflowSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [CompanyResolver, PlanResolver, QuoteResolver, ViewerResolver],
+    resolvers: [AccountResolver, CompanyResolver, PlanResolver, QuoteResolver, ViewerResolver],
+    // Scopes are checked per field: a key without the scope gets FORBIDDEN for it.
+    authChecker: ({ context }: { context: Context }, scopes: string[]) => {
+      const granted = context.viewer?.scopes ?? [];
+      const missing = scopes.filter((scope) => !granted.includes(scope as Scope));
+      if (missing.length > 0) {
+        throw new ForbiddenError(`This API key lacks the scope ${missing.join(', ')}`, {
+          scopes: missing,
+        });
+      }
+      return true;
+    },
     validate: false,
     emitSchemaFile: false,
   });

@@ -8,6 +8,8 @@ import { authGuardPlugin } from './plugins/auth-guard.plugin';
 import { errorLoggingPlugin, type createFormatError } from './plugins/errors.plugin';
 import { metricsPlugin } from './plugins/metrics.plugin';
 import { queryCostPlugin } from './plugins/query-cost.plugin';
+import { usagePlugin } from './plugins/usage.plugin';
+import { aliasLimitRule, depthLimitRule, MAX_TOKENS } from './validation-rules';
 
 /** Creates (but does not start) the Apollo Server with the gateway's plugins. */
 export function createApollo(options: {
@@ -27,6 +29,8 @@ export function createApollo(options: {
     // Shutdown is ours (src/server/shutdown.ts): Apollo's handler would re-raise the signal.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: MAX_TOKENS },
+    validationRules: [depthLimitRule, aliasLimitRule],
     formatError: options.formatError,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
@@ -34,6 +38,7 @@ export function createApollo(options: {
       metricsPlugin(options.metrics),
       authGuardPlugin(),
       queryCostPlugin(),
+      usagePlugin(),
     ],
   });
 }

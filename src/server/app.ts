@@ -84,9 +84,10 @@ export async function startApp(options: AppOptions): Promise<App> {
           logger: logger.child({ component: 'redis' }),
         })
       : null;
-    await resolveJwtSecret(config.jwtSecret, config.dataDir);
+    const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
     const metrics = new Metrics();
-    const services = createServices({ config, database, redis, logger, metrics });
+    const services = createServices({ config, database, redis, logger, metrics, jwtSecret });
+    await services.start();
     const schema = await buildYieldflowSchema();
     const development = config.env === 'development';
     const formatError = createFormatError({ development });
@@ -143,6 +144,8 @@ export async function startApp(options: AppOptions): Promise<App> {
           graceMs: config.shutdownGraceMs,
           logger,
           closeStores: async () => {
+            // Usage buffered during the drain is written before the database closes.
+            await services.close();
             await database.close();
             if (openRedisClient) await closeRedis(openRedisClient);
           },

@@ -23,8 +23,9 @@ export function sendGraphQLError(
   status: number,
   code: ErrorCode,
   message: string,
+  extensions: Record<string, unknown> = {},
 ): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+  sendJson(res, status, { errors: [{ message, extensions: { ...extensions, code } }] });
 }
 
 /** Thrown by {@link readBody} when the body is larger than allowed. */

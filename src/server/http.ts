@@ -11,6 +11,23 @@ import { applyCors } from './cors';
 import { runHealthChecks, type HealthCheck } from './health';
 import { BodyTooLargeError, headerValue, readBody, sendGraphQLError, sendJson } from './http-util';
 import type { Services } from './services';
+import { requestStats } from '../observability/request-stats';
+
+/**
+ * The client's address: the socket's peer, or with TRUST_PROXY the address the nearest
+ * proxy saw (the last X-Forwarded-For entry it appended).
+ */
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const peer = req.socket.remoteAddress ?? '';
+  if (!trustProxy) return peer;
+  const forwarded = headerValue(req, 'x-forwarded-for');
+  const hops =
+    forwarded
+      ?.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean) ?? [];
+  return hops[hops.length - 1] ?? peer;
+}
 
 /** Counts requests in flight and says whether the server is draining. */
 export interface Lifecycle {
@@ -138,8 +155,8 @@ async function graphql(
   if (applyCors(req, res, options.config.corsOrigins)) return;
 
   let body: unknown = undefined;
+  let raw: Buffer = Buffer.alloc(0);
   if (req.method === 'POST') {
-    let raw: Buffer;
     try {
       raw = await readBody(req, options.config.maxBodyBytes);
     } catch (error) {
@@ -166,19 +183,66 @@ async function graphql(
     }
   }
 
+  if (Array.isArray(body)) {
+    return sendGraphQLError(
+      res,
+      400,
+      'BAD_USER_INPUT',
+      'Batched requests are not accepted: send one operation per request',
+    );
+  }
+
+  const { services } = options;
+  const ip = clientIp(req, options.config.trustProxy);
+  const apiKey = headerValue(req, 'x-api-key');
   let viewer: Context['viewer'];
   try {
-    viewer = await options.services.auth.authenticate({
-      apiKey: headerValue(req, 'x-api-key'),
+    viewer = await services.auth.authenticate({
+      apiKey,
       authorization: headerValue(req, 'authorization'),
+      ip,
     });
+    if (viewer && apiKey) {
+      await services.auth.checkSignature(viewer, apiKey, {
+        timestamp: headerValue(req, 'x-yf-timestamp'),
+        signature: headerValue(req, 'x-yf-signature'),
+        rawBody: raw,
+      });
+    }
   } catch (error) {
     if (error instanceof YieldflowError) {
       return sendGraphQLError(res, HTTP_STATUS[error.code], error.code, error.message);
     }
     throw error;
   }
+
+  // Limits per key (per user for JWT sessions, per address for anonymous calls).
+  const plan = services.plans[viewer?.plan ?? 'FREE'];
+  const subject = viewer
+    ? viewer.apiKeyId
+      ? `key:${viewer.apiKeyId}`
+      : `user:${viewer.userId}`
+    : `ip:${ip}`;
+  const decision = await services.rateLimiter.consume(subject, {
+    perMinute: plan.requestsPerMinute,
+    perDay: plan.requestsPerDay,
+  });
+  res.setHeader('x-ratelimit-limit', String(decision.limit));
+  res.setHeader('x-ratelimit-remaining', String(decision.remaining));
+  res.setHeader('x-ratelimit-reset', String(decision.resetSeconds));
+  if (!decision.allowed) {
+    res.setHeader('retry-after', String(decision.retryAfterSeconds));
+    return sendGraphQLError(
+      res,
+      429,
+      'RATE_LIMITED',
+      `Rate limit of the ${plan.name} plan reached; retry after ${decision.retryAfterSeconds} s`,
+      { retryAfter: decision.retryAfterSeconds },
+    );
+  }
+
   const context = createContext({
+    ip,
     requestId,
     logger: viewer ? logger.child({ userId: viewer.userId }) : logger,
     viewer,
@@ -189,15 +253,17 @@ async function graphql(
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  const response = await options.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: {
-      method: req.method ?? 'GET',
-      headers,
-      search: new URL(req.url ?? '/', 'http://localhost').search,
-      body,
-    },
-    context: async () => context,
-  });
+  const response = await requestStats.run(context.stats, () =>
+    options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: req.method ?? 'GET',
+        headers,
+        search: new URL(req.url ?? '/', 'http://localhost').search,
+        body,
+      },
+      context: async () => context,
+    }),
+  );
   for (const [name, value] of response.headers) res.setHeader(name, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {

@@ -1,25 +1,47 @@
 import type Redis from 'ioredis';
 import type { Config } from '../config/env.schema';
+import { MemoryReplayGuard, RedisReplayGuard } from '../datasources/cache/replay-guard';
+import { RateLimiter } from '../datasources/cache/rate-limiter';
 import type { Database } from '../datasources/database/database';
 import { ApiKeyRepository } from '../datasources/database/api-key.repository';
+import { SessionRepository } from '../datasources/database/session.repository';
+import { UsageRepository } from '../datasources/database/usage.repository';
 import { UserRepository } from '../datasources/database/user.repository';
 import { DEFAULT_PLANS, type PlanLimits, type PlanName } from '../domain/plans';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { AuthService } from '../services/auth.service';
+import { AccountService } from '../services/account.service';
+import { ApiKeyService } from '../services/api-key.service';
+import { AuthService, type TokenSettings } from '../services/auth.service';
+import { NO_BILLING, type BillingProvider } from '../services/billing';
+import { InvalidationBus } from '../services/invalidation-bus';
 import { createMarketData } from '../services/market-data.factory';
 import type { MarketDataService } from '../services/market-data.service';
+import { UsageRecorder, UsageService } from '../services/usage.service';
 
 /** The long-lived services and datasources of one server instance. */
 export interface Services {
   users: UserRepository;
   apiKeys: ApiKeyRepository;
   auth: AuthService;
+  accounts: AccountService;
+  keys: ApiKeyService;
+  usage: UsageService;
+  usageRecorder: UsageRecorder;
+  rateLimiter: RateLimiter;
   plans: Readonly<Record<PlanName, PlanLimits>>;
   marketData: MarketDataService;
   /** Settings of the computed analytics. */
   analytics: { riskFreeRate: number };
+  /** Subscribes to cross-replica invalidations. */
+  start(): Promise<void>;
+  /** Writes buffered usage and unsubscribes. */
+  close(): Promise<void>;
 }
+
+/** The issuer and audience of Yieldflow access tokens. */
+export const TOKEN_ISSUER = 'yieldflow';
+export const TOKEN_AUDIENCE = 'yieldflow-api';
 
 /** Wires datasources into services. */
 export function createServices(deps: {
@@ -27,14 +49,49 @@ export function createServices(deps: {
   database: Database;
   redis: Redis | null;
   logger: Logger;
+  jwtSecret: string;
   metrics?: Metrics;
+  billing?: BillingProvider;
 }): Services {
-  const users = new UserRepository(deps.database.prisma);
-  const apiKeys = new ApiKeyRepository(deps.database.prisma);
+  const { prisma } = deps.database;
+  const users = new UserRepository(prisma);
+  const apiKeys = new ApiKeyRepository(prisma);
+  const sessions = new SessionRepository(prisma);
+  const usageRepository = new UsageRepository(prisma);
+  const tokens: TokenSettings = {
+    secret: deps.jwtSecret,
+    issuer: TOKEN_ISSUER,
+    audience: TOKEN_AUDIENCE,
+  };
+  const bus = new InvalidationBus(deps.redis, deps.config.redisKeyPrefix, deps.logger);
+  const auth = new AuthService({
+    apiKeys,
+    users,
+    tokens,
+    bus,
+    replayGuard: deps.redis ? new RedisReplayGuard(deps.redis) : new MemoryReplayGuard(),
+    logger: deps.logger.child({ component: 'auth' }),
+  });
+  const usageRecorder = new UsageRecorder(
+    usageRepository,
+    deps.logger.child({ component: 'usage' }),
+  );
   return {
     users,
     apiKeys,
-    auth: new AuthService(apiKeys, deps.logger.child({ component: 'auth' })),
+    auth,
+    accounts: new AccountService({
+      users,
+      sessions,
+      auth,
+      tokens,
+      billing: deps.billing ?? NO_BILLING,
+      logger: deps.logger.child({ component: 'accounts' }),
+    }),
+    keys: new ApiKeyService(apiKeys, auth),
+    usage: new UsageService(usageRepository, usageRecorder, apiKeys),
+    usageRecorder,
+    rateLimiter: new RateLimiter(deps.redis, deps.logger.child({ component: 'rate-limit' })),
     plans: DEFAULT_PLANS,
     marketData: createMarketData({
       config: deps.config,
@@ -43,5 +100,10 @@ export function createServices(deps: {
       metrics: deps.metrics,
     }),
     analytics: { riskFreeRate: deps.config.riskFreeRate },
+    start: () => bus.start(),
+    close: async () => {
+      await usageRecorder.close();
+      await bus.stop();
+    },
   };
 }

@@ -66,6 +66,7 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
         const credentials = {
           apiKey: asString(params.apiKey),
           authorization: asString(params.authorization),
+          ip: ctx.extra.request.socket.remoteAddress,
         };
         try {
           const viewer = await options.services.auth.authenticate(credentials);

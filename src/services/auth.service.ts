@@ -1,49 +1,187 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { API_KEY_PATTERN, hashApiKey } from '../domain/api-key-secret';
+import { ipAllowed } from '../domain/cidr';
 import { SCOPES, type Scope, type Viewer } from '../domain/viewer';
-import type { ApiKeyRepository } from '../datasources/database/api-key.repository';
-import { UnauthenticatedError } from '../errors/errors';
+import type { ApiKeyRepository, ApiKeyWithUser } from '../datasources/database/api-key.repository';
+import type { UserRepository } from '../datasources/database/user.repository';
+import { ForbiddenError, UnauthenticatedError } from '../errors/errors';
 import type { Logger } from '../observability/logger';
+import type { InvalidationBus } from './invalidation-bus';
+import { JwtError, verifyJwt } from './jwt';
 
 const TOUCH_INTERVAL_MS = 60_000;
+const KEY_CACHE_TTL_MS = 30_000;
+const KEY_CACHE_MAX = 10_000;
+/** Request signatures older or newer than this are refused. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 /** The credentials a request or a WebSocket `connection_init` carried. */
 export interface Credentials {
   apiKey?: string;
   authorization?: string;
+  /** The client's address, for keys with an allow-list. */
+  ip?: string;
+}
+
+/** What a signed request carried, checked for keys that require signing. */
+export interface SignedRequest {
+  timestamp?: string;
+  signature?: string;
+  rawBody: Buffer;
+}
+
+/** Token settings shared by issuing and verifying. */
+export interface TokenSettings {
+  secret: string;
+  issuer: string;
+  audience: string;
+}
+
+/** Remembers signatures seen within the tolerance, so that a replay is refused. */
+export interface ReplayGuard {
+  /** True the first time a signature is seen, false on a replay. */
+  firstSeen(signature: string, ttlSeconds: number): Promise<boolean>;
 }
 
 /** Turns credentials into a {@link Viewer}. */
 export class AuthService {
   private readonly lastTouched = new Map<string, number>();
+  private readonly keyCache = new Map<string, { key: ApiKeyWithUser; at: number }>();
 
   constructor(
-    private readonly apiKeys: ApiKeyRepository,
-    private readonly logger: Logger,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    private readonly deps: {
+      apiKeys: ApiKeyRepository;
+      users: UserRepository;
+      tokens: TokenSettings;
+      bus: InvalidationBus;
+      replayGuard: ReplayGuard;
+      logger: Logger;
+      now?: () => Date;
+    },
+  ) {
+    // A revocation anywhere clears the key here within the pub/sub round trip.
+    deps.bus.onMessage((message) => {
+      if (message.startsWith('apikey:')) this.keyCache.delete(message.slice('apikey:'.length));
+      if (message.startsWith('user:')) {
+        const userId = message.slice('user:'.length);
+        for (const [hash, { key }] of this.keyCache) {
+          if (key.userId === userId) this.keyCache.delete(hash);
+        }
+      }
+    });
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
 
   /**
    * The viewer for these credentials; null when none were sent. Credentials that were
-   * sent but are wrong, expired or revoked throw {@link UnauthenticatedError}: a bad key
-   * never silently downgrades to anonymous access.
+   * sent but are wrong, expired or revoked throw UNAUTHENTICATED: a bad key never
+   * silently downgrades to anonymous access. A key used from outside its allow-list is
+   * FORBIDDEN.
    */
   async authenticate(credentials: Credentials): Promise<Viewer | null> {
-    if (credentials.apiKey !== undefined) return this.authenticateApiKey(credentials.apiKey);
+    if (credentials.apiKey !== undefined) {
+      return this.authenticateApiKey(credentials.apiKey, credentials.ip);
+    }
     if (credentials.authorization !== undefined) {
-      throw new UnauthenticatedError('Bearer tokens are not accepted yet; use x-api-key');
+      return this.authenticateBearer(credentials.authorization);
     }
     return null;
   }
 
-  private async authenticateApiKey(secret: string): Promise<Viewer> {
+  /** Forgets a key on every replica (after revocation or rotation). */
+  async invalidateKey(hash: string): Promise<void> {
+    await this.deps.bus.publish(`apikey:${hash}`);
+  }
+
+  /** Forgets every cached key of a user on every replica (after a plan change). */
+  async invalidateUser(userId: string): Promise<void> {
+    await this.deps.bus.publish(`user:${userId}`);
+  }
+
+  /**
+   * For a key that requires signing: `x-yf-signature` must be hex HMAC-SHA256 keyed
+   * with the key's secret over `timestamp + "." + raw body`, `x-yf-timestamp` within
+   * 300 s of now, and the signature never seen before.
+   */
+  async checkSignature(viewer: Viewer, apiKey: string, request: SignedRequest): Promise<void> {
+    if (!viewer.requireSignature) return;
+    const { timestamp, signature } = request;
+    if (!timestamp || !signature) {
+      throw new UnauthenticatedError(
+        'This key requires signed requests (x-yf-timestamp, x-yf-signature)',
+      );
+    }
+    const seconds = Number(timestamp);
+    const now = this.now().getTime() / 1_000;
+    if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now - seconds) > SIGNATURE_TOLERANCE_SECONDS) {
+      throw new UnauthenticatedError(
+        `x-yf-timestamp must be Unix seconds within ${SIGNATURE_TOLERANCE_SECONDS} s of now`,
+      );
+    }
+    const expected = createHmac('sha256', apiKey.trim())
+      .update(`${timestamp}.`)
+      .update(request.rawBody)
+      .digest();
+    const given = /^[0-9a-f]{64}$/i.test(signature)
+      ? Buffer.from(signature, 'hex')
+      : Buffer.alloc(0);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new UnauthenticatedError('Bad request signature');
+    }
+    if (
+      !(await this.deps.replayGuard.firstSeen(
+        signature.toLowerCase(),
+        SIGNATURE_TOLERANCE_SECONDS * 2,
+      ))
+    ) {
+      throw new UnauthenticatedError('This signature was already used (replay)');
+    }
+  }
+
+  private async authenticateBearer(header: string): Promise<Viewer> {
+    const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+    if (!match) throw new UnauthenticatedError('Authorization must be "Bearer <access token>"');
+    let subject: string;
+    try {
+      subject = verifyJwt(match[1], this.deps.tokens.secret, {
+        iss: this.deps.tokens.issuer,
+        aud: this.deps.tokens.audience,
+        now: Math.floor(this.now().getTime() / 1_000),
+      }).sub;
+    } catch (error) {
+      if (error instanceof JwtError) {
+        this.deps.logger.debug({ reason: error.reason }, 'access token refused');
+        throw new UnauthenticatedError('Invalid or expired access token');
+      }
+      throw error;
+    }
+    const user = await this.deps.users.findById(subject);
+    if (!user) throw new UnauthenticatedError('Invalid or expired access token');
+    return {
+      userId: user.id,
+      email: user.email,
+      plan: user.plan,
+      role: user.role,
+      scopes: [...SCOPES],
+      requireSignature: false,
+    };
+  }
+
+  private async authenticateApiKey(secret: string, ip: string | undefined): Promise<Viewer> {
     const trimmed = secret.trim();
     if (!API_KEY_PATTERN.test(trimmed)) {
       throw new UnauthenticatedError('Malformed API key: expected yf_live_… or yf_test_…');
     }
-    const key = await this.apiKeys.findByHash(hashApiKey(trimmed));
+    const key = await this.findKey(hashApiKey(trimmed));
     const now = this.now();
     if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now)) {
       throw new UnauthenticatedError('Invalid, expired or revoked API key');
+    }
+    if (key.allowedIps.length > 0 && !(ip && ipAllowed(ip, key.allowedIps))) {
+      throw new ForbiddenError('This API key may not be used from this address');
     }
     this.touch(key.id, now);
     return {
@@ -55,7 +193,22 @@ export class AuthService {
       scopes: key.scopes.filter((scope): scope is Scope =>
         (SCOPES as readonly string[]).includes(scope),
       ),
+      requireSignature: key.requireSignature,
     };
+  }
+
+  // Keys are cached briefly per process; revocation and rotation clear them everywhere
+  // through the invalidation bus, and plan changes reach keys within the TTL.
+  private async findKey(hash: string): Promise<ApiKeyWithUser | null> {
+    const cached = this.keyCache.get(hash);
+    const now = Date.now();
+    if (cached && now - cached.at < KEY_CACHE_TTL_MS) return cached.key;
+    const key = await this.deps.apiKeys.findByHash(hash);
+    if (key) {
+      if (this.keyCache.size >= KEY_CACHE_MAX) this.keyCache.clear();
+      this.keyCache.set(hash, { key, at: now });
+    }
+    return key;
   }
 
   // lastUsedAt is informational: write it at most once a minute per key, off the
@@ -64,8 +217,8 @@ export class AuthService {
     const last = this.lastTouched.get(id) ?? 0;
     if (now.getTime() - last < TOUCH_INTERVAL_MS) return;
     this.lastTouched.set(id, now.getTime());
-    this.apiKeys.touch(id, now).catch((error: Error) => {
-      this.logger.warn({ err: error.message, apiKeyId: id }, 'could not record API key use');
+    this.deps.apiKeys.touch(id, now).catch((error: Error) => {
+      this.deps.logger.warn({ err: error.message, apiKeyId: id }, 'could not record API key use');
     });
   }
 }

@@ -78,24 +78,18 @@ describe('GraphQL over HTTP', () => {
     expect(codes(response)).toEqual(['UNAUTHENTICATED']);
   });
 
-  it('refuses a revoked key', async () => {
-    const demoKey = await server.db.database.prisma.apiKey.findFirstOrThrow({
-      where: { name: 'demo' },
-    });
-    await server.db.database.prisma.apiKey.update({
-      where: { id: demoKey.id },
-      data: { revokedAt: new Date() },
-    });
-    try {
-      const response = await gql(server.url, '{ me { id } }', { apiKey });
-      expect(response.status).toBe(401);
-      expect(codes(response)).toEqual(['UNAUTHENTICATED']);
-    } finally {
-      await server.db.database.prisma.apiKey.update({
-        where: { id: demoKey.id },
-        data: { revokedAt: null },
-      });
-    }
+  it('refuses a key revoked with revokeApiKey, at once', async () => {
+    const created = await gql<{ createApiKey: { secret: string; apiKey: { id: string } } }>(
+      server.url,
+      'mutation { createApiKey(name: "short-lived") { secret apiKey { id } } }',
+      { apiKey },
+    );
+    const { secret, apiKey: key } = created.body.data!.createApiKey;
+    expect((await gql(server.url, '{ me { id } }', { apiKey: secret })).status).toBe(200);
+    await gql(server.url, `mutation { revokeApiKey(id: "${key.id}") { revokedAt } }`, { apiKey });
+    const response = await gql(server.url, '{ me { id } }', { apiKey: secret });
+    expect(response.status).toBe(401);
+    expect(codes(response)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('answers a syntax error with 400 BAD_USER_INPUT and no stack trace', async () => {

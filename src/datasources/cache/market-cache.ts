@@ -1,4 +1,5 @@
 import type { Counter } from 'prom-client';
+import { requestStats } from '../../observability/request-stats';
 import type { CacheStore } from './cache-store';
 import type { CacheKind, TtlPolicy } from './ttl-policy';
 
@@ -242,6 +243,9 @@ export class MarketCache {
   }
 
   private count(kind: CacheKind, result: CacheResult, amount: number): void {
-    if (amount > 0) this.options.lookups?.inc({ kind, result }, amount);
+    if (amount <= 0) return;
+    this.options.lookups?.inc({ kind, result }, amount);
+    const stats = requestStats.getStore();
+    if (stats && result !== 'miss') stats.cacheHits += amount;
   }
 }

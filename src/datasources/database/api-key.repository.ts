@@ -13,6 +13,9 @@ export interface NewApiKey {
   lastFour: string;
   scopes: string[];
   expiresAt?: Date | null;
+  allowedIps?: string[];
+  requireSignature?: boolean;
+  rotatedFromId?: string | null;
 }
 
 /** Reads and writes `api_keys`. */
@@ -31,5 +34,25 @@ export class ApiKeyRepository {
   /** Records use; callers throttle how often. */
   async touch(id: string, at: Date): Promise<void> {
     await this.prisma.apiKey.update({ where: { id }, data: { lastUsedAt: at } });
+  }
+
+  /** The user's keys, newest first. */
+  listByUser(userId: string): Promise<ApiKey[]> {
+    return this.prisma.apiKey.findMany({ where: { userId }, orderBy: { createdAt: 'desc' } });
+  }
+
+  /** The key if it belongs to `userId`; null otherwise (someone else's reads as absent). */
+  findOwned(id: string, userId: string): Promise<ApiKey | null> {
+    return this.prisma.apiKey.findFirst({ where: { id, userId } });
+  }
+
+  revoke(id: string, at: Date): Promise<ApiKey> {
+    return this.prisma.apiKey.update({ where: { id }, data: { revokedAt: at } });
+  }
+
+  /** Ends a key's life at `at` (rotation's grace period), never extending it. */
+  expireBy(id: string, at: Date, current: Date | null): Promise<ApiKey> {
+    const expiresAt = current && current < at ? current : at;
+    return this.prisma.apiKey.update({ where: { id }, data: { expiresAt } });
   }
 }

@@ -34,4 +34,27 @@ export class UserRepository {
       return this.prisma.user.findUniqueOrThrow({ where: { email: data.email } });
     }
   }
+
+  /** Creates an account; null when the email is taken (also under a concurrent race). */
+  async create(data: {
+    email: string;
+    passwordHash: string;
+    plan?: Plan;
+    role?: Role;
+  }): Promise<User | null> {
+    try {
+      return await this.prisma.user.create({ data });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'P2002') return null;
+      throw error;
+    }
+  }
+
+  setPlan(id: string, plan: Plan): Promise<User> {
+    return this.prisma.user.update({ where: { id }, data: { plan } });
+  }
+
+  setPasswordAndRole(id: string, passwordHash: string, role: Role): Promise<User> {
+    return this.prisma.user.update({ where: { id }, data: { passwordHash, role } });
+  }
 }

@@ -38,6 +38,13 @@ export function createFormatError(options: { development: boolean }) {
       // A stack trace of an expected error says nothing about the caller's mistake.
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       const code = extensions.code;
+      // graphql-js' token limit is a syntax error; to the caller it is a size limit.
+      if (code === 'GRAPHQL_PARSE_FAILED' && /more than \d+ tokens/.test(formatted.message)) {
+        return {
+          ...formatted,
+          extensions: { ...extensions, code: 'QUERY_TOO_COMPLEX', reason: code },
+        };
+      }
       if (typeof code === 'string' && APOLLO_INPUT_CODES.has(code) && code !== 'BAD_USER_INPUT') {
         return {
           ...formatted,

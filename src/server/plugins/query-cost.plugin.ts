@@ -19,6 +19,7 @@ export function queryCostPlugin(): ApolloServerPlugin<Context> {
             contextValue.services.plans[contextValue.viewer?.plan ?? 'FREE'] ?? DEFAULT_PLANS.FREE;
           const requested = queryCost(schema, document, operationName, request.variables ?? {});
           cost = { requested, maximum: plan.maxQueryCost };
+          contextValue.stats.cost = requested;
           if (requested > plan.maxQueryCost) {
             throw new QueryTooComplexError(
               `This query costs ${requested}; the ${plan.name} plan allows ${plan.maxQueryCost} per operation`,

@@ -1,0 +1,154 @@
+import type Redis from 'ioredis';
+import type { Logger } from '../../observability/logger';
+
+/** What one request may spend: a rolling minute and a UTC day (null = unlimited). */
+export interface RequestLimits {
+  perMinute: number;
+  perDay: number | null;
+}
+
+/** The outcome of one {@link RateLimiter.consume}. */
+export interface RateDecision {
+  allowed: boolean;
+  /** X-RateLimit-Limit: the per-minute limit. */
+  limit: number;
+  /** X-RateLimit-Remaining: requests left in both windows (the smaller). */
+  remaining: number;
+  /** X-RateLimit-Reset: seconds until the next request would be allowed to count again. */
+  resetSeconds: number;
+  /** When refused: seconds to wait (Retry-After). */
+  retryAfterSeconds: number;
+  /** Requests left today (null = unlimited). */
+  dayRemaining: number | null;
+}
+
+const MINUTE_MS = 60_000;
+
+function msToUtcMidnight(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) - now;
+}
+
+function dayStamp(now: number): string {
+  return new Date(now).toISOString().slice(0, 10);
+}
+
+// KEYS[1] minute log (sorted set), KEYS[2] day counter. ARGV: perMinute, perDay (-1 =
+// unlimited), member, msToMidnight. All-or-nothing on Redis' own clock: a refused
+// request counts in neither window.
+const CONSUME_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local perMinute = tonumber(ARGV[1])
+local perDay = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60000)
+local used = redis.call('ZCARD', KEYS[1])
+local day = tonumber(redis.call('GET', KEYS[2]) or '0')
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local reset = 0
+if oldest[2] then reset = tonumber(oldest[2]) + 60000 - now end
+if used >= perMinute then return {0, used, day, reset, 0} end
+if perDay >= 0 and day >= perDay then return {0, used, day, reset, tonumber(ARGV[4])} end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], 60000)
+day = redis.call('INCR', KEYS[2])
+if day == 1 then redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]) + 60000) end
+if reset == 0 then reset = 60000 end
+return {1, used + 1, day, reset, 0}
+`;
+
+type RedisWithConsume = Redis & {
+  yieldflowRateConsume(...args: Array<string | number>): Promise<number[]>;
+};
+
+/**
+ * Request limits per subject (an API key, a user, an IP): a rolling minute (a log of
+ * the last minute's requests, so never more than the limit in any 60 s) and a UTC day.
+ * Exact under concurrency and across replicas on Redis (one Lua script per request);
+ * in-process without Redis, and per process if Redis fails (logged once) rather than
+ * failing requests.
+ */
+export class RateLimiter {
+  private readonly minuteLog = new Map<string, number[]>();
+  private readonly dayCount = new Map<string, number>();
+  private warned = false;
+
+  constructor(
+    private readonly redis: Redis | null,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (redis && !('yieldflowRateConsume' in redis)) {
+      redis.defineCommand('yieldflowRateConsume', { numberOfKeys: 2, lua: CONSUME_SCRIPT });
+    }
+  }
+
+  async consume(subject: string, limits: RequestLimits): Promise<RateDecision> {
+    if (this.redis) {
+      try {
+        const now = this.now();
+        const [allowed, used, day, resetMs, dayWaitMs] = await (
+          this.redis as RedisWithConsume
+        ).yieldflowRateConsume(
+          `rl:m:${subject}`,
+          `rl:d:${subject}:${dayStamp(now)}`,
+          limits.perMinute,
+          limits.perDay ?? -1,
+          `${now}:${Math.random().toString(36).slice(2)}`,
+          msToUtcMidnight(now),
+        );
+        this.warned = false;
+        return this.decision(limits, allowed === 1, used, day, resetMs, dayWaitMs);
+      } catch (error) {
+        if (!this.warned) {
+          this.logger.warn(
+            { err: (error as Error).message },
+            'rate limits: Redis failed; per-process limits',
+          );
+          this.warned = true;
+        }
+      }
+    }
+    return this.consumeLocally(subject, limits);
+  }
+
+  private consumeLocally(subject: string, limits: RequestLimits): RateDecision {
+    const now = this.now();
+    const log = (this.minuteLog.get(subject) ?? []).filter((t) => t > now - MINUTE_MS);
+    this.minuteLog.set(subject, log);
+    const dayKey = `${subject}:${dayStamp(now)}`;
+    const day = this.dayCount.get(dayKey) ?? 0;
+    const resetMs = log.length > 0 ? log[0] + MINUTE_MS - now : 0;
+    if (log.length >= limits.perMinute) {
+      return this.decision(limits, false, log.length, day, resetMs, 0);
+    }
+    if (limits.perDay !== null && day >= limits.perDay) {
+      return this.decision(limits, false, log.length, day, resetMs, msToUtcMidnight(now));
+    }
+    log.push(now);
+    if (this.dayCount.size > 100_000) this.dayCount.clear();
+    this.dayCount.set(dayKey, day + 1);
+    return this.decision(limits, true, log.length, day + 1, resetMs || MINUTE_MS, 0);
+  }
+
+  private decision(
+    limits: RequestLimits,
+    allowed: boolean,
+    usedMinute: number,
+    usedDay: number,
+    resetMs: number,
+    dayWaitMs: number,
+  ): RateDecision {
+    const minuteRemaining = Math.max(0, limits.perMinute - usedMinute);
+    const dayRemaining = limits.perDay === null ? null : Math.max(0, limits.perDay - usedDay);
+    const resetSeconds = Math.max(1, Math.ceil(resetMs / 1_000));
+    return {
+      allowed,
+      limit: limits.perMinute,
+      remaining: dayRemaining === null ? minuteRemaining : Math.min(minuteRemaining, dayRemaining),
+      resetSeconds,
+      retryAfterSeconds: allowed ? 0 : Math.max(resetSeconds, Math.ceil(dayWaitMs / 1_000)),
+      dayRemaining,
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import ipaddr from 'ipaddr.js';
+
+/** True when `cidr` is an IPv4 or IPv6 address or CIDR block (`10.0.0.0/8`, `2001:db8::/32`). */
+export function isCidr(cidr: string): boolean {
+  try {
+    if (cidr.includes('/')) ipaddr.parseCIDR(cidr);
+    else ipaddr.parse(cidr);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when `ip` lies in one of `cidrs` (IPv4-mapped IPv6 addresses count as IPv4). */
+export function ipAllowed(ip: string, cidrs: readonly string[]): boolean {
+  if (cidrs.length === 0) return true;
+  let address: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    address = ipaddr.process(ip);
+  } catch {
+    return false;
+  }
+  return cidrs.some((cidr) => {
+    try {
+      const [range, bits] = cidr.includes('/')
+        ? ipaddr.parseCIDR(cidr)
+        : [ipaddr.parse(cidr), ipaddr.parse(cidr).kind() === 'ipv4' ? 32 : 128];
+      return address.kind() === range.kind() && address.match(range, bits);
+    } catch {
+      return false;
+    }
+  });
+}

@@ -1,0 +1,129 @@
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../context';
+import type { PlanName } from '../domain/plans';
+import { SCOPES, type Scope, type Viewer } from '../domain/viewer';
+import { BadUserInputError, UnauthenticatedError } from '../errors/errors';
+import { ApiKeySecretType, ApiKeyType, AuthPayloadType, UsageType } from '../schema/account.type';
+import { DateScalar } from '../schema/date.scalar';
+import { PlanNameEnum } from '../schema/plan.type';
+import { UserType } from '../schema/user.type';
+
+function viewerOf(ctx: Context): Viewer {
+  if (!ctx.viewer) throw new UnauthenticatedError('Sign in or send an API key');
+  return ctx.viewer;
+}
+
+function scopesOf(raw: string[] | null | undefined): Scope[] | null {
+  if (!raw) return null;
+  const bad = raw.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  if (bad.length > 0) {
+    throw new BadUserInputError(`Unknown scopes: ${bad.join(', ')}`, {
+      argument: 'scopes',
+      allowed: [...SCOPES],
+    });
+  }
+  return raw as Scope[];
+}
+
+/** Sign-up, sign-in, sessions, API keys, plans and usage. */
+@Resolver()
+export class AccountResolver {
+  @Mutation(() => AuthPayloadType, {
+    description:
+      'Creates a FREE account and signs it in. Passwords: at least 10 characters, not one of the 1,000 most common.',
+  })
+  register(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: Context) {
+    return ctx.services.accounts.register(email, password);
+  }
+
+  @Mutation(() => AuthPayloadType, {
+    description: 'Signs in. Failed attempts are throttled per account and per address.',
+  })
+  login(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: Context) {
+    return ctx.services.accounts.login(email, password, ctx.ip ?? 'unknown');
+  }
+
+  @Mutation(() => AuthPayloadType, { description: 'Rotates a refresh token into a new session.' })
+  refreshToken(@Arg('refreshToken') token: string, @Ctx() ctx: Context) {
+    return ctx.services.accounts.refresh(token);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      'Ends the sign-in the refresh token belongs to. Access tokens already issued stay valid until they expire (15 minutes).',
+  })
+  logout(@Arg('refreshToken') token: string, @Ctx() ctx: Context) {
+    return ctx.services.accounts.logout(token);
+  }
+
+  @Query(() => [ApiKeyType], { description: 'Your API keys, newest first (never their secrets).' })
+  apiKeys(@Ctx() ctx: Context) {
+    return ctx.services.keys.list(viewerOf(ctx));
+  }
+
+  @Mutation(() => ApiKeySecretType, {
+    description:
+      'Creates a key; the secret is in the answer and nowhere else. Scopes default to yours and cannot exceed them.',
+  })
+  createApiKey(
+    @Arg('name') name: string,
+    @Ctx() ctx: Context,
+    @Arg('scopes', () => [String], { nullable: true }) scopes?: string[],
+    @Arg('expiresAt', () => Date, { nullable: true }) expiresAt?: Date,
+    @Arg('allowedIps', () => [String], { nullable: true }) allowedIps?: string[],
+    @Arg('requireSignature', () => Boolean, { nullable: true }) requireSignature?: boolean,
+  ) {
+    return ctx.services.keys.create(viewerOf(ctx), {
+      name,
+      scopes: scopesOf(scopes),
+      expiresAt,
+      allowedIps,
+      requireSignature,
+    });
+  }
+
+  @Mutation(() => ApiKeyType, {
+    description: 'Revokes a key of yours, on every replica within a second.',
+  })
+  revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.keys.revoke(viewerOf(ctx), id);
+  }
+
+  @Mutation(() => ApiKeySecretType, {
+    description:
+      'Issues a replacement key; the old one keeps working for gracePeriodSeconds (default a day, at most 30 days).',
+  })
+  rotateApiKey(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: Context,
+    @Arg('gracePeriodSeconds', () => Int, { defaultValue: 86_400 }) gracePeriodSeconds: number,
+  ) {
+    return ctx.services.keys.rotate(viewerOf(ctx), id, gracePeriodSeconds);
+  }
+
+  @Mutation(() => UserType, {
+    description:
+      'Changes a plan. Admins may change any account (userId); others may move their own down. Upgrades go through billing.',
+  })
+  changePlan(
+    @Arg('plan', () => PlanNameEnum) plan: PlanName,
+    @Ctx() ctx: Context,
+    @Arg('userId', () => ID, { nullable: true }) userId?: string,
+  ) {
+    return ctx.services.accounts.changePlan(viewerOf(ctx), plan, userId);
+  }
+
+  @Authorized('read:usage')
+  @Query(() => UsageType, {
+    description:
+      'Your metered requests in [from, to] (UTC days, inclusive; default the last 30 days, at most 366), and the quota left.',
+  })
+  usage(
+    @Ctx() ctx: Context,
+    @Arg('from', () => DateScalar, { nullable: true }) from?: string,
+    @Arg('to', () => DateScalar, { nullable: true }) to?: string,
+  ) {
+    const viewer = viewerOf(ctx);
+    return ctx.services.usage.summary(viewer, ctx.services.plans[viewer.plan], from, to);
+  }
+}

@@ -1,0 +1,131 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { DateScalar } from './date.scalar';
+import { UserType } from './user.type';
+
+@ObjectType('AuthPayload', { description: 'A signed-in session.' })
+export class AuthPayloadType {
+  @Field({ description: 'Bearer token for the Authorization header; valid 15 minutes.' })
+  accessToken!: string;
+
+  @Field({ description: 'When the access token expires.' })
+  expiresAt!: Date;
+
+  @Field({
+    description:
+      'Exchange with refreshToken for a new session; works once (rotates). Reusing a used one ends every session of this sign-in.',
+  })
+  refreshToken!: string;
+
+  @Field(() => UserType)
+  user!: UserType;
+}
+
+@ObjectType('ApiKey', {
+  description: 'An API key. The secret is shown once, at creation; this is what remains.',
+})
+export class ApiKeyType {
+  @Field(() => ID)
+  id!: string;
+  @Field()
+  name!: string;
+  @Field({ description: 'Display prefix, e.g. yf_live_3kQ9.' })
+  prefix!: string;
+  @Field({ description: 'Last four characters of the secret.' })
+  lastFour!: string;
+  @Field(() => [String], {
+    description: 'read:market, read:portfolio, write:portfolio, read:usage.',
+  })
+  scopes!: string[];
+  @Field(() => [String], { description: 'CIDR blocks it may be used from; empty is anywhere.' })
+  allowedIps!: string[];
+  @Field({ description: 'Requests must be signed (x-yf-timestamp, x-yf-signature).' })
+  requireSignature!: boolean;
+  @Field()
+  createdAt!: Date;
+  @Field(() => Date, { nullable: true })
+  expiresAt!: Date | null;
+  @Field(() => Date, { nullable: true })
+  revokedAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'Last use, recorded at most once a minute.' })
+  lastUsedAt!: Date | null;
+}
+
+@ObjectType('ApiKeySecret', {
+  description: 'A new key and its secret: store the secret now, it is not shown again.',
+})
+export class ApiKeySecretType {
+  @Field(() => ApiKeyType)
+  apiKey!: ApiKeyType;
+  @Field()
+  secret!: string;
+}
+
+@ObjectType('UsageDay')
+export class UsageDayType {
+  @Field(() => DateScalar, { description: 'UTC day.' })
+  date!: string;
+  @Field(() => Int)
+  requests!: number;
+  @Field(() => Int)
+  cost!: number;
+}
+
+@ObjectType('UsageByOperation')
+export class UsageByOperationType {
+  @Field()
+  operationName!: string;
+  @Field(() => Int)
+  requests!: number;
+  @Field(() => Int)
+  cost!: number;
+}
+
+@ObjectType('UsageByApiKey')
+export class UsageByApiKeyType {
+  @Field(() => ID, { nullable: true, description: 'Null for requests made with an access token.' })
+  apiKeyId!: string | null;
+  @Field(() => String, { nullable: true })
+  name!: string | null;
+  @Field(() => String, { nullable: true })
+  prefix!: string | null;
+  @Field(() => Int)
+  requests!: number;
+  @Field(() => Int)
+  cost!: number;
+}
+
+@ObjectType('UsageQuota', { description: 'What the plan allows and what is left today.' })
+export class UsageQuotaType {
+  @Field(() => Int)
+  requestsPerMinute!: number;
+  @Field(() => Int, { nullable: true, description: 'Null is unlimited.' })
+  requestsPerDay!: number | null;
+  @Field(() => Int, { description: 'Requests metered today (UTC), all keys and sessions.' })
+  requestsToday!: number;
+  @Field(() => Int, { nullable: true, description: 'Null is unlimited.' })
+  remainingToday!: number | null;
+  @Field(() => Int)
+  maxQueryCost!: number;
+}
+
+@ObjectType('Usage', { description: 'Metered requests of the caller’s account.' })
+export class UsageType {
+  @Field(() => DateScalar)
+  from!: string;
+  @Field(() => DateScalar)
+  to!: string;
+  @Field(() => Int)
+  requests!: number;
+  @Field(() => Int, { description: 'Sum of query costs.' })
+  cost!: number;
+  @Field(() => Int, { description: 'Requests answered with an error.' })
+  errors!: number;
+  @Field(() => [UsageDayType])
+  byDay!: UsageDayType[];
+  @Field(() => [UsageByOperationType])
+  byOperation!: UsageByOperationType[];
+  @Field(() => [UsageByApiKeyType])
+  byApiKey!: UsageByApiKeyType[];
+  @Field(() => UsageQuotaType)
+  remaining!: UsageQuotaType;
+}

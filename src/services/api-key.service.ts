@@ -1,0 +1,146 @@
+import { issueApiKeySecret } from '../domain/api-key-secret';
+import { isCidr } from '../domain/cidr';
+import { SCOPES, type Scope, type Viewer } from '../domain/viewer';
+import type { ApiKeyRepository } from '../datasources/database/api-key.repository';
+import type { ApiKey } from '../generated/prisma/client';
+import { BadUserInputError, NotFoundError } from '../errors/errors';
+import type { AuthService } from './auth.service';
+
+/** Longest rotation grace period: 30 days. */
+export const MAX_GRACE_SECONDS = 30 * 86_400;
+const MAX_KEYS_PER_USER = 100;
+
+/** A new key and its secret, shown this once. */
+export interface IssuedKey {
+  apiKey: ApiKey;
+  secret: string;
+}
+
+export interface NewKeyInput {
+  name: string;
+  scopes?: Scope[] | null;
+  expiresAt?: Date | null;
+  allowedIps?: string[] | null;
+  requireSignature?: boolean | null;
+}
+
+/**
+ * API keys of the viewer's own account. Someone else's key id reads as NOT_FOUND (never
+ * FORBIDDEN: no existence oracle). A key cannot grant scopes its creator lacks.
+ */
+export class ApiKeyService {
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly auth: AuthService,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  list(viewer: Viewer): Promise<ApiKey[]> {
+    return this.keys.listByUser(viewer.userId);
+  }
+
+  async create(viewer: Viewer, input: NewKeyInput, rotatedFromId?: string): Promise<IssuedKey> {
+    const name = input.name.trim();
+    if (name.length === 0 || name.length > 64) {
+      throw new BadUserInputError('name must be 1-64 characters', { argument: 'name' });
+    }
+    const scopes = [...new Set(input.scopes ?? viewer.scopes)];
+    const beyond = scopes.filter((s) => !viewer.scopes.includes(s));
+    if (scopes.length === 0 || beyond.length > 0) {
+      throw new BadUserInputError(
+        scopes.length === 0
+          ? 'scopes must name at least one scope'
+          : `You cannot grant scopes you do not hold: ${beyond.join(', ')}`,
+        { argument: 'scopes', allowed: [...viewer.scopes] },
+      );
+    }
+    if (input.expiresAt && input.expiresAt <= this.now()) {
+      throw new BadUserInputError('expiresAt must be in the future', { argument: 'expiresAt' });
+    }
+    const allowedIps = (input.allowedIps ?? []).map((ip) => ip.trim());
+    const bad = allowedIps.filter((ip) => !isCidr(ip));
+    if (bad.length > 0 || allowedIps.length > 50) {
+      throw new BadUserInputError(
+        bad.length > 0
+          ? `Not an IP address or CIDR block: ${bad.join(', ')}`
+          : 'At most 50 allowedIps entries',
+        { argument: 'allowedIps' },
+      );
+    }
+    const existing = await this.keys.listByUser(viewer.userId);
+    if (existing.filter((k) => !k.revokedAt).length >= MAX_KEYS_PER_USER) {
+      throw new BadUserInputError(`At most ${MAX_KEYS_PER_USER} active keys per account`, {
+        argument: 'name',
+      });
+    }
+    const issued = issueApiKeySecret('live');
+    const apiKey = await this.keys.create({
+      userId: viewer.userId,
+      name,
+      hash: issued.hash,
+      prefix: issued.prefix,
+      lastFour: issued.lastFour,
+      scopes,
+      expiresAt: input.expiresAt ?? null,
+      allowedIps,
+      requireSignature: input.requireSignature ?? false,
+      rotatedFromId: rotatedFromId ?? null,
+    });
+    return { apiKey, secret: issued.secret };
+  }
+
+  /** Revokes at once, on every replica. */
+  async revoke(viewer: Viewer, id: string): Promise<ApiKey> {
+    const key = await this.owned(viewer, id);
+    const revoked = key.revokedAt ? key : await this.keys.revoke(key.id, this.now());
+    await this.auth.invalidateKey(key.hash);
+    return revoked;
+  }
+
+  /**
+   * Issues a replacement with the same name, scopes, allow-list and signing; the old key
+   * keeps working for `gracePeriodSeconds` (0 = ends now), never longer than it would have.
+   */
+  async rotate(viewer: Viewer, id: string, gracePeriodSeconds: number): Promise<IssuedKey> {
+    if (
+      !Number.isInteger(gracePeriodSeconds) ||
+      gracePeriodSeconds < 0 ||
+      gracePeriodSeconds > MAX_GRACE_SECONDS
+    ) {
+      throw new BadUserInputError(`gracePeriodSeconds must be 0-${MAX_GRACE_SECONDS}`, {
+        argument: 'gracePeriodSeconds',
+        max: MAX_GRACE_SECONDS,
+      });
+    }
+    const old = await this.owned(viewer, id);
+    if (old.revokedAt || (old.expiresAt && old.expiresAt <= this.now())) {
+      throw new BadUserInputError('This key is revoked or expired; create a new one', {
+        argument: 'id',
+      });
+    }
+    const issued = await this.create(
+      viewer,
+      {
+        name: old.name,
+        scopes: old.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+        expiresAt: old.expiresAt,
+        allowedIps: old.allowedIps,
+        requireSignature: old.requireSignature,
+      },
+      old.id,
+    );
+    await this.keys.expireBy(
+      old.id,
+      new Date(this.now().getTime() + gracePeriodSeconds * 1_000),
+      old.expiresAt,
+    );
+    await this.auth.invalidateKey(old.hash);
+    return issued;
+  }
+
+  private async owned(viewer: Viewer, id: string): Promise<ApiKey> {
+    const key = /^[0-9a-f-]{36}$/i.test(id) ? await this.keys.findOwned(id, viewer.userId) : null;
+    if (!key) throw new NotFoundError('No such API key');
+    return key;
+  }
+}

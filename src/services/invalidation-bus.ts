@@ -1,0 +1,76 @@
+import type Redis from 'ioredis';
+import type { Logger } from '../observability/logger';
+
+/**
+ * Broadcasts "forget this" messages to every replica (Redis pub/sub), and to this
+ * process directly, so that a revoked API key stops working everywhere at once rather
+ * than when caches expire. Without Redis there is one process and the local call is all.
+ */
+export class InvalidationBus {
+  private readonly listeners = new Set<(message: string) => void>();
+  private subscriber: Redis | null = null;
+  private readonly channel: string;
+
+  constructor(
+    private readonly redis: Redis | null,
+    prefix: string,
+    private readonly logger: Logger,
+  ) {
+    // Pub/sub channels are not keys: ioredis' keyPrefix does not apply, so prefix here.
+    this.channel = `${prefix}invalidate`;
+  }
+
+  /**
+   * Subscribes (with Redis); resolves once the subscription is active, or after 2 s
+   * with Redis down: the server starts degraded, and ioredis subscribes when Redis
+   * comes back (it resubscribes after every reconnect).
+   */
+  async start(): Promise<void> {
+    if (!this.redis) return;
+    const subscriber = this.redis.duplicate();
+    this.subscriber = subscriber;
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.channel) this.deliver(message);
+    });
+    subscriber.on('error', () => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const subscribed = subscriber.subscribe(this.channel).then(
+      () => true,
+      (error: Error) => {
+        this.logger.warn({ err: error.message }, 'invalidation bus: subscribe failed');
+        return false;
+      },
+    );
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), 2_000);
+    });
+    const ok = await Promise.race([subscribed, late]);
+    clearTimeout(timer);
+    if (!ok) this.logger.warn('invalidation bus not subscribed yet (Redis unreachable); retrying');
+  }
+
+  onMessage(listener: (message: string) => void): void {
+    this.listeners.add(listener);
+  }
+
+  async publish(message: string): Promise<void> {
+    this.deliver(message);
+    if (!this.redis) return;
+    try {
+      await this.redis.publish(this.channel, message);
+    } catch (error) {
+      this.logger.error({ err: (error as Error).message }, 'could not broadcast an invalidation');
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.subscriber) {
+      this.subscriber.disconnect();
+      this.subscriber = null;
+    }
+  }
+
+  private deliver(message: string): void {
+    for (const listener of this.listeners) listener(message);
+  }
+}

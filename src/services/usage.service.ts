@@ -1,0 +1,130 @@
+import type { UsageEntry, UsageRepository } from '../datasources/database/usage.repository';
+import type { ApiKeyRepository } from '../datasources/database/api-key.repository';
+import type { PlanLimits } from '../domain/plans';
+import type { Viewer } from '../domain/viewer';
+import { BadUserInputError } from '../errors/errors';
+import type { Logger } from '../observability/logger';
+
+const FLUSH_EVERY_MS = 1_000;
+const FLUSH_AT = 500;
+const MAX_BUFFERED = 100_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * Meters requests off the request's path: entries are buffered and written to
+ * PostgreSQL in batches (every second, or at 500), and `close()` writes what is left,
+ * so graceful shutdown loses nothing. A failed write is retried with the next batch.
+ */
+export class UsageRecorder {
+  private buffer: UsageEntry[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly repository: UsageRepository,
+    private readonly logger: Logger,
+  ) {}
+
+  record(entry: UsageEntry): void {
+    if (this.buffer.length >= MAX_BUFFERED) {
+      this.logger.error('usage buffer full; dropping the oldest entry');
+      this.buffer.shift();
+    }
+    this.buffer.push(entry);
+    if (this.buffer.length >= FLUSH_AT) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS).unref();
+  }
+
+  /** Writes everything buffered so far (serialised with any write in progress). */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.flushing = this.flushing.then(async () => {
+      const batch = this.buffer;
+      if (batch.length === 0) return;
+      this.buffer = [];
+      try {
+        await this.repository.insertMany(batch);
+      } catch (error) {
+        this.logger.error(
+          { err: (error as Error).message, entries: batch.length },
+          'usage write failed; will retry',
+        );
+        this.buffer = [...batch, ...this.buffer];
+        this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS).unref();
+      }
+    });
+    return this.flushing;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+}
+
+/** The `usage` query: the viewer's own metered requests. */
+export class UsageService {
+  constructor(
+    private readonly repository: UsageRepository,
+    private readonly recorder: UsageRecorder,
+    private readonly apiKeys: ApiKeyRepository,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Usage in [from, to] (ISO dates, inclusive, UTC days; default the last 30 days, at
+   * most 366), with the quota left today.
+   */
+  async summary(viewer: Viewer, plan: PlanLimits, from?: string | null, to?: string | null) {
+    const today = this.now().toISOString().slice(0, 10);
+    const end = to ?? today;
+    const start =
+      from ?? new Date(Date.parse(`${end}T00:00:00Z`) - 29 * DAY_MS).toISOString().slice(0, 10);
+    if (start > end) {
+      throw new BadUserInputError(`from (${start}) is after to (${end})`, { argument: 'from' });
+    }
+    const days = (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS + 1;
+    if (days > 366) {
+      throw new BadUserInputError('usage covers at most 366 days per request', {
+        argument: 'from',
+        max: 366,
+      });
+    }
+    // What was just served is in the buffer: write it first so the answer is current.
+    await this.recorder.flush();
+    const rangeEnd = new Date(Date.parse(`${end}T00:00:00Z`) + DAY_MS);
+    const summary = await this.repository.summarize(
+      viewer.userId,
+      new Date(`${start}T00:00:00Z`),
+      rangeEnd,
+    );
+    const todayStart = new Date(`${today}T00:00:00Z`);
+    const todays = await this.repository.summarize(
+      viewer.userId,
+      todayStart,
+      new Date(todayStart.getTime() + DAY_MS),
+    );
+    const keys = new Map((await this.apiKeys.listByUser(viewer.userId)).map((k) => [k.id, k]));
+    return {
+      from: start,
+      to: end,
+      ...summary.totals,
+      byDay: summary.byDay,
+      byOperation: summary.byOperation,
+      byApiKey: summary.byApiKey.map((row) => {
+        const key = row.apiKeyId ? keys.get(row.apiKeyId) : undefined;
+        return { ...row, name: key?.name ?? null, prefix: key?.prefix ?? null };
+      }),
+      remaining: {
+        requestsPerDay: plan.requestsPerDay,
+        requestsToday: todays.totals.requests,
+        remainingToday:
+          plan.requestsPerDay === null
+            ? null
+            : Math.max(0, plan.requestsPerDay - todays.totals.requests),
+        requestsPerMinute: plan.requestsPerMinute,
+        maxQueryCost: plan.maxQueryCost,
+      },
+    };
+  }
+}
