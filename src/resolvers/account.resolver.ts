@@ -50,10 +50,10 @@ export class AccountResolver {
 
   @Mutation(() => Boolean, {
     description:
-      'Ends the sign-in the refresh token belongs to. Access tokens already issued stay valid until they expire (15 minutes).',
+      'Ends your sign-in the refresh token belongs to (false if it is not yours). Access tokens already issued stay valid until they expire (15 minutes).',
   })
   logout(@Arg('refreshToken') token: string, @Ctx() ctx: Context) {
-    return ctx.services.accounts.logout(token);
+    return ctx.services.accounts.logout(viewerOf(ctx), token);
   }
 
   @Query(() => [ApiKeyType], { description: 'Your API keys, newest first (never their secrets).' })

@@ -14,6 +14,8 @@ export const MAX_ALIASES = 20;
 /** Most lexical tokens accepted in one document (Apollo's parser enforces it). */
 export const MAX_TOKENS = 5_000;
 
+// `limit` survives Apollo re-coding validation errors as GRAPHQL_VALIDATION_FAILED; the
+// error formatter turns errors carrying it back into QUERY_TOO_COMPLEX.
 const tooComplex = (message: string, extensions: Record<string, unknown>) =>
   new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extensions } });
 
@@ -79,6 +81,7 @@ export function aliasLimitRule(context: ValidationContext): ASTVisitor {
         if (aliases > MAX_ALIASES) {
           context.reportError(
             tooComplex(`${aliases} aliases exceed the maximum of ${MAX_ALIASES}`, {
+              limit: 'aliases',
               aliases,
               maxAliases: MAX_ALIASES,
             }),

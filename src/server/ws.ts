@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import {
   parse,
+  specifiedRules,
   validate,
   type ExecutionArgs,
   type GraphQLError,
@@ -16,6 +17,7 @@ import { QueryTooComplexError } from '../errors/errors';
 import type { Logger } from '../observability/logger';
 import type { createFormatError } from './plugins/errors.plugin';
 import { queryCost } from './query-cost';
+import { aliasLimitRule, depthLimitRule, MAX_TOKENS } from './validation-rules';
 import type { Services } from './services';
 
 /** Largest WebSocket message accepted, in bytes. */
@@ -82,11 +84,15 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
       onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] | void => {
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: MAX_TOKENS });
         } catch (error) {
           return [error as GraphQLError];
         }
-        const errors = validate(options.schema, document);
+        const errors = validate(options.schema, document, [
+          ...specifiedRules,
+          depthLimitRule,
+          aliasLimitRule,
+        ]);
         if (errors.length > 0) return errors;
         const viewer = ctx.extra.viewer;
         const plan = options.services.plans[viewer?.plan ?? 'FREE'] ?? DEFAULT_PLANS.FREE;

@@ -125,10 +125,10 @@ export class AccountService {
     return this.issueSession(user, row.familyId);
   }
 
-  /** Ends the login the refresh token belongs to (its whole family). */
-  async logout(token: string): Promise<boolean> {
+  /** Ends the caller's sign-in the refresh token belongs to (its whole family). */
+  async logout(viewer: Viewer, token: string): Promise<boolean> {
     const row = await this.deps.sessions.findRefreshToken(hashToken(token));
-    if (!row) return false;
+    if (!row || row.userId !== viewer.userId) return false;
     await this.deps.sessions.revokeFamily(row.familyId, this.now());
     return true;
   }

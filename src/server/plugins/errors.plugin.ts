@@ -38,8 +38,13 @@ export function createFormatError(options: { development: boolean }) {
       // A stack trace of an expected error says nothing about the caller's mistake.
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       const code = extensions.code;
-      // graphql-js' token limit is a syntax error; to the caller it is a size limit.
-      if (code === 'GRAPHQL_PARSE_FAILED' && /more than \d+ tokens/.test(formatted.message)) {
+      // Token, depth and alias limits surface as parse and validation errors; to the
+      // caller they are size limits.
+      const sizeLimit =
+        (code === 'GRAPHQL_PARSE_FAILED' &&
+          /contains more th(?:an|at) \d+ tokens/.test(formatted.message)) ||
+        (code === 'GRAPHQL_VALIDATION_FAILED' && typeof extensions.limit === 'string');
+      if (sizeLimit) {
         return {
           ...formatted,
           extensions: { ...extensions, code: 'QUERY_TOO_COMPLEX', reason: code },

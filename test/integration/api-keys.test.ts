@@ -1,0 +1,208 @@
+import { createHmac } from 'node:crypto';
+import { codes, gql } from '../helpers/graphql';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+interface Issued {
+  secret: string;
+  apiKey: { id: string; prefix: string; lastFour: string; scopes: string[] };
+}
+
+describe('API keys, scopes, allow-lists, signing and rate limits', () => {
+  let server: TestServer;
+  let token: string;
+  let otherToken: string;
+
+  const auth = (t: string) => ({ headers: { authorization: `Bearer ${t}` } });
+  const signUp = async (email: string) => {
+    const response = await gql<{ register: { accessToken: string } }>(
+      server.url,
+      'mutation($e: String!) { register(email: $e, password: "correct horse battery") { accessToken } }',
+      { variables: { e: email } },
+    );
+    return response.body.data!.register.accessToken;
+  };
+  const create = async (t: string, args = '') => {
+    const response = await gql<{ createApiKey: Issued }>(
+      server.url,
+      `mutation { createApiKey(name: "k" ${args}) { secret apiKey { id prefix lastFour scopes } } }`,
+      auth(t),
+    );
+    expect(response.body.errors).toBeUndefined();
+    return response.body.data!.createApiKey;
+  };
+  const quote = (apiKey: string, headers: Record<string, string> = {}) =>
+    gql<{ quote: { symbol: string } }>(server.url, '{ quote(symbol: "AAPL") { symbol } }', {
+      apiKey,
+      headers,
+    });
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    token = await signUp(`keys.${Date.now()}@example.com`);
+    otherToken = await signUp(`other.${Date.now()}@example.com`);
+  });
+  afterAll(() => server.close());
+
+  it('shows the secret once; stores only its hash, prefix and last four', async () => {
+    const issued = await create(token);
+    expect(issued.secret).toMatch(/^yf_live_[0-9A-Za-z]{40}$/);
+    expect(issued.secret.startsWith(issued.apiKey.prefix)).toBe(true);
+    expect(issued.secret.endsWith(issued.apiKey.lastFour)).toBe(true);
+    const listed = await gql<{ apiKeys: Array<Record<string, unknown>> }>(
+      server.url,
+      '{ apiKeys { id name prefix lastFour scopes lastUsedAt } }',
+      auth(token),
+    );
+    expect(JSON.stringify(listed.body)).not.toContain(issued.secret);
+    expect(listed.body.data!.apiKeys.map((k) => k.id)).toContain(issued.apiKey.id);
+    expect((await quote(issued.secret)).body.data!.quote.symbol).toBe('AAPL');
+  });
+
+  it('enforces scopes per field', async () => {
+    const usageOnly = await create(token, 'scopes: ["read:usage"]');
+    const refused = await quote(usageOnly.secret);
+    expect(codes(refused)).toEqual(['FORBIDDEN']);
+    expect(refused.body.errors![0].extensions).toMatchObject({ scopes: ['read:market'] });
+    const usage = await gql(server.url, '{ usage { requests } }', { apiKey: usageOnly.secret });
+    expect(usage.body.errors).toBeUndefined();
+    const badScope = await gql(
+      server.url,
+      'mutation { createApiKey(name: "x", scopes: ["admin"]) { secret } }',
+      auth(token),
+    );
+    expect(codes(badScope)).toEqual(['BAD_USER_INPUT']);
+    // A narrow key cannot mint a broader one.
+    const escalate = await gql(
+      server.url,
+      'mutation { createApiKey(name: "x", scopes: ["read:market"]) { secret } }',
+      {
+        apiKey: usageOnly.secret,
+      },
+    );
+    expect(codes(escalate)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('enforces CIDR allow-lists', async () => {
+    const elsewhere = await create(token, 'allowedIps: ["10.0.0.0/8", "2001:db8::/32"]');
+    const refused = await quote(elsewhere.secret);
+    expect(refused.status).toBe(403);
+    expect(codes(refused)).toEqual(['FORBIDDEN']);
+    const here = await create(token, 'allowedIps: ["127.0.0.0/8", "::1/128"]');
+    expect((await quote(here.secret)).body.data!.quote.symbol).toBe('AAPL');
+    const bad = await gql(
+      server.url,
+      'mutation { createApiKey(name: "x", allowedIps: ["10.0.0.0/33"]) { secret } }',
+      auth(token),
+    );
+    expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('rotates with a grace period, then the old key stops', async () => {
+    const old = await create(token);
+    const rotate = (grace: number) =>
+      gql<{ rotateApiKey: Issued }>(
+        server.url,
+        `mutation { rotateApiKey(id: "${old.apiKey.id}", gracePeriodSeconds: ${grace}) { secret apiKey { id } } }`,
+        auth(token),
+      );
+    const first = (await rotate(3600)).body.data!.rotateApiKey;
+    expect((await quote(old.secret)).status).toBe(200);
+    expect((await quote(first.secret)).status).toBe(200);
+    // Rotating again with no grace ends the old key now.
+    const second = (await rotate(0)).body.data!.rotateApiKey;
+    expect((await quote(second.secret)).status).toBe(200);
+    expect(codes(await quote(old.secret))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it("reads another account's keys as NOT_FOUND, never FORBIDDEN", async () => {
+    const theirs = await create(otherToken);
+    for (const mutation of [
+      `revokeApiKey(id: "${theirs.apiKey.id}") { id }`,
+      `rotateApiKey(id: "${theirs.apiKey.id}") { secret }`,
+    ]) {
+      expect(codes(await gql(server.url, `mutation { ${mutation} }`, auth(token)))).toEqual([
+        'NOT_FOUND',
+      ]);
+    }
+    const mine = await gql<{ apiKeys: Array<{ id: string }> }>(
+      server.url,
+      '{ apiKeys { id } }',
+      auth(token),
+    );
+    expect(mine.body.data!.apiKeys.map((k) => k.id)).not.toContain(theirs.apiKey.id);
+    expect((await quote(theirs.secret)).status).toBe(200);
+  });
+
+  it('checks request signatures for keys that require them, and refuses replays', async () => {
+    const signed = await create(token, 'requireSignature: true');
+    const body = JSON.stringify({ query: '{ quote(symbol: "MSFT") { symbol } }' });
+    const send = (headers: Record<string, string>) =>
+      fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': signed.secret, ...headers },
+        body,
+      });
+    const sign = (ts: number) =>
+      createHmac('sha256', signed.secret).update(`${ts}.${body}`).digest('hex');
+    const now = Math.floor(Date.now() / 1000);
+    expect((await send({})).status).toBe(401);
+    const headers = { 'x-yf-timestamp': String(now), 'x-yf-signature': sign(now) };
+    expect((await send(headers)).status).toBe(200);
+    expect((await send(headers)).status).toBe(401); // replay
+    const stale = now - 301;
+    expect(
+      (await send({ 'x-yf-timestamp': String(stale), 'x-yf-signature': sign(stale) })).status,
+    ).toBe(401);
+    expect(
+      (await send({ 'x-yf-timestamp': String(now + 1), 'x-yf-signature': sign(now) })).status,
+    ).toBe(401);
+  });
+
+  it('limits a FREE key to exactly 60 requests a minute under concurrency, with headers and Retry-After', async () => {
+    const free = await create(token);
+    const answers = await Promise.all(Array.from({ length: 100 }, () => quote(free.secret)));
+    const ok = answers.filter((a) => a.status === 200);
+    const limited = answers.filter((a) => a.status === 429);
+    expect(ok).toHaveLength(60);
+    expect(limited).toHaveLength(40);
+    expect(codes(limited[0])).toEqual(['RATE_LIMITED']);
+    expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited[0].body.errors![0].extensions!.retryAfter).toBe(
+      Number(limited[0].headers.get('retry-after')),
+    );
+    const remaining = ok
+      .map((a) => Number(a.headers.get('x-ratelimit-remaining')))
+      .sort((a, b) => a - b);
+    expect(remaining[0]).toBe(0);
+    expect(remaining[59]).toBe(59);
+    expect(ok[0].headers.get('x-ratelimit-limit')).toBe('60');
+    expect(Number(ok[0].headers.get('x-ratelimit-reset'))).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('request shape limits', () => {
+  let server: TestServer;
+  let apiKey: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    apiKey = server.app.demo!.apiKey;
+  });
+  afterAll(() => server.close());
+
+  // Depth is unit-tested on a recursive schema (test/unit/server/validation-rules.test.ts):
+  // this schema has no recursion deep enough to reach 11 valid levels.
+  it('refuses more than 20 aliases, over 5,000 tokens, and batches, before execution', async () => {
+    const aliases = Array.from({ length: 21 }, (_, i) => `a${i}: plans { name }`).join(' ');
+    const aliased = await gql(server.url, `{ ${aliases} }`, { apiKey });
+    expect(codes(aliased)).toEqual(['QUERY_TOO_COMPLEX']);
+    const many = Array.from({ length: 5100 }, () => 'name').join(' ');
+    const tokens = await gql(server.url, `{ plans { ${many} } }`, { apiKey });
+    expect(codes(tokens)).toEqual(['QUERY_TOO_COMPLEX']);
+    const batch = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify([{ query: '{ plans { name } }' }, { query: '{ plans { name } }' }]),
+    });
+    expect(batch.status).toBe(400);
+  });
+});
