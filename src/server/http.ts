@@ -13,6 +13,12 @@ import { BodyTooLargeError, headerValue, readBody, sendGraphQLError, sendJson } 
 import type { Services } from './services';
 import { requestStats } from '../observability/request-stats';
 
+/** The operation name a request body gives, for metering requests refused before Apollo. */
+function operationNameOf(body: unknown): string {
+  const name = (body as { operationName?: unknown } | undefined)?.operationName;
+  return typeof name === 'string' && name ? name.slice(0, 128) : 'anonymous';
+}
+
 /**
  * The client's address: the socket's peer, or with TRUST_PROXY the address the nearest
  * proxy saw (the last X-Forwarded-For entry it appended).
@@ -231,6 +237,18 @@ async function graphql(
   res.setHeader('x-ratelimit-remaining', String(decision.remaining));
   res.setHeader('x-ratelimit-reset', String(decision.resetSeconds));
   if (!decision.allowed) {
+    if (viewer) {
+      services.usageRecorder.record({
+        userId: viewer.userId,
+        apiKeyId: viewer.apiKeyId ?? null,
+        operationName: operationNameOf(body),
+        cost: 0,
+        status: 'RATE_LIMITED',
+        durationMs: 0,
+        cacheHits: 0,
+        createdAt: new Date(),
+      });
+    }
     res.setHeader('retry-after', String(decision.retryAfterSeconds));
     return sendGraphQLError(
       res,

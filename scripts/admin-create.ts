@@ -1,0 +1,65 @@
+/**
+ * `npm run admin:create -- --email E` creates an administrator (or promotes an existing
+ * account and resets its password). The password comes from ADMIN_PASSWORD, or from
+ * stdin (one line), never from the command line where `ps` would show it. Uses the
+ * configured database (DATABASE_URL, or the embedded one in DATA_DIR), migrated.
+ */
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import argon2 from 'argon2';
+import { ConfigError, loadConfig } from '../src/config/load-config';
+import { openPglite, openPostgres } from '../src/datasources/database/database';
+import { applyMigrations } from '../src/datasources/database/migrator';
+import { UserRepository } from '../src/datasources/database/user.repository';
+import { normalizeEmail, passwordProblem } from '../src/domain/passwords';
+import { ARGON2_OPTIONS } from '../src/services/account.service';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split('\n')[0].replace(/\r$/, '');
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { email: { type: 'string' } } });
+  const email = normalizeEmail(values.email ?? '');
+  if (!email) {
+    process.stderr.write('usage: admin:create --email E (password from ADMIN_PASSWORD or stdin)\n');
+    return 2;
+  }
+  const password = process.env.ADMIN_PASSWORD ?? (await readStdin());
+  const problem = passwordProblem(password);
+  if (problem) {
+    process.stderr.write(`admin:create: password ${problem}\n`);
+    return 2;
+  }
+  const config = loadConfig();
+  const database = config.databaseUrl
+    ? openPostgres(config.databaseUrl)
+    : await openPglite({ dataDir: config.dataDir });
+  try {
+    await applyMigrations({ adapterFactory: database.adapterFactory });
+    const users = new UserRepository(database.prisma);
+    const passwordHash = await argon2.hash(password, ARGON2_OPTIONS);
+    const created = await users.create({ email, passwordHash, role: 'ADMIN', plan: 'ENTERPRISE' });
+    if (created) {
+      process.stdout.write(`created admin ${email} (${created.id})\n`);
+    } else {
+      const existing = (await users.findByEmail(email))!;
+      await users.setPasswordAndRole(existing.id, passwordHash, 'ADMIN');
+      process.stdout.write(`promoted ${email} (${existing.id}) to admin and set its password\n`);
+    }
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) process.stderr.write(`config error: ${error.problems.join('\n')}\n`);
+    else process.stderr.write(`admin:create failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,108 @@
+import { codes, gql } from '../helpers/graphql';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+interface UsageAnswer {
+  usage: {
+    from: string;
+    to: string;
+    requests: number;
+    cost: number;
+    errors: number;
+    byDay: Array<{ date: string; requests: number; cost: number }>;
+    byOperation: Array<{ operationName: string; requests: number; cost: number }>;
+    byApiKey: Array<{ apiKeyId: string | null; name: string | null; requests: number }>;
+    remaining: { requestsPerDay: number; requestsToday: number; remainingToday: number };
+  };
+}
+
+const USAGE = `query Usage($from: Date, $to: Date) { usage(from: $from, to: $to) {
+  from to requests cost errors
+  byDay { date requests cost }
+  byOperation { operationName requests cost }
+  byApiKey { apiKeyId name requests }
+  remaining { requestsPerDay requestsToday remainingToday } } }`;
+
+describe('usage metering', () => {
+  let server: TestServer;
+  let token: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const registered = await gql<{ register: { accessToken: string } }>(
+      server.url,
+      `mutation { register(email: "usage.${Date.now()}@example.com", password: "correct horse battery") { accessToken } }`,
+    );
+    token = registered.body.data!.register.accessToken;
+  });
+  afterAll(() => server.close());
+
+  it('records every request (operation, cost, status, key, cache hits) and sums them', async () => {
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    const key = await gql<{ createApiKey: { secret: string; apiKey: { id: string } } }>(
+      server.url,
+      'mutation CreateKey { createApiKey(name: "metered") { secret apiKey { id } } }',
+      auth,
+    );
+    const { secret, apiKey } = key.body.data!.createApiKey;
+    for (let i = 0; i < 3; i += 1) {
+      await gql(
+        server.url,
+        'query Cards { companies(symbols: ["KO", "PEP"]) { symbol quote { price } } }',
+        {
+          apiKey: secret,
+        },
+      );
+    }
+    const failed = await gql(server.url, 'query Bad { quote(symbol: "not a symbol") { price } }', {
+      apiKey: secret,
+    });
+    expect(codes(failed)).toEqual(['BAD_USER_INPUT']);
+
+    const response = await gql<UsageAnswer>(server.url, USAGE, auth);
+    expect(response.body.errors).toBeUndefined();
+    const usage = response.body.data!.usage;
+    const today = new Date().toISOString().slice(0, 10);
+    expect(usage.to).toBe(today);
+    // CreateKey, 3 x Cards, Bad; the usage query itself is recorded after it answers.
+    expect(usage.requests).toBe(5);
+    expect(usage.errors).toBe(1);
+    const byName = Object.fromEntries(usage.byOperation.map((o) => [o.operationName, o]));
+    expect(byName.Cards).toEqual({ operationName: 'Cards', requests: 3, cost: 3 * 2 * 2 });
+    expect(byName.Bad.requests).toBe(1);
+    expect(byName.CreateKey.requests).toBe(1);
+    // Cards 4 each (2 companies x (company + quote)), Bad 1, CreateKey 2 (two objects).
+    expect(usage.cost).toBe(12 + 1 + 2);
+    expect(usage.byDay).toEqual([{ date: today, requests: 5, cost: 15 }]);
+    const byKey = Object.fromEntries(usage.byApiKey.map((k) => [k.apiKeyId ?? 'session', k]));
+    expect(byKey[apiKey.id]).toMatchObject({ name: 'metered', requests: 4 });
+    expect(byKey.session.requests).toBe(1);
+    expect(usage.remaining).toEqual({
+      requestsPerDay: 1000,
+      requestsToday: 5,
+      remainingToday: 995,
+    });
+
+    const rows = await server.db.database.prisma.usageRecord.findMany({
+      where: { apiKeyId: apiKey.id },
+    });
+    const cards = rows.filter((r) => r.operationName === 'Cards');
+    expect(cards.every((r) => r.status === 'OK' && r.cost === 4 && r.durationMs >= 0)).toBe(true);
+    // The second and third Cards requests find both companies and quotes cached.
+    expect(cards.map((r) => r.cacheHits).sort()).toEqual([0, 4, 4]);
+    expect(rows.find((r) => r.operationName === 'Bad')!.status).toBe('BAD_USER_INPUT');
+  });
+
+  it('validates the range', async () => {
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    const reversed = await gql(server.url, USAGE, {
+      ...auth,
+      variables: { from: '2026-02-01', to: '2026-01-01' },
+    });
+    expect(codes(reversed)).toEqual(['BAD_USER_INPUT']);
+    const tooLong = await gql(server.url, USAGE, {
+      ...auth,
+      variables: { from: '2020-01-01', to: '2026-01-01' },
+    });
+    expect(codes(tooLong)).toEqual(['BAD_USER_INPUT']);
+  });
+});
