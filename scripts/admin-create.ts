@@ -58,7 +58,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError) process.stderr.write(`config error: ${error.problems.join('\n')}\n`);
+    if (error instanceof ConfigError)
+      process.stderr.write(`config error: ${error.problems.join('\n')}\n`);
     else process.stderr.write(`admin:create failed: ${(error as Error).message}\n`);
     process.exit(1);
   },
