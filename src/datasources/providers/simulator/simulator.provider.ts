@@ -117,7 +117,7 @@ function profileOf(listing: SimulatedListing): CompanyProfile {
     symbol: listing.symbol,
     name: listing.name,
     exchange: listing.exchange,
-    currency: 'USD',
+    currency: listing.exchange === 'NSE' ? 'INR' : 'USD',
     sector: listing.sector,
     industry: listing.industry,
     country: listing.country,

@@ -121,6 +121,11 @@ const ROWS: Row[] = [
   ['BHP', 'BHP Group Limited', 'NYSE', M, 'Other Industrial Metals & Mining', 'AU', 'https://www.bhp.com', 49000, 55, 2530, 0.055, 56000, 0.23, 0.27],
   ['RY', 'Royal Bank of Canada', 'NYSE', F, 'Banks—Diversified', 'CA', 'https://www.rbc.com', 97000, 80, 1410, 0.04, 45000, 0.3, 0.18],
   ['SHOP', 'Shopify Inc.', 'NYSE', T, 'Software—Application', 'CA', 'https://www.shopify.com', 8300, 30, 1290, 0, 8900, 0.1, 0.55],
+  // NSE listings (prices in INR), so that Zerodha exports import against the simulator.
+  ['INFY', 'Infosys Limited', 'NSE', T, 'Information Technology Services', 'IN', 'https://www.infosys.com', 317000, 700, 4150, 0.025, 18500, 0.17, 0.24],
+  ['TCS', 'Tata Consultancy Services Limited', 'NSE', T, 'Information Technology Services', 'IN', 'https://www.tcs.com', 601000, 1900, 3620, 0.03, 29000, 0.19, 0.2],
+  ['RELIANCE', 'Reliance Industries Limited', 'NSE', E, 'Oil & Gas Refining & Marketing', 'IN', 'https://www.ril.com', 347000, 1100, 13530, 0.004, 108000, 0.08, 0.25],
+  ['HDFCBANK', 'HDFC Bank Limited', 'NSE', F, 'Banks—Regional', 'IN', 'https://www.hdfcbank.com', 213000, 1050, 7600, 0.011, 40000, 0.22, 0.22],
 ];
 
 // Real split dates; the simulated price drops by the ratio on that day.

@@ -1,0 +1,227 @@
+import Decimal from 'decimal.js';
+
+/** Ledger entry types of the contract. */
+export const TRANSACTION_TYPES = [
+  'BUY',
+  'SELL',
+  'DIVIDEND',
+  'SPLIT',
+  'DEPOSIT',
+  'WITHDRAWAL',
+  'FEE',
+] as const;
+export type TransactionType = (typeof TRANSACTION_TYPES)[number];
+
+/** One ledger entry, as the accounting sees it. Money and quantities are exact decimals. */
+export interface LedgerEntry {
+  type: TransactionType;
+  /** ISO date. */
+  date: string;
+  symbol: string | null;
+  quantity: Decimal | null;
+  price: Decimal | null;
+  fee: Decimal;
+  amount: Decimal | null;
+  ratio: Decimal | null;
+}
+
+/** An open lot: shares bought together, at a cost per share that includes the fee. */
+export interface Lot {
+  date: string;
+  quantity: Decimal;
+  costPerShare: Decimal;
+}
+
+/** The accounting state after replaying entries. */
+export interface LedgerState {
+  /** Open lots per symbol, oldest first. */
+  lots: Map<string, Lot[]>;
+  cash: Decimal;
+  realizedPnl: Decimal;
+  dividendsReceived: Decimal;
+  /** FEE entries (not commissions, which are in costs and proceeds). */
+  fees: Decimal;
+  deposits: Decimal;
+  withdrawals: Decimal;
+  /** Everything ever paid for buys, commissions included. */
+  invested: Decimal;
+}
+
+/** An entry the ledger cannot accept, at its position in the replay. */
+export class LedgerError extends Error {
+  constructor(
+    readonly index: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LedgerError';
+  }
+}
+
+const ZERO = new Decimal(0);
+
+/** Why an entry is malformed on its own (before replay), or null. */
+export function entryProblem(entry: LedgerEntry, today: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(entry.date)) return 'date must be YYYY-MM-DD';
+  if (entry.date > today) return `date ${entry.date} is in the future`;
+  const positive = (value: Decimal | null) => value !== null && value.isFinite() && value.gt(0);
+  if (entry.fee.isNeg() || !entry.fee.isFinite()) return 'fee must not be negative';
+  switch (entry.type) {
+    case 'BUY':
+    case 'SELL':
+      if (!entry.symbol) return `${entry.type} needs a symbol`;
+      if (!positive(entry.quantity)) return 'quantity must be positive';
+      if (!positive(entry.price)) return 'price must be positive';
+      return null;
+    case 'DIVIDEND':
+      if (!entry.symbol) return 'DIVIDEND needs a symbol';
+      return positive(entry.amount) ? null : 'amount must be positive';
+    case 'SPLIT':
+      if (!entry.symbol) return 'SPLIT needs a symbol';
+      return positive(entry.ratio) ? null : 'ratio must be positive';
+    case 'DEPOSIT':
+    case 'WITHDRAWAL':
+    case 'FEE':
+      return positive(entry.amount) ? null : 'amount must be positive';
+  }
+}
+
+/** Sorts entries by date, keeping the given order within a day. */
+export function inLedgerOrder<T extends { date: string }>(entries: readonly T[]): T[] {
+  return entries
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => a.entry.date.localeCompare(b.entry.date) || a.index - b.index)
+    .map(({ entry }) => entry);
+}
+
+/** An empty ledger. */
+export function emptyLedger(): LedgerState {
+  return {
+    lots: new Map(),
+    cash: ZERO,
+    realizedPnl: ZERO,
+    dividendsReceived: ZERO,
+    fees: ZERO,
+    deposits: ZERO,
+    withdrawals: ZERO,
+    invested: ZERO,
+  };
+}
+
+/** Open quantity of a symbol. */
+export function openQuantity(state: LedgerState, symbol: string): Decimal {
+  return (state.lots.get(symbol) ?? []).reduce((sum, lot) => sum.plus(lot.quantity), ZERO);
+}
+
+/**
+ * Applies one entry (mutating `state`): lots are matched first-in-first-out; a buy's fee
+ * adds to its cost, a sell's fee reduces its proceeds; a SPLIT of ratio r multiplies
+ * open quantities by r and divides lot prices by r. Throws (a plain Error) for a sell
+ * beyond the open quantity.
+ */
+export function apply(state: LedgerState, entry: LedgerEntry): void {
+  const symbol = entry.symbol ?? '';
+  switch (entry.type) {
+    case 'BUY': {
+      const quantity = entry.quantity!;
+      const cost = quantity.times(entry.price!).plus(entry.fee);
+      const lots = state.lots.get(symbol) ?? [];
+      lots.push({ date: entry.date, quantity, costPerShare: cost.div(quantity) });
+      state.lots.set(symbol, lots);
+      state.cash = state.cash.minus(cost);
+      state.invested = state.invested.plus(cost);
+      return;
+    }
+    case 'SELL': {
+      let remaining = entry.quantity!;
+      const open = openQuantity(state, symbol);
+      if (remaining.gt(open)) {
+        throw new Error(`sells ${remaining} ${symbol} but only ${open} are open on ${entry.date}`);
+      }
+      const lots = state.lots.get(symbol) ?? [];
+      let costOfSold = ZERO;
+      while (remaining.gt(0)) {
+        const lot = lots[0];
+        const taken = Decimal.min(lot.quantity, remaining);
+        costOfSold = costOfSold.plus(taken.times(lot.costPerShare));
+        lot.quantity = lot.quantity.minus(taken);
+        remaining = remaining.minus(taken);
+        if (lot.quantity.isZero()) lots.shift();
+      }
+      if (lots.length === 0) state.lots.delete(symbol);
+      const proceeds = entry.quantity!.times(entry.price!).minus(entry.fee);
+      state.realizedPnl = state.realizedPnl.plus(proceeds.minus(costOfSold));
+      state.cash = state.cash.plus(proceeds);
+      return;
+    }
+    case 'SPLIT': {
+      const ratio = entry.ratio!;
+      for (const lot of state.lots.get(symbol) ?? []) {
+        lot.quantity = lot.quantity.times(ratio);
+        lot.costPerShare = lot.costPerShare.div(ratio);
+      }
+      return;
+    }
+    case 'DIVIDEND':
+      state.dividendsReceived = state.dividendsReceived.plus(entry.amount!);
+      state.cash = state.cash.plus(entry.amount!);
+      return;
+    case 'DEPOSIT':
+      state.deposits = state.deposits.plus(entry.amount!);
+      state.cash = state.cash.plus(entry.amount!);
+      return;
+    case 'WITHDRAWAL':
+      state.withdrawals = state.withdrawals.plus(entry.amount!);
+      state.cash = state.cash.minus(entry.amount!);
+      return;
+    case 'FEE':
+      state.fees = state.fees.plus(entry.amount!);
+      state.cash = state.cash.minus(entry.amount!);
+      return;
+  }
+}
+
+/**
+ * Replays entries in ledger order (optionally up to and including `until`). A sell
+ * beyond the open quantity throws a {@link LedgerError} naming the entry's position in
+ * `entries`.
+ */
+export function replay(entries: readonly LedgerEntry[], until?: string): LedgerState {
+  const state = emptyLedger();
+  const ordered = entries
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => a.entry.date.localeCompare(b.entry.date) || a.index - b.index);
+  for (const { entry, index } of ordered) {
+    if (until && entry.date > until) break;
+    try {
+      apply(state, entry);
+    } catch (error) {
+      throw new LedgerError(index, (error as Error).message);
+    }
+  }
+  return state;
+}
+
+/** One open position. */
+export interface Position {
+  symbol: string;
+  quantity: Decimal;
+  costBasis: Decimal;
+  /** costBasis / quantity. */
+  averageCost: Decimal;
+}
+
+/** The open positions of a ledger, by symbol. */
+export function positionsOf(state: LedgerState): Position[] {
+  return [...state.lots.entries()]
+    .map(([symbol, lots]) => {
+      const quantity = lots.reduce((sum, lot) => sum.plus(lot.quantity), ZERO);
+      const costBasis = lots.reduce(
+        (sum, lot) => sum.plus(lot.quantity.times(lot.costPerShare)),
+        ZERO,
+      );
+      return { symbol, quantity, costBasis, averageCost: costBasis.div(quantity) };
+    })
+    .filter((p) => p.quantity.gt(0))
+    .sort((a, b) => a.symbol.localeCompare(b.symbol));
+}
