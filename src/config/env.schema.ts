@@ -118,8 +118,8 @@ export const envSchema = z.object({
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()
-    .min(1024)
-    .default(100 * 1024),
+    .min(100 * 1024)
+    .default(5 * 1024 * 1024),
   SEED_DEMO: z.enum(['true', 'false']).optional(),
   MARKET_DATA_PROVIDERS: providerList,
   FMP_API_KEY: z.string().trim().min(1).optional(),

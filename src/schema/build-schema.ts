@@ -7,13 +7,22 @@ import { ForbiddenError } from '../errors/errors';
 import { AccountResolver } from '../resolvers/account.resolver';
 import { CompanyResolver } from '../resolvers/company.resolver';
 import { PlanResolver } from '../resolvers/plan.resolver';
+import { HoldingResolver, PortfolioResolver } from '../resolvers/portfolio.resolver';
 import { QuoteResolver } from '../resolvers/quote.resolver';
 import { ViewerResolver } from '../resolvers/viewer.resolver';
 
 /** Builds the executable schema from the type-graphql resolvers. */
 export function buildYieldflowSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [AccountResolver, CompanyResolver, PlanResolver, QuoteResolver, ViewerResolver],
+    resolvers: [
+      AccountResolver,
+      CompanyResolver,
+      HoldingResolver,
+      PlanResolver,
+      PortfolioResolver,
+      QuoteResolver,
+      ViewerResolver,
+    ],
     // Scopes are checked per field: a key without the scope gets FORBIDDEN for it.
     authChecker: ({ context }: { context: Context }, scopes: string[]) => {
       const granted = context.viewer?.scopes ?? [];

@@ -56,6 +56,9 @@ export interface HttpHandlerOptions {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** Largest GraphQL document accepted, in bytes. */
+export const MAX_DOCUMENT_BYTES = 100 * 1024;
+
 /** Builds the `node:http` request listener: GraphQL at /graphql, plus health and metrics. */
 export function createHttpHandler(options: HttpHandlerOptions) {
   const { lifecycle } = options;
@@ -187,6 +190,21 @@ async function graphql(
     } else {
       body = raw.toString('utf8');
     }
+  }
+
+  // The GraphQL document itself is capped at 100 KB (variables, such as an import's CSV,
+  // may be larger, up to MAX_BODY_BYTES).
+  const document =
+    typeof (body as { query?: unknown } | undefined)?.query === 'string'
+      ? (body as { query: string }).query
+      : (new URL(req.url ?? '/', 'http://localhost').searchParams.get('query') ?? '');
+  if (Buffer.byteLength(document) > MAX_DOCUMENT_BYTES) {
+    return sendGraphQLError(
+      res,
+      413,
+      'QUERY_TOO_COMPLEX',
+      `The GraphQL document is larger than ${MAX_DOCUMENT_BYTES} bytes`,
+    );
   }
 
   if (Array.isArray(body)) {

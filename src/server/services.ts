@@ -5,6 +5,7 @@ import { RateLimiter } from '../datasources/cache/rate-limiter';
 import type { Database } from '../datasources/database/database';
 import { ApiKeyRepository } from '../datasources/database/api-key.repository';
 import { SessionRepository } from '../datasources/database/session.repository';
+import { PortfolioRepository } from '../datasources/database/portfolio.repository';
 import { UsageRepository } from '../datasources/database/usage.repository';
 import { UserRepository } from '../datasources/database/user.repository';
 import { DEFAULT_PLANS, type PlanLimits, type PlanName } from '../domain/plans';
@@ -17,6 +18,7 @@ import { NO_BILLING, type BillingProvider } from '../services/billing';
 import { InvalidationBus } from '../services/invalidation-bus';
 import { createMarketData } from '../services/market-data.factory';
 import type { MarketDataService } from '../services/market-data.service';
+import { PortfolioService } from '../services/portfolio.service';
 import { UsageRecorder, UsageService } from '../services/usage.service';
 
 /** The long-lived services and datasources of one server instance. */
@@ -31,6 +33,7 @@ export interface Services {
   rateLimiter: RateLimiter;
   plans: Readonly<Record<PlanName, PlanLimits>>;
   marketData: MarketDataService;
+  portfolios: PortfolioService;
   /** Settings of the computed analytics. */
   analytics: { riskFreeRate: number };
   /** Subscribes to cross-replica invalidations. */
@@ -72,6 +75,12 @@ export function createServices(deps: {
     replayGuard: deps.redis ? new RedisReplayGuard(deps.redis) : new MemoryReplayGuard(),
     logger: deps.logger.child({ component: 'auth' }),
   });
+  const marketData = createMarketData({
+    config: deps.config,
+    redis: deps.redis,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
   const usageRecorder = new UsageRecorder(
     usageRepository,
     deps.logger.child({ component: 'usage' }),
@@ -93,12 +102,8 @@ export function createServices(deps: {
     usageRecorder,
     rateLimiter: new RateLimiter(deps.redis, deps.logger.child({ component: 'rate-limit' })),
     plans: DEFAULT_PLANS,
-    marketData: createMarketData({
-      config: deps.config,
-      redis: deps.redis,
-      logger: deps.logger,
-      metrics: deps.metrics,
-    }),
+    marketData,
+    portfolios: new PortfolioService(new PortfolioRepository(prisma), marketData),
     analytics: { riskFreeRate: deps.config.riskFreeRate },
     start: () => bus.start(),
     close: async () => {

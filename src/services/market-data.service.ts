@@ -60,8 +60,10 @@ export class MarketDataService {
     );
     const result = new Map<string, Quote>();
     for (const [symbol, entry] of cached) {
-      if (entry.value)
-        result.set(symbol, entry.stale ? { ...entry.value, stale: true } : entry.value);
+      if (!entry.value) continue;
+      // Cached entries went through JSON: the timestamp comes back as a string.
+      const timestamp = new Date(entry.value.timestamp);
+      result.set(symbol, { ...entry.value, timestamp, stale: entry.stale || entry.value.stale });
     }
     return result;
   }

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { Portfolio, PrismaClient, Transaction } from '../../generated/prisma/client';
+import type { TransactionType } from '../../domain/ledger';
+
+/** Fields of a new ledger entry, decimals as strings (stored exactly). */
+export interface NewTransaction {
+  type: TransactionType;
+  date: string;
+  symbol: string | null;
+  quantity: string | null;
+  price: string | null;
+  fee: string;
+  amount: string | null;
+  ratio: string | null;
+  note: string | null;
+}
+
+const toRow = (portfolioId: string, t: NewTransaction) => ({
+  portfolioId,
+  type: t.type,
+  date: new Date(`${t.date}T00:00:00Z`),
+  symbol: t.symbol,
+  quantity: t.quantity,
+  price: t.price,
+  fee: t.fee,
+  amount: t.amount,
+  ratio: t.ratio,
+  note: t.note,
+});
+
+/**
+ * Reads and writes `portfolios` and `transactions`. Every read and write is scoped to
+ * the owner: someone else's portfolio or transaction is simply not found.
+ */
+export class PortfolioRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  listByUser(userId: string): Promise<Portfolio[]> {
+    return this.prisma.portfolio.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } });
+  }
+
+  findOwned(id: string, userId: string): Promise<Portfolio | null> {
+    return this.prisma.portfolio.findFirst({ where: { id, userId } });
+  }
+
+  create(userId: string, name: string, baseCurrency: string): Promise<Portfolio> {
+    return this.prisma.portfolio.create({ data: { userId, name, baseCurrency } });
+  }
+
+  rename(id: string, name: string): Promise<Portfolio> {
+    return this.prisma.portfolio.update({ where: { id }, data: { name } });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.prisma.portfolio.delete({ where: { id } });
+  }
+
+  /** The ledger in order: by date, then insertion. */
+  transactions(portfolioId: string): Promise<Transaction[]> {
+    return this.prisma.transaction.findMany({
+      where: { portfolioId },
+      orderBy: [{ date: 'asc' }, { seq: 'asc' }],
+    });
+  }
+
+  findTransactionOwned(id: string, userId: string): Promise<Transaction | null> {
+    return this.prisma.transaction.findFirst({ where: { id, portfolio: { userId } } });
+  }
+
+  addTransaction(portfolioId: string, t: NewTransaction): Promise<Transaction> {
+    return this.prisma.transaction.create({ data: toRow(portfolioId, t) });
+  }
+
+  async deleteTransaction(id: string): Promise<void> {
+    await this.prisma.transaction.delete({ where: { id } });
+  }
+
+  /**
+   * Writes every entry in one statement (so one transaction: all or nothing), in the
+   * given order. One INSERT … SELECT FROM unnest(arrays) instead of Prisma's createMany:
+   * 10,000 rows take a fraction of a second rather than seconds.
+   */
+  async addMany(portfolioId: string, entries: NewTransaction[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    const column = <K extends keyof NewTransaction>(key: K) => entries.map((e) => e[key]);
+    return this.prisma.$executeRaw`
+      INSERT INTO transactions (id, portfolio_id, type, date, symbol, quantity, price, fee, amount, ratio, note)
+      SELECT id, ${portfolioId}::uuid, type::"TransactionType", date, symbol, quantity, price, fee, amount, ratio, note
+      FROM unnest(
+        ${entries.map(() => randomUUID())}::uuid[],
+        ${column('type')}::text[],
+        ${column('date')}::date[],
+        ${column('symbol')}::text[],
+        ${column('quantity')}::numeric[],
+        ${column('price')}::numeric[],
+        ${column('fee')}::numeric[],
+        ${column('amount')}::numeric[],
+        ${column('ratio')}::numeric[],
+        ${column('note')}::text[]
+      ) WITH ORDINALITY AS t(id, type, date, symbol, quantity, price, fee, amount, ratio, note, n)
+      ORDER BY n`;
+  }
+}

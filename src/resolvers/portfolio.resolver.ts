@@ -1,0 +1,240 @@
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Extensions,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import type { Context } from '../context';
+import type { Viewer } from '../domain/viewer';
+import type { Portfolio, Transaction } from '../generated/prisma/client';
+import { UnauthenticatedError } from '../errors/errors';
+import type { NewTransaction } from '../datasources/database/portfolio.repository';
+import { CompanyType } from '../schema/company.type';
+import { DateScalar } from '../schema/date.scalar';
+import {
+  AllocationByEnum,
+  AllocationSliceType,
+  HoldingType,
+  ImportFormatEnum,
+  ImportResultType,
+  IncomeType,
+  PerformanceType,
+  PortfolioType,
+  PortfolioValuationType,
+  RiskType,
+  TransactionInput,
+  TransactionType,
+  type TransactionTypeEnum,
+} from '../schema/portfolio.type';
+import {
+  allocationOf,
+  holdingsOf,
+  incomeOf,
+  performanceOf,
+  riskOf,
+  valuationOf,
+  type HoldingView,
+} from '../services/portfolio-analytics';
+import { requireSymbol } from '../services/symbol-input';
+
+function viewerOf(ctx: Context): Viewer {
+  if (!ctx.viewer) throw new UnauthenticatedError('Sign in or send an API key');
+  return ctx.viewer;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+function inputToNew(input: TransactionInput): NewTransaction {
+  const text = (value: string | undefined) =>
+    value === undefined || value === null ? null : value.trim();
+  return {
+    type: input.type as NewTransaction['type'],
+    date: input.date,
+    symbol: input.symbol ? requireSymbol(input.symbol, 'input.symbol') : null,
+    quantity: text(input.quantity),
+    price: text(input.price),
+    fee: text(input.fee) ?? '0',
+    amount: text(input.amount),
+    ratio: text(input.ratio),
+    note: input.note?.slice(0, 200) ?? null,
+  };
+}
+
+function transactionView(t: Transaction): TransactionType {
+  const s = (v: { toString(): string } | null) => (v === null ? null : v.toString());
+  return {
+    id: t.id,
+    type: t.type as TransactionTypeEnum,
+    date: t.date.toISOString().slice(0, 10),
+    symbol: t.symbol,
+    quantity: s(t.quantity),
+    price: s(t.price),
+    fee: t.fee.toString(),
+    amount: s(t.amount),
+    ratio: s(t.ratio),
+    note: t.note,
+  };
+}
+
+/** Portfolios: the caller's own only; someone else's id reads as null or NOT_FOUND. */
+@Resolver(() => PortfolioType)
+export class PortfolioResolver {
+  @Authorized('read:portfolio')
+  @Query(() => [PortfolioType], { description: 'Your portfolios.' })
+  portfolios(@Ctx() ctx: Context): Promise<Portfolio[]> {
+    return ctx.services.portfolios.list(viewerOf(ctx));
+  }
+
+  @Authorized('read:portfolio')
+  @Query(() => PortfolioType, {
+    nullable: true,
+    description: 'One of your portfolios; null when not yours.',
+  })
+  portfolio(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Portfolio | null> {
+    return ctx.services.portfolios.find(viewerOf(ctx), id);
+  }
+
+  @Authorized('write:portfolio')
+  @Mutation(() => PortfolioType)
+  createPortfolio(
+    @Arg('name') name: string,
+    @Ctx() ctx: Context,
+    @Arg('baseCurrency', { defaultValue: 'USD' }) baseCurrency: string,
+  ) {
+    return ctx.services.portfolios.create(viewerOf(ctx), name, baseCurrency);
+  }
+
+  @Authorized('write:portfolio')
+  @Mutation(() => PortfolioType)
+  renamePortfolio(@Arg('id', () => ID) id: string, @Arg('name') name: string, @Ctx() ctx: Context) {
+    return ctx.services.portfolios.rename(viewerOf(ctx), id, name);
+  }
+
+  @Authorized('write:portfolio')
+  @Mutation(() => Boolean, { description: 'Deletes a portfolio and its ledger.' })
+  deletePortfolio(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.portfolios.delete(viewerOf(ctx), id);
+  }
+
+  @Authorized('write:portfolio')
+  @Mutation(() => TransactionType, {
+    description:
+      'Adds a ledger entry: known symbol, positive numbers, no future date, no sell beyond the open quantity at its date.',
+  })
+  async addTransaction(
+    @Arg('portfolioId', () => ID) portfolioId: string,
+    @Arg('input', () => TransactionInput) input: TransactionInput,
+    @Ctx() ctx: Context,
+  ) {
+    return transactionView(
+      await ctx.services.portfolios.addTransaction(viewerOf(ctx), portfolioId, inputToNew(input)),
+    );
+  }
+
+  @Authorized('write:portfolio')
+  @Mutation(() => Boolean, { description: 'Deletes an entry, unless a later sell depends on it.' })
+  deleteTransaction(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.portfolios.deleteTransaction(viewerOf(ctx), id);
+  }
+
+  @Authorized('write:portfolio')
+  @Mutation(() => ImportResultType, {
+    description:
+      'Imports a CSV. Lines that fail a check are skipped and listed in errors with their line number; the valid ones are written in one database transaction (all or none). dryRun checks without writing.',
+  })
+  importTransactions(
+    @Arg('portfolioId', () => ID) portfolioId: string,
+    @Arg('csv') csv: string,
+    @Ctx() ctx: Context,
+    @Arg('format', () => ImportFormatEnum, { defaultValue: ImportFormatEnum.GENERIC })
+    format: ImportFormatEnum,
+    @Arg('dryRun', { defaultValue: false }) dryRun: boolean,
+  ) {
+    return ctx.services.portfolios.importTransactions(
+      viewerOf(ctx),
+      portfolioId,
+      csv,
+      format,
+      dryRun,
+    );
+  }
+
+  @FieldResolver(() => [TransactionType], { description: 'The ledger, by date then entry order.' })
+  @Extensions({ cost: 2 })
+  async transactions(@Root() root: Portfolio, @Ctx() ctx: Context) {
+    return (await ctx.services.portfolios.transactions(root.id)).map(transactionView);
+  }
+
+  @FieldResolver(() => [HoldingType], {
+    description: 'Open positions, valued with one batched quote load.',
+  })
+  @Extensions({ cost: 5 })
+  async holdings(@Root() root: Portfolio, @Ctx() ctx: Context): Promise<HoldingView[]> {
+    const { state } = await ctx.services.portfolios.ledger(root.id);
+    return holdingsOf(state, ctx.loaders);
+  }
+
+  @FieldResolver(() => PortfolioValuationType)
+  @Extensions({ cost: 5 })
+  async valuation(@Root() root: Portfolio, @Ctx() ctx: Context) {
+    const { state } = await ctx.services.portfolios.ledger(root.id);
+    return valuationOf(state, ctx.loaders);
+  }
+
+  @FieldResolver(() => PerformanceType, {
+    description: 'Returns over [from, to] (ISO dates; default: first entry to today).',
+  })
+  @Extensions({ cost: 10 })
+  async performance(
+    @Root() root: Portfolio,
+    @Ctx() ctx: Context,
+    @Arg('from', () => DateScalar, { nullable: true }) from?: string,
+    @Arg('to', () => DateScalar, { nullable: true }) to?: string,
+  ) {
+    const { entries } = await ctx.services.portfolios.ledger(root.id);
+    return performanceOf(entries, ctx.loaders, { from, to }, today());
+  }
+
+  @FieldResolver(() => [AllocationSliceType], {
+    description: 'Market value by symbol, sector or country.',
+  })
+  @Extensions({ cost: 5 })
+  async allocation(
+    @Root() root: Portfolio,
+    @Ctx() ctx: Context,
+    @Arg('by', () => AllocationByEnum, { defaultValue: AllocationByEnum.SYMBOL })
+    by: AllocationByEnum,
+  ) {
+    const { state } = await ctx.services.portfolios.ledger(root.id);
+    return allocationOf(state, ctx.loaders, by);
+  }
+
+  @FieldResolver(() => IncomeType)
+  @Extensions({ cost: 5 })
+  async income(@Root() root: Portfolio, @Ctx() ctx: Context) {
+    const { state } = await ctx.services.portfolios.ledger(root.id);
+    return incomeOf(state, ctx.loaders, today());
+  }
+
+  @FieldResolver(() => RiskType)
+  @Extensions({ cost: 10 })
+  async risk(@Root() root: Portfolio, @Ctx() ctx: Context) {
+    const { state } = await ctx.services.portfolios.ledger(root.id);
+    return riskOf(state, ctx.loaders);
+  }
+}
+
+/** Holding.company, loaded with every other holding's in one batch. */
+@Resolver(() => HoldingType)
+export class HoldingResolver {
+  @FieldResolver(() => CompanyType, { nullable: true })
+  company(@Root() root: HoldingView, @Ctx() ctx: Context) {
+    return ctx.loaders.profile.load(root.symbol);
+  }
+}

@@ -1,0 +1,319 @@
+import Decimal from 'decimal.js';
+import {
+  apply,
+  emptyLedger,
+  positionsOf,
+  type LedgerEntry,
+  type LedgerState,
+} from '../domain/ledger';
+import type { CompanyProfile, PriceBar, Quote } from '../domain/market';
+import {
+  correlation,
+  timeWeightedReturn,
+  xirr,
+  type CashFlow,
+  type ValuedDay,
+} from '../domain/performance';
+import { BadUserInputError } from '../errors/errors';
+import type { MarketLoaders } from '../loaders/market.loaders';
+
+/** One open position, valued. Money in the listing currency. */
+export interface HoldingView {
+  symbol: string;
+  quantity: number;
+  averageCost: number;
+  costBasis: number;
+  price: number | null;
+  marketValue: number | null;
+  unrealizedPnl: number | null;
+  unrealizedPnlPercent: number | null;
+  /** marketValue / total market value of the holdings. */
+  weight: number | null;
+  /** quantity × the quote's change today. */
+  dayChange: number | null;
+  quote: Quote | null;
+}
+
+const n = (d: Decimal) => d.toNumber();
+const ratio = (a: number | null, b: number | null) =>
+  a === null || b === null || b === 0 || !Number.isFinite(a / b) ? null : a / b;
+
+/** Holdings valued with one batched quote load for all of them. */
+export async function holdingsOf(
+  state: LedgerState,
+  loaders: MarketLoaders,
+): Promise<HoldingView[]> {
+  const positions = positionsOf(state);
+  const quotes = await loaders.quote.loadMany(positions.map((p) => p.symbol));
+  const views = positions.map((p, i) => {
+    const loaded = quotes[i];
+    const quote = loaded instanceof Error ? null : loaded;
+    const marketValue = quote ? p.quantity.times(quote.price) : null;
+    const unrealized = marketValue ? marketValue.minus(p.costBasis) : null;
+    return {
+      symbol: p.symbol,
+      quantity: n(p.quantity),
+      averageCost: n(p.averageCost),
+      costBasis: n(p.costBasis),
+      price: quote?.price ?? null,
+      marketValue: marketValue ? n(marketValue) : null,
+      unrealizedPnl: unrealized ? n(unrealized) : null,
+      unrealizedPnlPercent:
+        unrealized && !p.costBasis.isZero() ? n(unrealized.div(p.costBasis)) : null,
+      weight: null as number | null,
+      dayChange: quote ? n(p.quantity.times(quote.change)) : null,
+      quote,
+    };
+  });
+  const total = views.reduce((sum, v) => sum + (v.marketValue ?? 0), 0);
+  for (const view of views) view.weight = ratio(view.marketValue, total);
+  return views;
+}
+
+/** The valuation of the contract. */
+export async function valuationOf(state: LedgerState, loaders: MarketLoaders) {
+  const holdings = await holdingsOf(state, loaders);
+  const priced = holdings.every((h) => h.marketValue !== null);
+  const marketValue = holdings.reduce((sum, h) => sum + (h.marketValue ?? 0), 0);
+  const costBasis = holdings.reduce((sum, h) => sum + h.costBasis, 0);
+  const dayChange = holdings.reduce((sum, h) => sum + (h.dayChange ?? 0), 0);
+  const unrealizedPnl = marketValue - costBasis;
+  const realizedPnl = n(state.realizedPnl);
+  const dividendsReceived = n(state.dividendsReceived);
+  const totalReturn = unrealizedPnl + realizedPnl + dividendsReceived - n(state.fees);
+  const timestamps = holdings.map((h) => h.quote?.timestamp.getTime() ?? 0);
+  return {
+    marketValue,
+    costBasis,
+    cash: n(state.cash),
+    unrealizedPnl,
+    realizedPnl,
+    dividendsReceived,
+    totalReturn,
+    totalReturnPercent: ratio(totalReturn, n(state.invested)),
+    dayChange,
+    dayChangePercent: ratio(dayChange, marketValue - dayChange),
+    asOf: new Date(Math.max(0, ...timestamps) || Date.now()),
+    complete: priced,
+  };
+}
+
+/** Allocation of the holdings' market value by symbol, sector or country. */
+export async function allocationOf(
+  state: LedgerState,
+  loaders: MarketLoaders,
+  by: 'SYMBOL' | 'SECTOR' | 'COUNTRY',
+) {
+  const holdings = await holdingsOf(state, loaders);
+  const profiles = await loaders.profile.loadMany(holdings.map((h) => h.symbol));
+  const groups = new Map<string, number>();
+  holdings.forEach((h, i) => {
+    const profile = profiles[i] instanceof Error ? null : (profiles[i] as CompanyProfile | null);
+    const key =
+      by === 'SYMBOL'
+        ? h.symbol
+        : ((by === 'SECTOR' ? profile?.sector : profile?.country) ?? 'Unknown');
+    groups.set(key, (groups.get(key) ?? 0) + (h.marketValue ?? 0));
+  });
+  const total = [...groups.values()].reduce((a, b) => a + b, 0);
+  return [...groups.entries()]
+    .map(([key, marketValue]) => ({ key, marketValue, weight: ratio(marketValue, total) }))
+    .sort((a, b) => b.marketValue - a.marketValue);
+}
+
+/** Forward income: TTM dividends per share × quantity; yields on cost and on value. */
+export async function incomeOf(state: LedgerState, loaders: MarketLoaders, today: string) {
+  const holdings = await holdingsOf(state, loaders);
+  const dividends = await loaders.dividends.loadMany(holdings.map((h) => h.symbol));
+  const start = new Date(Date.parse(`${today}T00:00:00Z`) - 365 * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  const rows = holdings.map((h, i) => {
+    const list =
+      dividends[i] instanceof Error
+        ? []
+        : ((dividends[i] as Array<{ exDate: string; amount: number }> | null) ?? []);
+    const ttm = list
+      .filter((d) => d.exDate > start && d.exDate <= today)
+      .reduce((s, d) => s + d.amount, 0);
+    const annual = new Decimal(ttm).times(h.quantity).toNumber();
+    return {
+      symbol: h.symbol,
+      ttmDividendPerShare: ttm,
+      forwardAnnualIncome: annual,
+      yieldOnCost: ratio(annual, h.costBasis),
+      currentYield: ratio(annual, h.marketValue),
+    };
+  });
+  const forwardAnnualIncome = rows.reduce((s, r) => s + r.forwardAnnualIncome, 0);
+  const costBasis = holdings.reduce((s, h) => s + h.costBasis, 0);
+  const marketValue = holdings.reduce((s, h) => s + (h.marketValue ?? 0), 0);
+  return {
+    forwardAnnualIncome,
+    yieldOnCost: ratio(forwardAnnualIncome, costBasis),
+    currentYield: ratio(forwardAnnualIncome, marketValue),
+    dividendsReceived: n(state.dividendsReceived),
+    holdings: rows,
+  };
+}
+
+// The close of a symbol on or before each date (carried forward over gaps).
+function closeLookup(bars: readonly PriceBar[]) {
+  let i = 0;
+  let last: number | null = null;
+  return (date: string): number | null => {
+    while (i < bars.length && bars[i].date <= date) {
+      last = bars[i].close;
+      i += 1;
+    }
+    return last;
+  };
+}
+
+/**
+ * Performance over [from, to]: a daily value series (holdings at each day's close plus
+ * cash) with external flows, the time-weighted return, and XIRR (annualised,
+ * Actual/365). External flows are DEPOSIT and WITHDRAWAL; a ledger without any (one
+ * that records trades only) uses its buys (money in) and sells (money out) instead, and
+ * then holds only dividends and fees as cash.
+ */
+export async function performanceOf(
+  entries: readonly LedgerEntry[],
+  loaders: MarketLoaders,
+  range: { from?: string | null; to?: string | null },
+  today: string,
+) {
+  const ordered = [...entries].sort((a, b) => a.date.localeCompare(b.date));
+  const first = ordered[0]?.date ?? today;
+  const from = range.from ?? first;
+  const to = range.to ?? today;
+  if (from > to)
+    throw new BadUserInputError(`from (${from}) is after to (${to})`, { argument: 'from' });
+  const tradesOnly = !entries.some((e) => e.type === 'DEPOSIT' || e.type === 'WITHDRAWAL');
+  const symbols = [...new Set(entries.map((e) => e.symbol).filter((s): s is string => !!s))];
+  const series = await loaders.history.loadMany(symbols);
+  const closes = new Map(
+    symbols.map((s, i) => [
+      s,
+      closeLookup(series[i] instanceof Error ? [] : ((series[i] as PriceBar[] | null) ?? [])),
+    ]),
+  );
+  const days = [
+    ...new Set(
+      series.flatMap((bars) => (bars instanceof Error || !bars ? [] : bars.map((b) => b.date))),
+    ),
+  ]
+    .filter((d) => d >= from && d <= to)
+    .sort();
+
+  const state = emptyLedger();
+  let cursor = 0;
+  const flowOf = (entry: LedgerEntry): number => {
+    if (tradesOnly) {
+      if (entry.type === 'BUY')
+        return entry.quantity!.times(entry.price!).plus(entry.fee).toNumber();
+      if (entry.type === 'SELL')
+        return -entry.quantity!.times(entry.price!).minus(entry.fee).toNumber();
+      return 0;
+    }
+    if (entry.type === 'DEPOSIT') return entry.amount!.toNumber();
+    if (entry.type === 'WITHDRAWAL') return -entry.amount!.toNumber();
+    return 0;
+  };
+  let flowsSoFar = 0;
+  const valueAt = (date: string) => {
+    let mv = 0;
+    for (const [symbol, lots] of state.lots) {
+      const close = closes.get(symbol)?.(date) ?? null;
+      const quantity = lots.reduce((s, l) => s.plus(l.quantity), new Decimal(0));
+      if (close !== null) mv += quantity.times(close).toNumber();
+    }
+    // Trades-only ledgers keep trade money outside the portfolio.
+    return mv + state.cash.toNumber() + (tradesOnly ? flowsSoFar : 0);
+  };
+  const advance = (through: string) => {
+    let flow = 0;
+    while (cursor < ordered.length && ordered[cursor].date <= through) {
+      flow += flowOf(ordered[cursor]);
+      apply(state, ordered[cursor]);
+      cursor += 1;
+    }
+    flowsSoFar += flow;
+    return flow;
+  };
+  const before = new Date(Date.parse(`${from}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  advance(before);
+  const startValue = valueAt(before);
+  const valued: ValuedDay[] = days.map((date) => {
+    const flow = advance(date);
+    return { date, value: valueAt(date), flow };
+  });
+  const endValue = valued.length ? valued[valued.length - 1].value : startValue;
+  const cashFlows: CashFlow[] = [
+    ...(startValue !== 0 ? [{ date: before, amount: -startValue }] : []),
+    ...valued.filter((d) => d.flow !== 0).map((d) => ({ date: d.date, amount: -d.flow })),
+    { date: valued.length ? valued[valued.length - 1].date : to, amount: endValue },
+  ];
+  return {
+    from,
+    to,
+    startValue,
+    endValue,
+    netFlows: valued.reduce((s, d) => s + d.flow, 0),
+    timeWeightedReturn: timeWeightedReturn(startValue, valued),
+    moneyWeightedReturn: xirr(cashFlows),
+    flowBasis: tradesOnly ? 'TRADES' : 'DEPOSITS',
+  };
+}
+
+/**
+ * Risk of today's holdings over the last 252 daily returns they all have: volatility and
+ * beta (vs SPY) of the weighted daily return Σ wᵢ rᵢ (weights by current market value),
+ * and the correlation matrix of the holdings' returns.
+ */
+export async function riskOf(state: LedgerState, loaders: MarketLoaders, benchmark = 'SPY') {
+  const holdings = (await holdingsOf(state, loaders)).filter((h) => h.weight !== null);
+  const symbols = holdings.map((h) => h.symbol);
+  const series = await loaders.history.loadMany([...symbols, benchmark]);
+  const byDate = series.map(
+    (bars) =>
+      new Map((bars instanceof Error || !bars ? [] : bars).map((b) => [b.date, b.adjClose])),
+  );
+  const stockMaps = byDate.slice(0, symbols.length);
+  const benchmarkMap = byDate[symbols.length];
+  const common = [...(stockMaps[0]?.keys() ?? [])]
+    .filter((d) => stockMaps.every((m) => m.has(d)) && benchmarkMap.has(d))
+    .sort()
+    .slice(-253);
+  if (symbols.length === 0 || common.length < 253) {
+    return {
+      volatility: null,
+      beta: null,
+      symbols,
+      correlations: symbols.map(() => symbols.map(() => null)),
+    };
+  }
+  const returnsOf = (m: Map<string, number>) =>
+    common.slice(1).map((d, i) => m.get(d)! / m.get(common[i])! - 1);
+  const stock = stockMaps.map(returnsOf);
+  const market = returnsOf(benchmarkMap);
+  const portfolio = market.map((_, t) =>
+    holdings.reduce((s, h, i) => s + (h.weight ?? 0) * stock[i][t], 0),
+  );
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const variance = (v: number[]) => {
+    const m = mean(v);
+    return v.reduce((s, x) => s + (x - m) ** 2, 0) / (v.length - 1);
+  };
+  const pm = mean(portfolio);
+  const mm = mean(market);
+  const cov =
+    portfolio.reduce((s, x, t) => s + (x - pm) * (market[t] - mm), 0) / (portfolio.length - 1);
+  const volatility = Math.sqrt(variance(portfolio)) * Math.sqrt(252);
+  return {
+    volatility: Number.isFinite(volatility) ? volatility : null,
+    beta: ratio(cov, variance(market)),
+    symbols,
+    correlations: stock.map((a) => stock.map((b) => correlation(a, b))),
+  };
+}
