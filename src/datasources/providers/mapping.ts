@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CompanyProfile } from '../../domain/market';
 import { ProviderError } from './provider-error';
 
 /** A mapped payload, and how many of its items failed validation and were dropped. */
@@ -87,4 +88,22 @@ export function closeTimestamp(date: string, now: Date): Date {
 /** Percent points (2.1 for 2.1 %) as a fraction (0.021), without float noise. */
 export function percentToFraction(percent: number): number {
   return Math.round(percent * 1e6) / 1e8;
+}
+
+/** A profile from what a search result carries; the rest is loaded when asked for. */
+export function searchProfile(
+  fields: Pick<CompanyProfile, 'symbol' | 'name'> & Partial<CompanyProfile>,
+): CompanyProfile {
+  return {
+    exchange: '',
+    currency: 'USD',
+    sector: null,
+    industry: null,
+    country: null,
+    description: null,
+    website: null,
+    employees: null,
+    ...fields,
+    symbol: fields.symbol.toUpperCase(),
+  };
 }

@@ -17,6 +17,7 @@ import {
   optionalText,
   parseEnvelope,
   percentToFraction,
+  searchProfile,
   type Mapped,
 } from '../mapping';
 import { ProviderError } from '../provider-error';
@@ -320,17 +321,12 @@ export function mapAlphaVantageSearch(body: unknown): Mapped<CompanyProfile[]> {
       '8. currency': z.string().nullish(),
     }),
     bestMatches,
-    (m) => ({
-      symbol: m['1. symbol'].toUpperCase(),
-      name: m['2. name'],
-      exchange: '',
-      currency: m['8. currency'] ?? 'USD',
-      sector: null,
-      industry: null,
-      country: m['4. region'] === 'United States' ? 'US' : (m['4. region'] ?? null),
-      description: null,
-      website: null,
-      employees: null,
-    }),
+    (m) =>
+      searchProfile({
+        symbol: m['1. symbol'],
+        name: m['2. name'],
+        currency: m['8. currency'] ?? 'USD',
+        country: m['4. region'] === 'United States' ? 'US' : (m['4. region'] ?? null),
+      }),
   );
 }

@@ -7,6 +7,7 @@ import {
   optionalText,
   parseEnvelope,
   percentToFraction,
+  searchProfile,
   type Mapped,
 } from '../mapping';
 
@@ -135,18 +136,7 @@ export function mapFinnhubSearch(body: unknown): Mapped<CompanyProfile[]> {
   return mapEach(
     z.object({ symbol: z.string().min(1), description: z.string().min(1) }),
     result,
-    (m) => ({
-      symbol: m.symbol.toUpperCase(),
-      name: m.description,
-      exchange: '',
-      currency: 'USD',
-      sector: null,
-      industry: null,
-      country: null,
-      description: null,
-      website: null,
-      employees: null,
-    }),
+    (m) => searchProfile({ symbol: m.symbol, name: m.description }),
   );
 }
 

@@ -15,6 +15,7 @@ import {
   optionalText,
   parseEnvelope,
   percentToFraction,
+  searchProfile,
   type Mapped,
 } from '../mapping';
 
@@ -247,16 +248,12 @@ const searchSchema = z.object({
 
 /** `/search-symbol`: matches as profiles carrying what search knows (no sector etc.). */
 export function mapFmpSearch(body: unknown): Mapped<CompanyProfile[]> {
-  return mapEach(searchSchema, list('search-symbol', body), (s) => ({
-    symbol: s.symbol.toUpperCase(),
-    name: s.name,
-    exchange: s.exchange ?? '',
-    currency: s.currency ?? 'USD',
-    sector: null,
-    industry: null,
-    country: null,
-    description: null,
-    website: null,
-    employees: null,
-  }));
+  return mapEach(searchSchema, list('search-symbol', body), (s) =>
+    searchProfile({
+      symbol: s.symbol,
+      name: s.name,
+      exchange: s.exchange ?? '',
+      currency: s.currency ?? 'USD',
+    }),
+  );
 }
