@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import {
+  execute,
+  getOperationAST,
   parse,
   specifiedRules,
   validate,
@@ -13,7 +15,8 @@ import { WebSocketServer } from 'ws';
 import { createContext, type Context } from '../context';
 import { DEFAULT_PLANS } from '../domain/plans';
 import type { Viewer } from '../domain/viewer';
-import { QueryTooComplexError } from '../errors/errors';
+import { QueryTooComplexError, RateLimitedError } from '../errors/errors';
+import { requestStats } from '../observability/request-stats';
 import type { Logger } from '../observability/logger';
 import type { createFormatError } from './plugins/errors.plugin';
 import { queryCost } from './query-cost';
@@ -58,6 +61,25 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
     path: '/graphql',
     maxPayload: MAX_WS_MESSAGE_BYTES,
   });
+  const started = new WeakMap<Context, number>();
+  const meter = (
+    viewer: Viewer,
+    operationName: string,
+    cost: number,
+    status: string,
+    durationMs: number,
+    cacheHits: number,
+  ) =>
+    options.services.usageRecorder.record({
+      userId: viewer.userId,
+      apiKeyId: viewer.apiKeyId ?? null,
+      operationName,
+      cost,
+      status,
+      durationMs,
+      cacheHits,
+      createdAt: new Date(),
+    });
   const disposable = useServer<ConnectionParams, { viewer: Viewer }>(
     {
       schema: options.schema,
@@ -80,8 +102,12 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
           return false;
         }
       },
-      // The same price list as HTTP: an operation over the plan's maximum cost never runs.
-      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] | void => {
+      // Over the socket, operations meet the same limits as over HTTP: size, depth and
+      // aliases, the plan's cost, and the rate limits of the key (or user); each is
+      // metered like an HTTP request.
+      execute: (args) =>
+        requestStats.run((args.contextValue as Context).stats, () => execute(args)),
+      onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         let document;
         try {
           document = parse(payload.query, { maxTokens: MAX_TOKENS });
@@ -110,24 +136,59 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
             ),
           ];
         }
-        // Parsed and validated once; graphql-ws adds the context.
+        const operationName = (payload.operationName ?? 'anonymous').slice(0, 128);
+        if (viewer) {
+          const decision = await options.services.rateLimiter.consume(
+            viewer.apiKeyId ? `key:${viewer.apiKeyId}` : `user:${viewer.userId}`,
+            { perMinute: plan.requestsPerMinute, perDay: plan.requestsPerDay },
+          );
+          if (!decision.allowed) {
+            meter(viewer, operationName, 0, 'RATE_LIMITED', 0, 0);
+            return [
+              new RateLimitedError(
+                `Rate limit of the ${plan.name} plan reached; retry after ${decision.retryAfterSeconds} s`,
+                decision.retryAfterSeconds,
+              ),
+            ];
+          }
+        }
+        const requestId = randomUUID();
+        const contextValue = createContext({
+          requestId,
+          logger: logger.child({ reqId: requestId }),
+          viewer: viewer ?? null,
+          services: options.services,
+          ip: ctx.extra.request.socket.remoteAddress,
+        });
+        contextValue.stats.cost = requested;
+        started.set(contextValue, performance.now());
+        // Parsed and validated once.
         return {
           schema: options.schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
+          contextValue,
         };
       },
-      context: (ctx): Context => {
-        const requestId = randomUUID();
-        return createContext({
-          requestId,
-          logger: logger.child({ reqId: requestId }),
-          viewer: ctx.extra.viewer ?? null,
-          services: options.services,
-        });
-      },
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const context = args.contextValue as Context;
+        const operation = getOperationAST(args.document, args.operationName);
+        if (context.viewer && operation?.operation !== 'subscription') {
+          const code = 'errors' in result ? result.errors?.[0]?.extensions?.code : undefined;
+          const status =
+            'errors' in result && result.errors?.length
+              ? String(code ?? 'INTERNAL_SERVER_ERROR')
+              : 'OK';
+          meter(
+            context.viewer,
+            (args.operationName ?? 'anonymous').slice(0, 128),
+            context.stats.cost,
+            status,
+            Math.round(performance.now() - (started.get(context) ?? performance.now())),
+            context.stats.cacheHits,
+          );
+        }
         if (!('errors' in result) || !result.errors) return result;
         return {
           ...result,

@@ -1,5 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 function wsUrl(server: TestServer): string {
@@ -78,6 +79,50 @@ describe('GraphQL over WebSocket (graphql-ws) on /graphql', () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it("meters socket operations and holds them to the key's rate limit, like HTTP", async () => {
+    const registered = await gql<{ register: { accessToken: string } }>(
+      server.url,
+      `mutation { register(email: "ws.${Date.now()}@example.com", password: "correct horse battery") { accessToken } }`,
+    );
+    const auth = {
+      headers: { authorization: `Bearer ${registered.body.data!.register.accessToken}` },
+    };
+    const key = await gql<{ createApiKey: { secret: string; apiKey: { id: string } } }>(
+      server.url,
+      'mutation { createApiKey(name: "socket") { secret apiKey { id } } }',
+      auth,
+    );
+    const { secret, apiKey } = key.body.data!.createApiKey;
+    const client = createClient({
+      url: wsUrl(server),
+      webSocketImpl: WebSocket,
+      connectionParams: { apiKey: secret },
+      retryAttempts: 0,
+    });
+    try {
+      const outcomes = await Promise.all(
+        Array.from({ length: 61 }, () =>
+          query(client, 'query SocketQuote { quote(symbol: "KO") { symbol } }').then(
+            () => 'ok',
+            (errors: unknown) => JSON.stringify(errors),
+          ),
+        ),
+      );
+      expect(outcomes.filter((o) => o === 'ok')).toHaveLength(60);
+      expect(outcomes.find((o) => o !== 'ok')).toContain('RATE_LIMITED');
+    } finally {
+      await client.dispose();
+    }
+    const usage = await gql<{ usage: { byApiKey: Array<{ apiKeyId: string; requests: number }> } }>(
+      server.url,
+      '{ usage { byApiKey { apiKeyId requests } } }',
+      auth,
+    );
+    expect(usage.body.data!.usage.byApiKey.find((k) => k.apiKeyId === apiKey.id)!.requests).toBe(
+      61,
+    );
   });
 
   it.each([
