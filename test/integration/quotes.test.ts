@@ -130,6 +130,40 @@ describe('quote and quotes through a real provider (FMP fixture server)', () => 
     });
   });
 
+  it('values a portfolio with one batched quote call for all its holdings', async () => {
+    const created = await gql<{ createPortfolio: { id: string } }>(
+      server.url,
+      'mutation { createPortfolio(name: "batch") { id } }',
+      { apiKey },
+    );
+    const id = created.body.data!.createPortfolio.id;
+    const csv = [
+      'date,type,symbol,quantity,price',
+      ...['AMD', 'QCOM', 'TXN', 'ORCL'].map((s) => `2024-01-02,BUY,${s},1,100`),
+    ].join('\n');
+    await gql(
+      server.url,
+      `mutation($csv: String!) { importTransactions(portfolioId: "${id}", csv: $csv) { imported } }`,
+      {
+        apiKey,
+        variables: { csv },
+      },
+    );
+    // Their quotes were cached by the 100-symbol test: advance past the quote TTL.
+    await new Promise((resolve) => setTimeout(resolve, 5_100));
+    const before = upstream.count('/stable/batch-quote') + upstream.count('/stable/quote');
+    const response = await gql<{ portfolio: { holdings: Array<{ symbol: string }> } }>(
+      server.url,
+      `{ portfolio(id: "${id}") { holdings { symbol marketValue } valuation { marketValue dayChange } } }`,
+      { apiKey },
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data!.portfolio.holdings).toHaveLength(4);
+    expect(upstream.count('/stable/batch-quote') + upstream.count('/stable/quote') - before).toBe(
+      1,
+    );
+  });
+
   it('makes no upstream call for a malformed symbol', async () => {
     const before = upstream.count();
     const response = await execute(server.url, QuotesDocument, {

@@ -44,3 +44,23 @@ describe('RedisBudget when Redis is unreachable', () => {
     client.disconnect();
   });
 });
+
+describe('RateLimiter when Redis is unreachable', () => {
+  it('falls back to per-process limits instead of failing requests', async () => {
+    const { RateLimiter } = await import('../../../src/datasources/cache/rate-limiter');
+    const client = new Redis('redis://127.0.0.1:1', {
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      lazyConnect: true,
+    });
+    const limiter = new RateLimiter(client, logger);
+    const decisions = [];
+    for (let i = 0; i < 4; i += 1) {
+      decisions.push(await limiter.consume('key:k', { perMinute: 3, perDay: 100 }));
+    }
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false]);
+    expect(decisions[3].retryAfterSeconds).toBeGreaterThan(0);
+    expect(decisions[2].remaining).toBe(0);
+    client.disconnect();
+  });
+});
