@@ -33,6 +33,7 @@ describe('RedisBudget when Redis is unreachable', () => {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
       lazyConnect: true,
+      enableOfflineQueue: false,
     });
     const warnings: string[] = [];
     const spy = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
@@ -52,6 +53,7 @@ describe('RateLimiter when Redis is unreachable', () => {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
       lazyConnect: true,
+      enableOfflineQueue: false,
     });
     const limiter = new RateLimiter(client, logger);
     const decisions = [];
