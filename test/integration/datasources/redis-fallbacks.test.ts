@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import pino from 'pino';
+import { RateLimiter } from '../../../src/datasources/cache/rate-limiter';
 import { RedisBudget } from '../../../src/datasources/providers/upstream-budget';
 import { createTestRedis } from '../../helpers/redis';
 
@@ -48,7 +49,6 @@ describe('RedisBudget when Redis is unreachable', () => {
 
 describe('RateLimiter when Redis is unreachable', () => {
   it('falls back to per-process limits instead of failing requests', async () => {
-    const { RateLimiter } = await import('../../../src/datasources/cache/rate-limiter');
     const client = new Redis('redis://127.0.0.1:1', {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
