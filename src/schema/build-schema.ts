@@ -9,6 +9,7 @@ import { CompanyResolver } from '../resolvers/company.resolver';
 import { PlanResolver } from '../resolvers/plan.resolver';
 import { HoldingResolver, PortfolioResolver } from '../resolvers/portfolio.resolver';
 import { QuoteResolver } from '../resolvers/quote.resolver';
+import { SubscriptionResolver } from '../resolvers/subscription.resolver';
 import { ViewerResolver } from '../resolvers/viewer.resolver';
 
 /** Builds the executable schema from the type-graphql resolvers. */
@@ -21,8 +22,19 @@ export function buildYieldflowSchema(): Promise<GraphQLSchema> {
       PlanResolver,
       PortfolioResolver,
       QuoteResolver,
+      SubscriptionResolver,
       ViewerResolver,
     ],
+    // Subscriptions bring their own event sources (QuoteStream); type-graphql's topic
+    // PubSub is not used, and refuses if something tries to.
+    pubSub: {
+      publish: () => {
+        throw new Error('topic pub/sub is not used; subscriptions define subscribe()');
+      },
+      subscribe: () => {
+        throw new Error('topic pub/sub is not used; subscriptions define subscribe()');
+      },
+    },
     // Scopes are checked per field: a key without the scope gets FORBIDDEN for it.
     authChecker: ({ context }: { context: Context }, scopes: string[]) => {
       const granted = context.viewer?.scopes ?? [];

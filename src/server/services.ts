@@ -19,6 +19,7 @@ import { InvalidationBus } from '../services/invalidation-bus';
 import { createMarketData } from '../services/market-data.factory';
 import type { MarketDataService } from '../services/market-data.service';
 import { PortfolioService } from '../services/portfolio.service';
+import { QuoteStream } from '../services/quote-stream';
 import { UsageRecorder, UsageService } from '../services/usage.service';
 
 /** The long-lived services and datasources of one server instance. */
@@ -34,6 +35,8 @@ export interface Services {
   plans: Readonly<Record<PlanName, PlanLimits>>;
   marketData: MarketDataService;
   portfolios: PortfolioService;
+  /** Live quotes for subscriptions. */
+  quoteStream: QuoteStream;
   /** Settings of the computed analytics. */
   analytics: { riskFreeRate: number };
   /** Subscribes to cross-replica invalidations. */
@@ -81,6 +84,12 @@ export function createServices(deps: {
     logger: deps.logger,
     metrics: deps.metrics,
   });
+  const quoteStream = new QuoteStream({
+    marketData,
+    redis: deps.redis,
+    keyPrefix: deps.config.redisKeyPrefix,
+    logger: deps.logger.child({ component: 'quote-stream' }),
+  });
   const usageRecorder = new UsageRecorder(
     usageRepository,
     deps.logger.child({ component: 'usage' }),
@@ -104,9 +113,11 @@ export function createServices(deps: {
     plans: DEFAULT_PLANS,
     marketData,
     portfolios: new PortfolioService(new PortfolioRepository(prisma), marketData),
+    quoteStream,
     analytics: { riskFreeRate: deps.config.riskFreeRate },
     start: () => bus.start(),
     close: async () => {
+      await quoteStream.stop();
       await usageRecorder.close();
       await bus.stop();
     },

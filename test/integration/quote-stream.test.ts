@@ -1,0 +1,154 @@
+import Redis from 'ioredis';
+import pino from 'pino';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { MarketCache } from '../../src/datasources/cache/market-cache';
+import { MemoryCacheStore } from '../../src/datasources/cache/memory-cache.store';
+import { RedisCacheStore } from '../../src/datasources/cache/redis-cache.store';
+import { defaultTtlPolicy } from '../../src/datasources/cache/ttl-policy';
+import { SimulatorProvider } from '../../src/datasources/providers/simulator/simulator.provider';
+import type { Quote } from '../../src/domain/market';
+import { MarketDataService } from '../../src/services/market-data.service';
+import { QuoteStream } from '../../src/services/quote-stream';
+import { CountingProvider } from '../fixtures/counting-provider';
+import { createTestRedis } from '../helpers/redis';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+const logger = pino({ level: 'silent' });
+const waitFor = async (check: () => boolean, ms = 5_000) => {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+describe('Subscription.quotes over graphql-ws', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('streams quotes of the symbols asked', async () => {
+    const client = createClient({
+      url: server.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { apiKey: server.app.demo!.apiKey },
+      retryAttempts: 0,
+    });
+    const received: Array<{ symbol: string; price: number }> = [];
+    const stop = client.subscribe<{ quotes: { symbol: string; price: number } }>(
+      { query: 'subscription { quotes(symbols: ["ko", "PEP"], throttleMs: 0) { symbol price } }' },
+      {
+        next: (event) => received.push(event.data!.quotes),
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
+    await waitFor(() => new Set(received.map((q) => q.symbol)).size === 2);
+    expect(received.every((q) => q.price > 0)).toBe(true);
+    stop();
+    await client.dispose();
+  });
+
+  it('refuses bad arguments', async () => {
+    const client = createClient({
+      url: server.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { apiKey: server.app.demo!.apiKey },
+      retryAttempts: 0,
+    });
+    const outcome = await new Promise<string>((resolve) => {
+      client.subscribe(
+        { query: 'subscription { quotes(symbols: ["KO"], throttleMs: -5) { symbol } }' },
+        {
+          next: (event) => resolve(JSON.stringify(event)),
+          error: (e) => resolve(JSON.stringify(e)),
+          complete: () => resolve('complete'),
+        },
+      );
+    });
+    expect(outcome).toContain('BAD_USER_INPUT');
+    await client.dispose();
+  });
+});
+
+describe('QuoteStream', () => {
+  const redis = createTestRedis();
+  afterAll(() => redis.clear());
+
+  function service(
+    store = new MemoryCacheStore() as MemoryCacheStore | RedisCacheStore,
+    now: () => Date = () => new Date(),
+  ) {
+    const provider = new CountingProvider(new SimulatorProvider({ now }));
+    const cache = new MarketCache({ store, ttl: defaultTtlPolicy({ quoteMs: 50 }) });
+    return {
+      provider,
+      marketData: new MarketDataService({ providers: [provider], cache, logger }),
+    };
+  }
+
+  it('polls only while someone watches, in one batch for all symbols', async () => {
+    const { provider, marketData } = service();
+    const stream = new QuoteStream({
+      marketData,
+      redis: null,
+      keyPrefix: 't:',
+      logger,
+      intervalMs: 50,
+    });
+    const ticks: Quote[] = [];
+    const stopA = stream.watch(['KO', 'PEP'], (q) => ticks.push(q));
+    const stopB = stream.watch(['KO'], () => undefined);
+    await waitFor(() => ticks.length >= 2);
+    expect(provider.calls.every((c) => c.symbols.length === 2 || c.symbols.length === 1)).toBe(
+      true,
+    );
+    expect(provider.calls[0].symbols.sort()).toEqual(['KO', 'PEP']);
+    stopA();
+    expect(stream.watched()).toEqual(['KO']);
+    stopB();
+    expect(stream.watched()).toEqual([]);
+    const polls = stream.polls;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stream.polls).toBe(polls);
+    await stream.stop();
+  });
+
+  (redis.url ? it : it.skip)(
+    'has one producer per symbol across replicas; the other replica receives its ticks',
+    async () => {
+      const prefix = `${redis.prefix}qs:`;
+      const clients = [0, 1].map(() => new Redis(redis.url!, { keyPrefix: prefix }));
+      const streams = clients.map((client) => {
+        const { marketData } = service(new RedisCacheStore(client));
+        return new QuoteStream({
+          marketData,
+          redis: client,
+          keyPrefix: prefix,
+          logger,
+          intervalMs: 100,
+        });
+      });
+      const [a, b] = streams;
+      try {
+        b.watch(['KO'], () => undefined);
+        await waitFor(() => b.producing().includes('KO'));
+        const received: Quote[] = [];
+        const stopA = a.watch(['KO'], (q) => received.push(q));
+        // A's ticks come from B: force a change so that B publishes again.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(a.producing()).toEqual([]);
+        expect(a.polls).toBe(0);
+        expect(b.polls).toBeGreaterThan(0);
+        stopA();
+        void received;
+      } finally {
+        await Promise.all(streams.map((s) => s.stop()));
+        await Promise.all(clients.map((c) => c.quit()));
+      }
+    },
+  );
+});
