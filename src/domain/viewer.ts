@@ -15,4 +15,6 @@ export interface Viewer {
   scopes: readonly Scope[];
   /** The key requires signed requests (x-yf-timestamp, x-yf-signature). */
   requireSignature?: boolean;
+  /** When these credentials stop working (the key's expiry, the access token's exp). */
+  expiresAt?: Date | null;
 }

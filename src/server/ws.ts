@@ -11,7 +11,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { createContext, type Context } from '../context';
 import { DEFAULT_PLANS } from '../domain/plans';
 import type { Viewer } from '../domain/viewer';
@@ -22,6 +22,9 @@ import type { createFormatError } from './plugins/errors.plugin';
 import { queryCost } from './query-cost';
 import { aliasLimitRule, depthLimitRule, MAX_TOKENS } from './validation-rules';
 import type { Services } from './services';
+
+/** Close code when a socket's credentials expire or are revoked: reconnect with new ones. */
+export const CLOSE_CREDENTIALS_ENDED = 4401;
 
 /** Largest WebSocket message accepted, in bytes. */
 export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
@@ -62,6 +65,13 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
     maxPayload: MAX_WS_MESSAGE_BYTES,
   });
   const started = new WeakMap<Context, number>();
+  // Sockets by API key, so that a revocation on any replica closes them.
+  const socketsByKey = new Map<string, Set<WsSocket>>();
+  const endCredentials = (socket: WsSocket) =>
+    socket.close(CLOSE_CREDENTIALS_ENDED, 'Credentials expired or revoked');
+  options.services.auth.onKeyRevoked((apiKeyId) => {
+    for (const socket of socketsByKey.get(apiKeyId) ?? []) endCredentials(socket);
+  });
   const meter = (
     viewer: Viewer,
     operationName: string,
@@ -96,6 +106,26 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
           const viewer = await options.services.auth.authenticate(credentials);
           if (!viewer) return false;
           ctx.extra.viewer = viewer;
+          const socket = ctx.extra.socket;
+          const cleanups: Array<() => void> = [];
+          if (viewer.apiKeyId) {
+            const id = viewer.apiKeyId;
+            const set = socketsByKey.get(id) ?? new Set();
+            set.add(socket);
+            socketsByKey.set(id, set);
+            cleanups.push(() => {
+              set.delete(socket);
+              if (set.size === 0) socketsByKey.delete(id);
+            });
+          }
+          if (viewer.expiresAt) {
+            const timer = setTimeout(
+              () => endCredentials(socket),
+              Math.max(0, Math.min(viewer.expiresAt.getTime() - Date.now(), 2 ** 31 - 1)),
+            );
+            cleanups.push(() => clearTimeout(timer));
+          }
+          socket.once('close', () => cleanups.forEach((cleanup) => cleanup()));
           return true;
         } catch (error) {
           logger.debug({ err: (error as Error).message }, 'websocket authentication failed');

@@ -93,7 +93,7 @@ export class ApiKeyService {
   async revoke(viewer: Viewer, id: string): Promise<ApiKey> {
     const key = await this.owned(viewer, id);
     const revoked = key.revokedAt ? key : await this.keys.revoke(key.id, this.now());
-    await this.auth.invalidateKey(key.hash);
+    await this.auth.invalidateKey(key.hash, key.id);
     return revoked;
   }
 

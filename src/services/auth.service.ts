@@ -47,6 +47,7 @@ export interface ReplayGuard {
 export class AuthService {
   private readonly lastTouched = new Map<string, number>();
   private readonly keyCache = new Map<string, { key: ApiKeyWithUser; at: number }>();
+  private readonly revokedListeners = new Set<(apiKeyId: string) => void>();
 
   constructor(
     private readonly deps: {
@@ -61,7 +62,11 @@ export class AuthService {
   ) {
     // A revocation anywhere clears the key here within the pub/sub round trip.
     deps.bus.onMessage((message) => {
-      if (message.startsWith('apikey:')) this.keyCache.delete(message.slice('apikey:'.length));
+      if (message.startsWith('apikey:')) {
+        const [hash, apiKeyId] = message.slice('apikey:'.length).split(':');
+        this.keyCache.delete(hash);
+        if (apiKeyId) for (const listener of this.revokedListeners) listener(apiKeyId);
+      }
       if (message.startsWith('user:')) {
         const userId = message.slice('user:'.length);
         for (const [hash, { key }] of this.keyCache) {
@@ -91,9 +96,17 @@ export class AuthService {
     return null;
   }
 
-  /** Forgets a key on every replica (after revocation or rotation). */
-  async invalidateKey(hash: string): Promise<void> {
-    await this.deps.bus.publish(`apikey:${hash}`);
+  /**
+   * Forgets a key on every replica (after revocation or rotation); with `revokedId`,
+   * also tells every replica the key is revoked (open WebSockets using it close).
+   */
+  async invalidateKey(hash: string, revokedId?: string): Promise<void> {
+    await this.deps.bus.publish(revokedId ? `apikey:${hash}:${revokedId}` : `apikey:${hash}`);
+  }
+
+  /** Called on every replica when a key is revoked. */
+  onKeyRevoked(listener: (apiKeyId: string) => void): void {
+    this.revokedListeners.add(listener);
   }
 
   /** Forgets every cached key of a user on every replica (after a plan change). */
@@ -145,12 +158,15 @@ export class AuthService {
     const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
     if (!match) throw new UnauthenticatedError('Authorization must be "Bearer <access token>"');
     let subject: string;
+    let expiresAt: Date;
     try {
-      subject = verifyJwt(match[1], this.deps.tokens.secret, {
+      const claims = verifyJwt(match[1], this.deps.tokens.secret, {
         iss: this.deps.tokens.issuer,
         aud: this.deps.tokens.audience,
         now: Math.floor(this.now().getTime() / 1_000),
-      }).sub;
+      });
+      subject = claims.sub;
+      expiresAt = new Date(claims.exp * 1_000);
     } catch (error) {
       if (error instanceof JwtError) {
         this.deps.logger.debug({ reason: error.reason }, 'access token refused');
@@ -167,6 +183,7 @@ export class AuthService {
       role: user.role,
       scopes: [...SCOPES],
       requireSignature: false,
+      expiresAt,
     };
   }
 
@@ -194,6 +211,7 @@ export class AuthService {
         (SCOPES as readonly string[]).includes(scope),
       ),
       requireSignature: key.requireSignature,
+      expiresAt: key.expiresAt,
     };
   }
 

@@ -1,5 +1,8 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { signJwt } from '../../src/services/jwt';
 import { gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -123,6 +126,46 @@ describe('GraphQL over WebSocket (graphql-ws) on /graphql', () => {
     expect(usage.body.data!.usage.byApiKey.find((k) => k.apiKeyId === apiKey.id)!.requests).toBe(
       61,
     );
+  });
+
+  it('closes a socket with 4401 when its key is revoked or its access token expires', async () => {
+    const registered = await gql<{ register: { accessToken: string } }>(
+      server.url,
+      `mutation { register(email: "close.${Date.now()}@example.com", password: "correct horse battery") { accessToken } }`,
+    );
+    const token = registered.body.data!.register.accessToken;
+    const key = await gql<{ createApiKey: { secret: string; apiKey: { id: string } } }>(
+      server.url,
+      'mutation { createApiKey(name: "socket") { secret apiKey { id } } }',
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    const { secret, apiKey } = key.body.data!.createApiKey;
+    const openSocket = (payload: Record<string, string>) =>
+      new Promise<{ closed: Promise<number> }>((resolve, reject) => {
+        const socket = new WebSocket(wsUrl(server), 'graphql-transport-ws');
+        const closed = new Promise<number>((done) => socket.on('close', (code) => done(code)));
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload })));
+        socket.on('message', (data) => {
+          if (JSON.parse(String(data)).type === 'connection_ack') resolve({ closed });
+        });
+        socket.on('error', reject);
+      });
+    const byKey = await openSocket({ apiKey: secret });
+    const started = Date.now();
+    await gql(server.url, `mutation { revokeApiKey(id: "${apiKey.id}") { id } }`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(await byKey.closed).toBe(4401);
+    expect(Date.now() - started).toBeLessThan(1_000);
+
+    // An access token that expires in a second.
+    const [, claims] = token.split('.');
+    const decoded = JSON.parse(Buffer.from(claims, 'base64url').toString());
+    const secretKey = (await readFile(path.join(server.dataDir, 'jwt-secret'), 'utf8')).trim();
+    const now = Math.floor(Date.now() / 1000);
+    const shortLived = signJwt({ ...decoded, iat: now, exp: now + 1 }, secretKey);
+    const bySession = await openSocket({ authorization: `Bearer ${shortLived}` });
+    expect(await bySession.closed).toBe(4401);
   });
 
   it.each([
