@@ -36,7 +36,15 @@ export class SubscriptionResolver {
           argument: 'throttleMs',
         });
       }
-      return conflatedQuotes(context.services.quoteStream, requireSymbols(symbols), throttle);
+      const wanted = requireSymbols(symbols);
+      const plan = context.services.plans[context.viewer?.plan ?? 'FREE'];
+      if (new Set(wanted).size > plan.symbolsSubscribed) {
+        throw new BadUserInputError(
+          `The ${plan.name} plan allows ${plan.symbolsSubscribed} symbols per subscription`,
+          { argument: 'symbols', max: plan.symbolsSubscribed },
+        );
+      }
+      return conflatedQuotes(context.services.quoteStream, wanted, throttle);
     },
   })
   quotes(

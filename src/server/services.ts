@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { Config } from '../config/env.schema';
 import { MemoryReplayGuard, RedisReplayGuard } from '../datasources/cache/replay-guard';
+import { ConnectionRegistry } from '../datasources/cache/connection-registry';
 import { RateLimiter } from '../datasources/cache/rate-limiter';
 import type { Database } from '../datasources/database/database';
 import { ApiKeyRepository } from '../datasources/database/api-key.repository';
@@ -32,6 +33,8 @@ export interface Services {
   usage: UsageService;
   usageRecorder: UsageRecorder;
   rateLimiter: RateLimiter;
+  /** WebSocket connections per key (per user for access tokens), across replicas. */
+  connections: ConnectionRegistry;
   plans: Readonly<Record<PlanName, PlanLimits>>;
   marketData: MarketDataService;
   portfolios: PortfolioService;
@@ -110,6 +113,7 @@ export function createServices(deps: {
     usage: new UsageService(usageRepository, usageRecorder, apiKeys),
     usageRecorder,
     rateLimiter: new RateLimiter(deps.redis, deps.logger.child({ component: 'rate-limit' })),
+    connections: new ConnectionRegistry(deps.redis),
     plans: DEFAULT_PLANS,
     marketData,
     portfolios: new PortfolioService(new PortfolioRepository(prisma), marketData),

@@ -25,6 +25,8 @@ import type { Services } from './services';
 
 /** Close code when a socket's credentials expire or are revoked: reconnect with new ones. */
 export const CLOSE_CREDENTIALS_ENDED = 4401;
+/** Close code when the key (or user) already holds its plan's WebSocket connections. */
+export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 
 /** Largest WebSocket message accepted, in bytes. */
 export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
@@ -107,7 +109,19 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
           if (!viewer) return false;
           ctx.extra.viewer = viewer;
           const socket = ctx.extra.socket;
-          const cleanups: Array<() => void> = [];
+          const plan = options.services.plans[viewer.plan] ?? DEFAULT_PLANS.FREE;
+          const slot = await options.services.connections.acquire(
+            viewer.apiKeyId ? `key:${viewer.apiKeyId}` : `user:${viewer.userId}`,
+            plan.websocketConnections,
+          );
+          if (!slot) {
+            socket.close(
+              CLOSE_TOO_MANY_CONNECTIONS,
+              `The ${plan.name} plan allows ${plan.websocketConnections} connection(s)`,
+            );
+            return false;
+          }
+          const cleanups: Array<() => void> = [() => slot.release()];
           if (viewer.apiKeyId) {
             const id = viewer.apiKeyId;
             const set = socketsByKey.get(id) ?? new Set();

@@ -168,6 +168,77 @@ describe('GraphQL over WebSocket (graphql-ws) on /graphql', () => {
     expect(await bySession.closed).toBe(4401);
   });
 
+  it("holds a FREE key to its plan's one connection (4429) and 10 symbols per subscription", async () => {
+    const registered = await gql<{ register: { accessToken: string } }>(
+      server.url,
+      `mutation { register(email: "conn.${Date.now()}@example.com", password: "correct horse battery") { accessToken } }`,
+    );
+    const key = await gql<{ createApiKey: { secret: string } }>(
+      server.url,
+      'mutation { createApiKey(name: "one socket") { secret } }',
+      { headers: { authorization: `Bearer ${registered.body.data!.register.accessToken}` } },
+    );
+    const secret = key.body.data!.createApiKey.secret;
+    const connect = () =>
+      new Promise<{ socket: WebSocket; acked: boolean; code?: number }>((resolve) => {
+        const socket = new WebSocket(wsUrl(server), 'graphql-transport-ws');
+        socket.on('open', () =>
+          socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: secret } })),
+        );
+        socket.on('message', (data) => {
+          if (JSON.parse(String(data)).type === 'connection_ack') resolve({ socket, acked: true });
+        });
+        socket.on('close', (code) => resolve({ socket, acked: false, code }));
+      });
+    const first = await connect();
+    expect(first.acked).toBe(true);
+    const second = await connect();
+    expect(second).toMatchObject({ acked: false, code: 4429 });
+    const closed = new Promise((resolve) => first.socket.on('close', resolve));
+    first.socket.close();
+    await closed;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const third = await connect();
+    expect(third.acked).toBe(true);
+    third.socket.close();
+
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const client = createClient({
+      url: wsUrl(server),
+      webSocketImpl: WebSocket,
+      connectionParams: { apiKey: secret },
+      retryAttempts: 0,
+    });
+    try {
+      const eleven = JSON.stringify([
+        'AAPL',
+        'MSFT',
+        'KO',
+        'PEP',
+        'JNJ',
+        'PG',
+        'V',
+        'MA',
+        'HD',
+        'WMT',
+        'DIS',
+      ]);
+      const outcome = await new Promise<string>((resolve) => {
+        client.subscribe(
+          { query: `subscription { quotes(symbols: ${eleven}) { symbol } }` },
+          {
+            next: (event) => resolve(JSON.stringify(event)),
+            error: (e) => resolve(JSON.stringify(e)),
+            complete: () => resolve('complete'),
+          },
+        );
+      });
+      expect(outcome).toContain('BAD_USER_INPUT');
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it.each([
     ['no credentials', {}],
     ['a bad key', { apiKey: `yf_live_${'B'.repeat(40)}` }],
