@@ -30,14 +30,15 @@ function mean(values: readonly number[]): number {
 const VARIANCE_EPSILON = 1e-20;
 
 /** Sample variance (n − 1); null under two values; 0 for a constant series. */
-function sampleVariance(values: readonly number[]): number | null {
+export function sampleVariance(values: readonly number[]): number | null {
   if (values.length < 2) return null;
   const m = mean(values);
   const variance = values.reduce((sum, v) => sum + (v - m) ** 2, 0) / (values.length - 1);
   return variance < VARIANCE_EPSILON ? 0 : variance;
 }
 
-function sampleCovariance(a: readonly number[], b: readonly number[]): number | null {
+/** Sample covariance (n − 1) of two equally long series; null under two values. */
+export function sampleCovariance(a: readonly number[], b: readonly number[]): number | null {
   if (a.length < 2 || a.length !== b.length) return null;
   const ma = mean(a);
   const mb = mean(b);

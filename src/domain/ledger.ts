@@ -86,12 +86,17 @@ export function entryProblem(entry: LedgerEntry, today: string): string | null {
   }
 }
 
-/** Sorts entries by date, keeping the given order within a day. */
-export function inLedgerOrder<T extends { date: string }>(entries: readonly T[]): T[] {
-  return entries
-    .map((entry, index) => ({ entry, index }))
-    .sort((a, b) => a.entry.date.localeCompare(b.entry.date) || a.index - b.index)
-    .map(({ entry }) => entry);
+/**
+ * Items in ledger order: by date, keeping the given order within a day, each with its
+ * position in `items`.
+ */
+export function inLedgerOrder<T>(
+  items: readonly T[],
+  dateOf: (item: T) => string,
+): Array<{ item: T; index: number }> {
+  return items
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => dateOf(a.item).localeCompare(dateOf(b.item)) || a.index - b.index);
 }
 
 /** An empty ledger. */
@@ -182,19 +187,14 @@ export function apply(state: LedgerState, entry: LedgerEntry): void {
 }
 
 /**
- * Replays entries in ledger order (optionally up to and including `until`). A sell
- * beyond the open quantity throws a {@link LedgerError} naming the entry's position in
- * `entries`.
+ * Replays entries in ledger order. A sell beyond the open quantity throws a
+ * {@link LedgerError} naming the entry's position in `entries`.
  */
-export function replay(entries: readonly LedgerEntry[], until?: string): LedgerState {
+export function replay(entries: readonly LedgerEntry[]): LedgerState {
   const state = emptyLedger();
-  const ordered = entries
-    .map((entry, index) => ({ entry, index }))
-    .sort((a, b) => a.entry.date.localeCompare(b.entry.date) || a.index - b.index);
-  for (const { entry, index } of ordered) {
-    if (until && entry.date > until) break;
+  for (const { item, index } of inLedgerOrder(entries, (entry) => entry.date)) {
     try {
-      apply(state, entry);
+      apply(state, item);
     } catch (error) {
       throw new LedgerError(index, (error as Error).message);
     }

@@ -41,11 +41,29 @@ import {
   valuationOf,
   type HoldingView,
 } from '../services/portfolio-analytics';
+import type { PortfolioService } from '../services/portfolio.service';
 import { requireSymbol } from '../services/symbol-input';
 
 function viewerOf(ctx: Context): Viewer {
   if (!ctx.viewer) throw new UnauthenticatedError('Sign in or send an API key');
   return ctx.viewer;
+}
+
+// One read and one replay of a portfolio's ledger per request, however many of its
+// fields (holdings, valuation, performance, …) the request asks for.
+const ledgers = new WeakMap<Context, Map<string, ReturnType<PortfolioService['ledger']>>>();
+function ledgerOf(root: Portfolio, ctx: Context): ReturnType<PortfolioService['ledger']> {
+  let byId = ledgers.get(ctx);
+  if (!byId) {
+    byId = new Map();
+    ledgers.set(ctx, byId);
+  }
+  let ledger = byId.get(root.id);
+  if (!ledger) {
+    ledger = ctx.services.portfolios.ledger(root.id);
+    byId.set(root.id, ledger);
+  }
+  return ledger;
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -168,7 +186,7 @@ export class PortfolioResolver {
   @FieldResolver(() => [TransactionType], { description: 'The ledger, by date then entry order.' })
   @Extensions({ cost: 2 })
   async transactions(@Root() root: Portfolio, @Ctx() ctx: Context) {
-    return (await ctx.services.portfolios.transactions(root.id)).map(transactionView);
+    return (await ledgerOf(root, ctx)).rows.map(transactionView);
   }
 
   @FieldResolver(() => [HoldingType], {
@@ -176,14 +194,14 @@ export class PortfolioResolver {
   })
   @Extensions({ cost: 5 })
   async holdings(@Root() root: Portfolio, @Ctx() ctx: Context): Promise<HoldingView[]> {
-    const { state } = await ctx.services.portfolios.ledger(root.id);
+    const { state } = await ledgerOf(root, ctx);
     return holdingsOf(state, ctx.loaders);
   }
 
   @FieldResolver(() => PortfolioValuationType)
   @Extensions({ cost: 5 })
   async valuation(@Root() root: Portfolio, @Ctx() ctx: Context) {
-    const { state } = await ctx.services.portfolios.ledger(root.id);
+    const { state } = await ledgerOf(root, ctx);
     return valuationOf(state, ctx.loaders);
   }
 
@@ -197,7 +215,7 @@ export class PortfolioResolver {
     @Arg('from', () => DateScalar, { nullable: true }) from?: string,
     @Arg('to', () => DateScalar, { nullable: true }) to?: string,
   ) {
-    const { entries } = await ctx.services.portfolios.ledger(root.id);
+    const { entries } = await ledgerOf(root, ctx);
     return performanceOf(entries, ctx.loaders, { from, to }, today());
   }
 
@@ -211,21 +229,21 @@ export class PortfolioResolver {
     @Arg('by', () => AllocationByEnum, { defaultValue: AllocationByEnum.SYMBOL })
     by: AllocationByEnum,
   ) {
-    const { state } = await ctx.services.portfolios.ledger(root.id);
+    const { state } = await ledgerOf(root, ctx);
     return allocationOf(state, ctx.loaders, by);
   }
 
   @FieldResolver(() => IncomeType)
   @Extensions({ cost: 5 })
   async income(@Root() root: Portfolio, @Ctx() ctx: Context) {
-    const { state } = await ctx.services.portfolios.ledger(root.id);
+    const { state } = await ledgerOf(root, ctx);
     return incomeOf(state, ctx.loaders, today());
   }
 
   @FieldResolver(() => RiskType)
   @Extensions({ cost: 10 })
   async risk(@Root() root: Portfolio, @Ctx() ctx: Context) {
-    const { state } = await ctx.services.portfolios.ledger(root.id);
+    const { state } = await ledgerOf(root, ctx);
     return riskOf(state, ctx.loaders);
   }
 }

@@ -2,10 +2,12 @@ import Decimal from 'decimal.js';
 import {
   apply,
   emptyLedger,
+  inLedgerOrder,
   positionsOf,
   type LedgerEntry,
   type LedgerState,
 } from '../domain/ledger';
+import { ratio, sampleCovariance, sampleVariance } from '../domain/analytics';
 import type { CompanyProfile, PriceBar, Quote } from '../domain/market';
 import {
   correlation,
@@ -35,8 +37,6 @@ export interface HoldingView {
 }
 
 const n = (d: Decimal) => d.toNumber();
-const ratio = (a: number | null, b: number | null) =>
-  a === null || b === null || b === 0 || !Number.isFinite(a / b) ? null : a / b;
 
 /** Holdings valued with one batched quote load for all of them. */
 export async function holdingsOf(
@@ -183,7 +183,7 @@ export async function performanceOf(
   range: { from?: string | null; to?: string | null },
   today: string,
 ) {
-  const ordered = [...entries].sort((a, b) => a.date.localeCompare(b.date));
+  const ordered = inLedgerOrder(entries, (entry) => entry.date).map(({ item }) => item);
   const first = ordered[0]?.date ?? today;
   const from = range.from ?? first;
   const to = range.to ?? today;
@@ -300,19 +300,10 @@ export async function riskOf(state: LedgerState, loaders: MarketLoaders, benchma
   const portfolio = market.map((_, t) =>
     holdings.reduce((s, h, i) => s + (h.weight ?? 0) * stock[i][t], 0),
   );
-  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  const variance = (v: number[]) => {
-    const m = mean(v);
-    return v.reduce((s, x) => s + (x - m) ** 2, 0) / (v.length - 1);
-  };
-  const pm = mean(portfolio);
-  const mm = mean(market);
-  const cov =
-    portfolio.reduce((s, x, t) => s + (x - pm) * (market[t] - mm), 0) / (portfolio.length - 1);
-  const volatility = Math.sqrt(variance(portfolio)) * Math.sqrt(252);
+  const variance = sampleVariance(portfolio);
   return {
-    volatility: Number.isFinite(volatility) ? volatility : null,
-    beta: ratio(cov, variance(market)),
+    volatility: variance === null ? null : Math.sqrt(variance) * Math.sqrt(252),
+    beta: ratio(sampleCovariance(portfolio, market), sampleVariance(market)),
     symbols,
     correlations: stock.map((a) => stock.map((b) => correlation(a, b))),
   };

@@ -7,6 +7,7 @@ import {
   apply,
   emptyLedger,
   entryProblem,
+  inLedgerOrder,
   LedgerError,
   replay,
   type LedgerEntry,
@@ -111,18 +112,13 @@ export class PortfolioService {
     return true;
   }
 
-  /** The ledger of a portfolio the caller has already been checked to own. */
-  transactions(portfolioId: string): Promise<Transaction[]> {
-    return this.repository.transactions(portfolioId);
-  }
-
-  /** The accounting state of a ledger (optionally as of a date). */
+  /** A ledger's rows, its entries and the accounting state after all of them. */
   async ledger(
     portfolioId: string,
-    until?: string,
-  ): Promise<{ entries: LedgerEntry[]; state: LedgerState }> {
-    const entries = (await this.repository.transactions(portfolioId)).map(entryOf);
-    return { entries, state: replay(entries, until) };
+  ): Promise<{ rows: Transaction[]; entries: LedgerEntry[]; state: LedgerState }> {
+    const rows = await this.repository.transactions(portfolioId);
+    const entries = rows.map(entryOf);
+    return { rows, entries, state: replay(entries) };
   }
 
   /**
@@ -233,12 +229,9 @@ export class PortfolioService {
       entry: entryOfNew(c.entry),
       row: c.entry,
     }));
-    const ordered = [...existing, ...incoming]
-      .map((item, index) => ({ item, index }))
-      .sort((a, b) => a.item.entry.date.localeCompare(b.item.entry.date) || a.index - b.index);
     const state = emptyLedger();
     const accepted: NewTransaction[] = [];
-    for (const { item } of ordered) {
+    for (const { item } of inLedgerOrder([...existing, ...incoming], (i) => i.entry.date)) {
       try {
         apply(state, item.entry);
         if (item.row) accepted.push(item.row);
