@@ -1,4 +1,5 @@
 import type { Viewer } from './domain/viewer';
+import { UnauthenticatedError } from './errors/errors';
 import { createMarketLoaders, type MarketLoaders } from './loaders/market.loaders';
 import type { Logger } from './observability/logger';
 import type { RequestStats } from './observability/request-stats';
@@ -25,4 +26,10 @@ export function createContext(fields: Omit<Context, 'loaders' | 'stats'>): Conte
     loaders: createMarketLoaders(fields.services.marketData),
     stats: { cost: 0, cacheHits: 0 },
   };
+}
+
+/** The caller, for fields that need one (the auth guard lets only public fields through without). */
+export function requireViewer(ctx: Context): Viewer {
+  if (!ctx.viewer) throw new UnauthenticatedError('Sign in or send an API key');
+  return ctx.viewer;
 }

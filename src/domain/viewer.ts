@@ -18,3 +18,8 @@ export interface Viewer {
   /** When these credentials stop working (the key's expiry, the access token's exp). */
   expiresAt?: Date | null;
 }
+
+/** Whose limits a request spends: its API key's, or its user's for access tokens. */
+export function limitSubject(viewer: Viewer): string {
+  return viewer.apiKeyId ? `key:${viewer.apiKeyId}` : `user:${viewer.userId}`;
+}

@@ -1,17 +1,12 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import type { Context } from '../context';
+import { requireViewer, type Context } from '../context';
 import type { PlanName } from '../domain/plans';
-import { SCOPES, type Scope, type Viewer } from '../domain/viewer';
-import { BadUserInputError, UnauthenticatedError } from '../errors/errors';
+import { SCOPES, type Scope } from '../domain/viewer';
+import { BadUserInputError } from '../errors/errors';
 import { ApiKeySecretType, ApiKeyType, AuthPayloadType, UsageType } from '../schema/account.type';
 import { DateScalar } from '../schema/date.scalar';
 import { PlanNameEnum } from '../schema/plan.type';
 import { UserType } from '../schema/user.type';
-
-function viewerOf(ctx: Context): Viewer {
-  if (!ctx.viewer) throw new UnauthenticatedError('Sign in or send an API key');
-  return ctx.viewer;
-}
 
 function scopesOf(raw: string[] | null | undefined): Scope[] | null {
   if (!raw) return null;
@@ -53,12 +48,12 @@ export class AccountResolver {
       'Ends your sign-in the refresh token belongs to (false if it is not yours). Access tokens already issued stay valid until they expire (15 minutes).',
   })
   logout(@Arg('refreshToken') token: string, @Ctx() ctx: Context) {
-    return ctx.services.accounts.logout(viewerOf(ctx), token);
+    return ctx.services.accounts.logout(requireViewer(ctx), token);
   }
 
   @Query(() => [ApiKeyType], { description: 'Your API keys, newest first (never their secrets).' })
   apiKeys(@Ctx() ctx: Context) {
-    return ctx.services.keys.list(viewerOf(ctx));
+    return ctx.services.keys.list(requireViewer(ctx));
   }
 
   @Mutation(() => ApiKeySecretType, {
@@ -73,7 +68,7 @@ export class AccountResolver {
     @Arg('allowedIps', () => [String], { nullable: true }) allowedIps?: string[],
     @Arg('requireSignature', () => Boolean, { nullable: true }) requireSignature?: boolean,
   ) {
-    return ctx.services.keys.create(viewerOf(ctx), {
+    return ctx.services.keys.create(requireViewer(ctx), {
       name,
       scopes: scopesOf(scopes),
       expiresAt,
@@ -86,7 +81,7 @@ export class AccountResolver {
     description: 'Revokes a key of yours, on every replica within a second.',
   })
   revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.keys.revoke(viewerOf(ctx), id);
+    return ctx.services.keys.revoke(requireViewer(ctx), id);
   }
 
   @Mutation(() => ApiKeySecretType, {
@@ -98,7 +93,7 @@ export class AccountResolver {
     @Ctx() ctx: Context,
     @Arg('gracePeriodSeconds', () => Int, { defaultValue: 86_400 }) gracePeriodSeconds: number,
   ) {
-    return ctx.services.keys.rotate(viewerOf(ctx), id, gracePeriodSeconds);
+    return ctx.services.keys.rotate(requireViewer(ctx), id, gracePeriodSeconds);
   }
 
   @Mutation(() => UserType, {
@@ -110,7 +105,7 @@ export class AccountResolver {
     @Ctx() ctx: Context,
     @Arg('userId', () => ID, { nullable: true }) userId?: string,
   ) {
-    return ctx.services.accounts.changePlan(viewerOf(ctx), plan, userId);
+    return ctx.services.accounts.changePlan(requireViewer(ctx), plan, userId);
   }
 
   @Authorized('read:usage')
@@ -123,7 +118,7 @@ export class AccountResolver {
     @Arg('from', () => DateScalar, { nullable: true }) from?: string,
     @Arg('to', () => DateScalar, { nullable: true }) to?: string,
   ) {
-    const viewer = viewerOf(ctx);
+    const viewer = requireViewer(ctx);
     return ctx.services.usage.summary(viewer, ctx.services.plans[viewer.plan], from, to);
   }
 }

@@ -10,10 +10,8 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import type { Context } from '../context';
-import type { Viewer } from '../domain/viewer';
+import { requireViewer, type Context } from '../context';
 import type { Portfolio, Transaction } from '../generated/prisma/client';
-import { UnauthenticatedError } from '../errors/errors';
 import type { NewTransaction } from '../datasources/database/portfolio.repository';
 import { CompanyType } from '../schema/company.type';
 import { DateScalar } from '../schema/date.scalar';
@@ -43,11 +41,6 @@ import {
 } from '../services/portfolio-analytics';
 import type { PortfolioService } from '../services/portfolio.service';
 import { requireSymbol } from '../services/symbol-input';
-
-function viewerOf(ctx: Context): Viewer {
-  if (!ctx.viewer) throw new UnauthenticatedError('Sign in or send an API key');
-  return ctx.viewer;
-}
 
 // One read and one replay of a portfolio's ledger per request, however many of its
 // fields (holdings, valuation, performance, …) the request asks for.
@@ -106,7 +99,7 @@ export class PortfolioResolver {
   @Authorized('read:portfolio')
   @Query(() => [PortfolioType], { description: 'Your portfolios.' })
   portfolios(@Ctx() ctx: Context): Promise<Portfolio[]> {
-    return ctx.services.portfolios.list(viewerOf(ctx));
+    return ctx.services.portfolios.list(requireViewer(ctx));
   }
 
   @Authorized('read:portfolio')
@@ -115,7 +108,7 @@ export class PortfolioResolver {
     description: 'One of your portfolios; null when not yours.',
   })
   portfolio(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Portfolio | null> {
-    return ctx.services.portfolios.find(viewerOf(ctx), id);
+    return ctx.services.portfolios.find(requireViewer(ctx), id);
   }
 
   @Authorized('write:portfolio')
@@ -125,19 +118,19 @@ export class PortfolioResolver {
     @Ctx() ctx: Context,
     @Arg('baseCurrency', { defaultValue: 'USD' }) baseCurrency: string,
   ) {
-    return ctx.services.portfolios.create(viewerOf(ctx), name, baseCurrency);
+    return ctx.services.portfolios.create(requireViewer(ctx), name, baseCurrency);
   }
 
   @Authorized('write:portfolio')
   @Mutation(() => PortfolioType)
   renamePortfolio(@Arg('id', () => ID) id: string, @Arg('name') name: string, @Ctx() ctx: Context) {
-    return ctx.services.portfolios.rename(viewerOf(ctx), id, name);
+    return ctx.services.portfolios.rename(requireViewer(ctx), id, name);
   }
 
   @Authorized('write:portfolio')
   @Mutation(() => Boolean, { description: 'Deletes a portfolio and its ledger.' })
   deletePortfolio(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.portfolios.delete(viewerOf(ctx), id);
+    return ctx.services.portfolios.delete(requireViewer(ctx), id);
   }
 
   @Authorized('write:portfolio')
@@ -151,14 +144,18 @@ export class PortfolioResolver {
     @Ctx() ctx: Context,
   ) {
     return transactionView(
-      await ctx.services.portfolios.addTransaction(viewerOf(ctx), portfolioId, inputToNew(input)),
+      await ctx.services.portfolios.addTransaction(
+        requireViewer(ctx),
+        portfolioId,
+        inputToNew(input),
+      ),
     );
   }
 
   @Authorized('write:portfolio')
   @Mutation(() => Boolean, { description: 'Deletes an entry, unless a later sell depends on it.' })
   deleteTransaction(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.portfolios.deleteTransaction(viewerOf(ctx), id);
+    return ctx.services.portfolios.deleteTransaction(requireViewer(ctx), id);
   }
 
   @Authorized('write:portfolio')
@@ -175,7 +172,7 @@ export class PortfolioResolver {
     @Arg('dryRun', { defaultValue: false }) dryRun: boolean,
   ) {
     return ctx.services.portfolios.importTransactions(
-      viewerOf(ctx),
+      requireViewer(ctx),
       portfolioId,
       csv,
       format,

@@ -10,13 +10,14 @@ import type { Metrics } from '../observability/metrics';
 import { applyCors } from './cors';
 import { runHealthChecks, type HealthCheck } from './health';
 import { BodyTooLargeError, headerValue, readBody, sendGraphQLError, sendJson } from './http-util';
+import { limitSubject } from '../domain/viewer';
 import type { Services } from './services';
 import { requestStats } from '../observability/request-stats';
 
 /** The operation name a request body gives, for metering requests refused before Apollo. */
-function operationNameOf(body: unknown): string {
+function operationNameOf(body: unknown): string | undefined {
   const name = (body as { operationName?: unknown } | undefined)?.operationName;
-  return typeof name === 'string' && name ? name.slice(0, 128) : 'anonymous';
+  return typeof name === 'string' ? name : undefined;
 }
 
 /**
@@ -242,11 +243,7 @@ async function graphql(
 
   // Limits per key (per user for JWT sessions, per address for anonymous calls).
   const plan = services.plans[viewer?.plan ?? 'FREE'];
-  const subject = viewer
-    ? viewer.apiKeyId
-      ? `key:${viewer.apiKeyId}`
-      : `user:${viewer.userId}`
-    : `ip:${ip}`;
+  const subject = viewer ? limitSubject(viewer) : `ip:${ip}`;
   const decision = await services.rateLimiter.consume(subject, {
     perMinute: plan.requestsPerMinute,
     perDay: plan.requestsPerDay,
@@ -256,15 +253,12 @@ async function graphql(
   res.setHeader('x-ratelimit-reset', String(decision.resetSeconds));
   if (!decision.allowed) {
     if (viewer) {
-      services.usageRecorder.record({
-        userId: viewer.userId,
-        apiKeyId: viewer.apiKeyId ?? null,
+      services.usageRecorder.recordRequest(viewer, {
         operationName: operationNameOf(body),
         cost: 0,
         status: 'RATE_LIMITED',
         durationMs: 0,
         cacheHits: 0,
-        createdAt: new Date(),
       });
     }
     res.setHeader('retry-after', String(decision.retryAfterSeconds));

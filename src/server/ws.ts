@@ -14,9 +14,10 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { createContext, type Context } from '../context';
 import { DEFAULT_PLANS } from '../domain/plans';
-import type { Viewer } from '../domain/viewer';
+import { limitSubject, type Viewer } from '../domain/viewer';
 import { QueryTooComplexError, RateLimitedError } from '../errors/errors';
 import { requestStats } from '../observability/request-stats';
+import { usageStatus } from '../services/usage.service';
 import type { Logger } from '../observability/logger';
 import type { createFormatError } from './plugins/errors.plugin';
 import { queryCost } from './query-cost';
@@ -74,24 +75,6 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
   options.services.auth.onKeyRevoked((apiKeyId) => {
     for (const socket of socketsByKey.get(apiKeyId) ?? []) endCredentials(socket);
   });
-  const meter = (
-    viewer: Viewer,
-    operationName: string,
-    cost: number,
-    status: string,
-    durationMs: number,
-    cacheHits: number,
-  ) =>
-    options.services.usageRecorder.record({
-      userId: viewer.userId,
-      apiKeyId: viewer.apiKeyId ?? null,
-      operationName,
-      cost,
-      status,
-      durationMs,
-      cacheHits,
-      createdAt: new Date(),
-    });
   const disposable = useServer<ConnectionParams, { viewer: Viewer }>(
     {
       schema: options.schema,
@@ -111,7 +94,7 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
           const socket = ctx.extra.socket;
           const plan = options.services.plans[viewer.plan] ?? DEFAULT_PLANS.FREE;
           const slot = await options.services.connections.acquire(
-            viewer.apiKeyId ? `key:${viewer.apiKeyId}` : `user:${viewer.userId}`,
+            limitSubject(viewer),
             plan.websocketConnections,
           );
           if (!slot) {
@@ -180,14 +163,19 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
             ),
           ];
         }
-        const operationName = (payload.operationName ?? 'anonymous').slice(0, 128);
         if (viewer) {
-          const decision = await options.services.rateLimiter.consume(
-            viewer.apiKeyId ? `key:${viewer.apiKeyId}` : `user:${viewer.userId}`,
-            { perMinute: plan.requestsPerMinute, perDay: plan.requestsPerDay },
-          );
+          const decision = await options.services.rateLimiter.consume(limitSubject(viewer), {
+            perMinute: plan.requestsPerMinute,
+            perDay: plan.requestsPerDay,
+          });
           if (!decision.allowed) {
-            meter(viewer, operationName, 0, 'RATE_LIMITED', 0, 0);
+            options.services.usageRecorder.recordRequest(viewer, {
+              operationName: payload.operationName,
+              cost: 0,
+              status: 'RATE_LIMITED',
+              durationMs: 0,
+              cacheHits: 0,
+            });
             return [
               new RateLimitedError(
                 `Rate limit of the ${plan.name} plan reached; retry after ${decision.retryAfterSeconds} s`,
@@ -219,19 +207,13 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
         const context = args.contextValue as Context;
         const operation = getOperationAST(args.document, args.operationName);
         if (context.viewer && operation?.operation !== 'subscription') {
-          const code = 'errors' in result ? result.errors?.[0]?.extensions?.code : undefined;
-          const status =
-            'errors' in result && result.errors?.length
-              ? String(code ?? 'INTERNAL_SERVER_ERROR')
-              : 'OK';
-          meter(
-            context.viewer,
-            (args.operationName ?? 'anonymous').slice(0, 128),
-            context.stats.cost,
-            status,
-            Math.round(performance.now() - (started.get(context) ?? performance.now())),
-            context.stats.cacheHits,
-          );
+          options.services.usageRecorder.recordRequest(context.viewer, {
+            operationName: args.operationName,
+            cost: context.stats.cost,
+            status: usageStatus('errors' in result ? result.errors : undefined),
+            durationMs: Math.round(performance.now() - (started.get(context) ?? performance.now())),
+            cacheHits: context.stats.cacheHits,
+          });
         }
         if (!('errors' in result) || !result.errors) return result;
         return {

@@ -25,6 +25,32 @@ export class UsageRecorder {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Meters one request of `viewer`. `status` is `OK` or an error code (see
+   * {@link usageStatus}); the operation name defaults to `anonymous`.
+   */
+  recordRequest(
+    viewer: Viewer,
+    request: {
+      operationName?: string | null;
+      cost: number;
+      status: string;
+      durationMs: number;
+      cacheHits: number;
+    },
+  ): void {
+    this.record({
+      userId: viewer.userId,
+      apiKeyId: viewer.apiKeyId ?? null,
+      operationName: (request.operationName || 'anonymous').slice(0, 128),
+      cost: request.cost,
+      status: request.status,
+      durationMs: request.durationMs,
+      cacheHits: request.cacheHits,
+      createdAt: new Date(),
+    });
+  }
+
   record(entry: UsageEntry): void {
     if (this.buffer.length >= MAX_BUFFERED) {
       this.logger.error('usage buffer full; dropping the oldest entry');
@@ -60,6 +86,15 @@ export class UsageRecorder {
   async close(): Promise<void> {
     await this.flush();
   }
+}
+
+/** The status a request is metered with: `OK`, or its first error's code. */
+export function usageStatus(
+  errors: ReadonlyArray<{ extensions?: Record<string, unknown> }> | undefined,
+): string {
+  if (!errors?.length) return 'OK';
+  const code = errors[0].extensions?.code;
+  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
 }
 
 /** The `usage` query: the viewer's own metered requests. */

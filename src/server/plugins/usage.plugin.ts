@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context';
+import { usageStatus } from '../../services/usage.service';
 
 /**
  * Meters every authenticated request once its answer is ready: key, user, operation,
@@ -14,20 +15,12 @@ export function usagePlugin(): ApolloServerPlugin<Context> {
         async willSendResponse({ contextValue: context, errors, operationName, request }) {
           const viewer = context.viewer;
           if (!viewer) return;
-          const code = errors?.[0]?.extensions?.code;
-          context.services.usageRecorder.record({
-            userId: viewer.userId,
-            apiKeyId: viewer.apiKeyId ?? null,
-            operationName: (operationName ?? request.operationName ?? 'anonymous').slice(0, 128),
+          context.services.usageRecorder.recordRequest(viewer, {
+            operationName: operationName ?? request.operationName,
             cost: context.stats.cost,
-            status: errors?.length
-              ? typeof code === 'string'
-                ? code
-                : 'INTERNAL_SERVER_ERROR'
-              : 'OK',
+            status: usageStatus(errors),
             durationMs: Math.round(performance.now() - started),
             cacheHits: context.stats.cacheHits,
-            createdAt: new Date(),
           });
         },
       };
