@@ -14,6 +14,8 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import type { PlanLimits } from '../domain/plans';
+import { QueryTooComplexError } from '../errors/errors';
 
 /**
  * What a field declares through type-graphql's `@Extensions`: `cost` per item (default
@@ -104,4 +106,20 @@ export function queryCost(
     return total;
   };
   return costOf(root, operation.selectionSet, new Set());
+}
+
+/**
+ * Throws QUERY_TOO_COMPLEX (with `cost` and `maxCost`) when an operation costs more
+ * than the plan allows: the one check HTTP and WebSocket share.
+ */
+export function assertAffordable(
+  requested: number,
+  plan: Pick<PlanLimits, 'name' | 'maxQueryCost'>,
+): void {
+  if (requested > plan.maxQueryCost) {
+    throw new QueryTooComplexError(
+      `This operation costs ${requested}; the ${plan.name} plan allows ${plan.maxQueryCost} per operation`,
+      { cost: requested, maxCost: plan.maxQueryCost },
+    );
+  }
 }

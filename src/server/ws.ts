@@ -15,12 +15,12 @@ import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { createContext, type Context } from '../context';
 import { DEFAULT_PLANS } from '../domain/plans';
 import { limitSubject, type Viewer } from '../domain/viewer';
-import { QueryTooComplexError, RateLimitedError } from '../errors/errors';
+import { RateLimitedError } from '../errors/errors';
 import { requestStats } from '../observability/request-stats';
 import { usageStatus } from '../services/usage.service';
 import type { Logger } from '../observability/logger';
 import type { createFormatError } from './plugins/errors.plugin';
-import { queryCost } from './query-cost';
+import { assertAffordable, queryCost } from './query-cost';
 import { aliasLimitRule, depthLimitRule, MAX_TOKENS } from './validation-rules';
 import type { Services } from './services';
 
@@ -155,13 +155,10 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
           payload.operationName,
           payload.variables ?? {},
         );
-        if (requested > plan.maxQueryCost) {
-          return [
-            new QueryTooComplexError(
-              `This operation costs ${requested}; the ${plan.name} plan allows ${plan.maxQueryCost}`,
-              { cost: requested, maxCost: plan.maxQueryCost },
-            ),
-          ];
+        try {
+          assertAffordable(requested, plan);
+        } catch (error) {
+          return [error as GraphQLError];
         }
         if (viewer) {
           const decision = await options.services.rateLimiter.consume(limitSubject(viewer), {

@@ -1,8 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context';
 import { DEFAULT_PLANS } from '../../domain/plans';
-import { QueryTooComplexError } from '../../errors/errors';
-import { queryCost } from '../query-cost';
+import { assertAffordable, queryCost } from '../query-cost';
 
 /**
  * Prices every operation before it runs (see query-cost.ts) and refuses one that costs
@@ -20,12 +19,7 @@ export function queryCostPlugin(): ApolloServerPlugin<Context> {
           const requested = queryCost(schema, document, operationName, request.variables ?? {});
           cost = { requested, maximum: plan.maxQueryCost };
           contextValue.stats.cost = requested;
-          if (requested > plan.maxQueryCost) {
-            throw new QueryTooComplexError(
-              `This query costs ${requested}; the ${plan.name} plan allows ${plan.maxQueryCost} per operation`,
-              { cost: requested, maxCost: plan.maxQueryCost },
-            );
-          }
+          assertAffordable(requested, plan);
         },
         async willSendResponse({ response }) {
           if (cost && response.body.kind === 'single') {
