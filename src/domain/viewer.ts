@@ -4,6 +4,11 @@ import type { PlanName } from './plans';
 export const SCOPES = ['read:market', 'read:portfolio', 'write:portfolio', 'read:usage'] as const;
 export type Scope = (typeof SCOPES)[number];
 
+/** True for one of {@link SCOPES}. */
+export function isScope(value: string): value is Scope {
+  return (SCOPES as readonly string[]).includes(value);
+}
+
 /** Who is calling: resolved once per request from the API key or JWT. */
 export interface Viewer {
   userId: string;

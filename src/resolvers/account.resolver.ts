@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requireViewer, type Context } from '../context';
 import type { PlanName } from '../domain/plans';
-import { SCOPES, type Scope } from '../domain/viewer';
+import { isScope, SCOPES, type Scope } from '../domain/viewer';
 import { BadUserInputError } from '../errors/errors';
 import { ApiKeySecretType, ApiKeyType, AuthPayloadType, UsageType } from '../schema/account.type';
 import { DateScalar } from '../schema/date.scalar';
@@ -10,7 +10,7 @@ import { UserType } from '../schema/user.type';
 
 function scopesOf(raw: string[] | null | undefined): Scope[] | null {
   if (!raw) return null;
-  const bad = raw.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  const bad = raw.filter((s) => !isScope(s));
   if (bad.length > 0) {
     throw new BadUserInputError(`Unknown scopes: ${bad.join(', ')}`, {
       argument: 'scopes',

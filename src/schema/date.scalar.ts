@@ -1,15 +1,13 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+import { isIsoDate } from '../domain/dates';
 
 function parseIsoDate(value: unknown): string {
-  if (typeof value !== 'string' || !ISO_DATE.test(value)) {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     throw new GraphQLError(`Date must be an ISO date (YYYY-MM-DD); got ${JSON.stringify(value)}`, {
       extensions: { code: 'BAD_USER_INPUT' },
     });
   }
-  const parsed = new Date(`${value}T00:00:00Z`);
-  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) {
+  if (!isIsoDate(value)) {
     throw new GraphQLError(`Date ${value} does not exist`, {
       extensions: { code: 'BAD_USER_INPUT' },
     });

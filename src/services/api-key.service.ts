@@ -1,6 +1,6 @@
 import { issueApiKeySecret } from '../domain/api-key-secret';
 import { isCidr } from '../domain/cidr';
-import { SCOPES, type Scope, type Viewer } from '../domain/viewer';
+import { isScope, type Scope, type Viewer } from '../domain/viewer';
 import type { ApiKeyRepository } from '../datasources/database/api-key.repository';
 import type { ApiKey } from '../generated/prisma/client';
 import { BadUserInputError, NotFoundError } from '../errors/errors';
@@ -122,7 +122,7 @@ export class ApiKeyService {
       viewer,
       {
         name: old.name,
-        scopes: old.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+        scopes: old.scopes.filter(isScope),
         expiresAt: old.expiresAt,
         allowedIps: old.allowedIps,
         requireSignature: old.requireSignature,

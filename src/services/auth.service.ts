@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { API_KEY_PATTERN, hashApiKey } from '../domain/api-key-secret';
 import { ipAllowed } from '../domain/cidr';
-import { SCOPES, type Scope, type Viewer } from '../domain/viewer';
+import { isScope, SCOPES, type Viewer } from '../domain/viewer';
 import type { ApiKeyRepository, ApiKeyWithUser } from '../datasources/database/api-key.repository';
 import type { UserRepository } from '../datasources/database/user.repository';
 import { ForbiddenError, UnauthenticatedError } from '../errors/errors';
@@ -207,9 +207,7 @@ export class AuthService {
       plan: key.user.plan,
       role: key.user.role,
       apiKeyId: key.id,
-      scopes: key.scopes.filter((scope): scope is Scope =>
-        (SCOPES as readonly string[]).includes(scope),
-      ),
+      scopes: key.scopes.filter(isScope),
       requireSignature: key.requireSignature,
       expiresAt: key.expiresAt,
     };

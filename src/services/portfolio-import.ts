@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
 import { parseCsv } from '../domain/csv';
+import { isIsoDate } from '../domain/dates';
 import { TRANSACTION_TYPES, type TransactionType } from '../domain/ledger';
 import { normalizeSymbol } from '../domain/symbols';
 import type { NewTransaction } from '../datasources/database/portfolio.repository';
@@ -37,12 +38,7 @@ function dateOf(raw: string | undefined): string {
   let iso = text;
   const dmy = /^(\d{2})[-/](\d{2})[-/](\d{4})$/.exec(text);
   if (dmy) iso = `${dmy[3]}-${dmy[2]}-${dmy[1]}`;
-  const parsed = new Date(`${iso}T00:00:00Z`);
-  if (
-    !/^\d{4}-\d{2}-\d{2}$/.test(iso) ||
-    Number.isNaN(parsed.getTime()) ||
-    parsed.toISOString().slice(0, 10) !== iso
-  ) {
+  if (!isIsoDate(iso)) {
     throw new Error(`date "${raw ?? ''}" is not a date (YYYY-MM-DD)`);
   }
   return iso;

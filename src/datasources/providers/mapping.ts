@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIsoDate } from '../../domain/dates';
 import type { CompanyProfile } from '../../domain/market';
 import { ProviderError } from './provider-error';
 
@@ -63,10 +64,7 @@ export const optionalNumeric = z
   .transform((value) => (typeof value === 'number' ? value : null));
 
 /** An ISO date (YYYY-MM-DD) that exists. */
-export const isoDateString = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'must be a real date');
+export const isoDateString = z.string().refine(isIsoDate, 'must be a real date (YYYY-MM-DD)');
 
 /** Null for empty strings, so that "" never shows up as a company's website. */
 export const optionalText = z
