@@ -23,6 +23,7 @@ export interface RateDecision {
 }
 
 const MINUTE_MS = 60_000;
+const SWEEP_AT = 10_000;
 
 function msToUtcMidnight(now: number): number {
   const d = new Date(now);
@@ -72,6 +73,7 @@ export class RateLimiter {
   private readonly minuteLog = new Map<string, number[]>();
   private readonly dayCount = new Map<string, number>();
   private warned = false;
+  private lastSweep = 0;
 
   constructor(
     private readonly redis: Redis | null,
@@ -126,9 +128,24 @@ export class RateLimiter {
       return this.decision(limits, false, log.length, day, resetMs, msToUtcMidnight(now));
     }
     log.push(now);
-    if (this.dayCount.size > 100_000) this.dayCount.clear();
     this.dayCount.set(dayKey, day + 1);
+    this.sweep(now);
     return this.decision(limits, true, log.length, day + 1, resetMs || MINUTE_MS, 0);
+  }
+
+  // At most once a minute, forgets subjects idle for a minute and counters of past days, so that in-process
+  // state stays the size of the current traffic (without erasing today's counts).
+  private sweep(now: number): void {
+    if (this.minuteLog.size + this.dayCount.size < SWEEP_AT) return;
+    if (now - this.lastSweep < MINUTE_MS) return;
+    this.lastSweep = now;
+    for (const [subject, log] of this.minuteLog) {
+      if ((log[log.length - 1] ?? 0) <= now - MINUTE_MS) this.minuteLog.delete(subject);
+    }
+    const today = dayStamp(now);
+    for (const key of this.dayCount.keys()) {
+      if (!key.endsWith(`:${today}`)) this.dayCount.delete(key);
+    }
   }
 
   private decision(

@@ -66,3 +66,24 @@ describe('RateLimiter when Redis is unreachable', () => {
     client.disconnect();
   });
 });
+
+describe('RateLimiter without Redis', () => {
+  it('keeps exact counts while forgetting idle subjects and past days', async () => {
+    let now = Date.UTC(2026, 0, 1, 23, 59);
+    const limiter = new RateLimiter(null, logger, () => now);
+    const limits = { perMinute: 1_000, perDay: 3 };
+    for (let i = 0; i < 10_000; i += 1) await limiter.consume(`ip:${i}`, limits);
+    await limiter.consume('key:k', limits);
+    await limiter.consume('key:k', limits);
+    now += 61_000; // the next UTC day, and everyone idle for a minute: the sweep runs
+    for (let i = 0; i < 3; i += 1)
+      expect((await limiter.consume('key:k', limits)).allowed).toBe(true);
+    expect((await limiter.consume('key:k', limits)).allowed).toBe(false);
+    const state = limiter as unknown as {
+      minuteLog: Map<string, number[]>;
+      dayCount: Map<string, number>;
+    };
+    expect(state.minuteLog.size).toBe(1);
+    expect(state.dayCount.size).toBe(1);
+  });
+});
