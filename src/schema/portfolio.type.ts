@@ -1,5 +1,4 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-
 import { CompanyType } from './company.type';
 import { DateScalar } from './date.scalar';
 import { QuoteType } from './quote.type';
