@@ -114,6 +114,32 @@ describe('API keys, scopes, allow-lists, signing and rate limits', () => {
     expect(codes(await quote(old.secret))).toEqual(['UNAUTHENTICATED']);
   });
 
+  it('refuses an expiry in the past, an empty name and a grace period out of range', async () => {
+    const past = await gql(
+      server.url,
+      'mutation { createApiKey(name: "x", expiresAt: "2020-01-01T00:00:00Z") { secret } }',
+      auth(token),
+    );
+    expect(codes(past)).toEqual(['BAD_USER_INPUT']);
+    expect(
+      codes(await gql(server.url, 'mutation { createApiKey(name: "  ") { secret } }', auth(token))),
+    ).toEqual(['BAD_USER_INPUT']);
+    const key = await create(token);
+    for (const grace of [-1, 31 * 86_400]) {
+      const response = await gql(
+        server.url,
+        `mutation { rotateApiKey(id: "${key.apiKey.id}", gracePeriodSeconds: ${grace}) { secret } }`,
+        auth(token),
+      );
+      expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+    }
+    expect(
+      codes(
+        await gql(server.url, 'mutation { revokeApiKey(id: "not-a-uuid") { id } }', auth(token)),
+      ),
+    ).toEqual(['NOT_FOUND']);
+  });
+
   it("reads another account's keys as NOT_FOUND, never FORBIDDEN", async () => {
     const theirs = await create(otherToken);
     for (const mutation of [

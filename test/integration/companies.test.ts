@@ -147,6 +147,25 @@ describe('companies on the default simulator', () => {
     });
   });
 
+  it('refuses a bad financials limit and a malformed benchmark', async () => {
+    const limit = await gql(
+      server.url,
+      '{ company(symbol: "KO") { financials(limit: 9) { revenue } } }',
+      { apiKey },
+    );
+    expect(codes(limit)).toEqual(['BAD_USER_INPUT']);
+    expect(limit.body.errors![0].extensions).toMatchObject({ argument: 'limit', max: 8 });
+    const benchmark = await gql(
+      server.url,
+      '{ company(symbol: "KO") { metrics(benchmark: "S P Y") { beta } } }',
+      {
+        apiKey,
+      },
+    );
+    expect(codes(benchmark)).toEqual(['BAD_USER_INPUT']);
+    expect(benchmark.body.errors![0].extensions).toMatchObject({ argument: 'benchmark' });
+  });
+
   it('defaults history to the year before today', async () => {
     const response = await gql<{ company: { history: Array<{ date: string }> } }>(
       server.url,

@@ -185,6 +185,22 @@ describe('portfolios', () => {
     expect(rows[0].fee.toString()).toBe('0.1');
   });
 
+  it('refuses bad portfolio names, currencies and CSV syntax with BAD_USER_INPUT', async () => {
+    const bad = async (mutation: string) =>
+      codes(await gql(server.url, `mutation { ${mutation} }`, mine));
+    expect(await bad('createPortfolio(name: "   ") { id }')).toEqual(['BAD_USER_INPUT']);
+    expect(await bad('createPortfolio(name: "x", baseCurrency: "dollars") { id }')).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    const id = await create(mine, 'Named');
+    expect(await bad(`renamePortfolio(id: "${id}", name: "${'n'.repeat(101)}") { id }`)).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    const unterminated = await importCsv(mine, id, 'date,type,amount\n2024-01-02,DEPOSIT,"1');
+    expect(codes(unterminated)).toEqual(['BAD_USER_INPUT']);
+    expect(unterminated.body.errors![0].message).toMatch(/line 2: unterminated quoted field/);
+  });
+
   it('validates single entries and keeps the ledger consistent on delete', async () => {
     const id = await create(mine, 'Manual');
     const add = (input: Record<string, unknown>) =>
