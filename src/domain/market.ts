@@ -18,6 +18,11 @@ export interface Quote {
   stale: boolean;
 }
 
+/** A quote that went through JSON (cache, pub/sub), with its timestamp a Date again. */
+export function reviveQuote(quote: Quote): Quote {
+  return { ...quote, timestamp: new Date(quote.timestamp) };
+}
+
 /** One daily bar. `date` is an ISO date (YYYY-MM-DD) in the exchange's calendar. */
 export interface PriceBar {
   date: string;

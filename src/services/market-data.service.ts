@@ -9,6 +9,7 @@ import type {
   Split,
   StatementPeriod,
 } from '../domain/market';
+import { reviveQuote } from '../domain/market';
 import { ProviderError } from '../datasources/providers/provider-error';
 import { UpstreamUnavailableError } from '../errors/errors';
 import type { Logger } from '../observability/logger';
@@ -61,9 +62,9 @@ export class MarketDataService {
     const result = new Map<string, Quote>();
     for (const [symbol, entry] of cached) {
       if (!entry.value) continue;
-      // Cached entries went through JSON: the timestamp comes back as a string.
-      const timestamp = new Date(entry.value.timestamp);
-      result.set(symbol, { ...entry.value, timestamp, stale: entry.stale || entry.value.stale });
+      // Cached entries went through JSON.
+      const quote = reviveQuote(entry.value);
+      result.set(symbol, { ...quote, stale: entry.stale || quote.stale });
     }
     return result;
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { Quote } from '../domain/market';
+import { reviveQuote, type Quote } from '../domain/market';
 import type { Logger } from '../observability/logger';
 import type { MarketDataService } from './market-data.service';
 
@@ -116,8 +116,7 @@ export class QuoteStream {
       this.subscriber.on('message', (channel: string, message: string) => {
         const symbol = channel.slice(`${this.options.keyPrefix}ticks:`.length);
         try {
-          const quote = JSON.parse(message) as Quote;
-          this.deliver(symbol, { ...quote, timestamp: new Date(quote.timestamp) });
+          this.deliver(symbol, reviveQuote(JSON.parse(message) as Quote));
         } catch (error) {
           this.options.logger.warn({ err: (error as Error).message }, 'bad tick message');
         }
