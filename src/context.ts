@@ -23,9 +23,15 @@ export interface Context {
 export function createContext(fields: Omit<Context, 'loaders' | 'stats'>): Context {
   return {
     ...fields,
-    loaders: createMarketLoaders(fields.services.marketData),
+    loaders: createMarketLoaders(fields.services.marketData, quoteDelayMs(fields)),
     stats: { cost: 0, cacheHits: 0 },
   };
+}
+
+/** How far the caller's plan delays quotes, in milliseconds (0: real time). */
+export function quoteDelayMs({ viewer, services }: Pick<Context, 'viewer' | 'services'>): number {
+  if (!viewer) return 0;
+  return (services.plans[viewer.plan]?.quoteDelayMinutes ?? 0) * 60_000;
 }
 
 /** The caller, for fields that need one (the auth guard lets only public fields through without). */

@@ -131,6 +131,7 @@ export const envSchema = z.object({
   FINNHUB_API_KEY: z.string().trim().min(1).optional(),
   FINNHUB_BASE_URL: optionalUrl(['http', 'https']),
   FINNHUB_RATE_LIMIT: rateLimitText,
+  FINNHUB_WS_URL: optionalUrl(['ws', 'wss']),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   MARKET_DATA_MAX_DAY_MOVE: z.coerce.number().positive().max(100).default(1),
   RISK_FREE_RATE: z.coerce.number().min(-1).max(1).default(0),
@@ -173,6 +174,11 @@ export interface Config {
   seedDemo: boolean;
   /** Market-data providers in fallback order. */
   providers: ProviderConfig[];
+  /**
+   * Finnhub's trade WebSocket, the live source of subscribed quotes: set when finnhub
+   * is a configured provider with an API key, else null (quotes are polled).
+   */
+  finnhubStreamUrl: string | null;
   /** Per-attempt timeout of an upstream call. */
   providerTimeoutMs: number;
   /** A bar or quote moving more than this fraction from the previous one is dropped. */
@@ -215,6 +221,10 @@ export function toConfig(env: Env, cwd: string): Config {
     maxBodyBytes: env.MAX_BODY_BYTES,
     seedDemo: env.SEED_DEMO ? env.SEED_DEMO === 'true' : !isProduction,
     providers: env.MARKET_DATA_PROVIDERS.map((name) => providerConfig(name, env)),
+    finnhubStreamUrl:
+      env.MARKET_DATA_PROVIDERS.includes('finnhub') && env.FINNHUB_API_KEY
+        ? (env.FINNHUB_WS_URL ?? 'wss://ws.finnhub.io')
+        : null,
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     maxDayMove: env.MARKET_DATA_MAX_DAY_MOVE,
     riskFreeRate: env.RISK_FREE_RATE,

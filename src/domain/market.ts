@@ -16,11 +16,47 @@ export interface Quote {
   timestamp: Date;
   source: string;
   stale: boolean;
+  /** True when the plan's delay applies: the quote as it was `quoteDelayMinutes` ago. */
+  delayed?: boolean;
 }
 
 /** A quote that went through JSON (cache, pub/sub), with its timestamp a Date again. */
 export function reviveQuote(quote: Quote): Quote {
   return { ...quote, timestamp: new Date(quote.timestamp) };
+}
+
+/** One trade of a live feed. */
+export interface Trade {
+  symbol: string;
+  price: number;
+  volume: number;
+  timestamp: Date;
+}
+
+/**
+ * A quote moved by a trade: the trade's price and time, the day's range widened to
+ * it, its volume added. Market capitalisation scales with the price. Trades older
+ * than the quote change nothing (feeds may deliver late).
+ */
+export function applyTrade(quote: Quote, trade: Trade): Quote {
+  if (trade.timestamp.getTime() < quote.timestamp.getTime()) return quote;
+  const change = trade.price - quote.previousClose;
+  return {
+    ...quote,
+    price: trade.price,
+    change,
+    changePercent: quote.previousClose === 0 ? 0 : change / quote.previousClose,
+    high: Math.max(quote.high, trade.price),
+    low: Math.min(quote.low, trade.price),
+    volume: quote.volume + trade.volume,
+    marketCap:
+      quote.marketCap === null || quote.price === 0
+        ? null
+        : Math.round((quote.marketCap * trade.price) / quote.price),
+    timestamp: trade.timestamp,
+    stale: false,
+    delayed: undefined,
+  };
 }
 
 /** One daily bar. `date` is an ISO date (YYYY-MM-DD) in the exchange's calendar. */

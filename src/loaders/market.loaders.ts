@@ -49,11 +49,16 @@ function eachOf<T>(fetch: (key: string) => Promise<T>) {
     Promise.all(keys.map((key) => fetch(key).catch((error: Error) => error)));
 }
 
-/** Creates the loaders of one request. */
-export function createMarketLoaders(service: MarketDataService): MarketLoaders {
+/**
+ * Creates the loaders of one request. With `quoteDelayMs` (the caller's plan delays
+ * quotes), every quote of the request, and what is computed from it, is the delayed one.
+ */
+export function createMarketLoaders(service: MarketDataService, quoteDelayMs = 0): MarketLoaders {
   return {
     quote: new DataLoader(
-      batchOf((symbols) => service.quotes(symbols)),
+      batchOf((symbols) =>
+        quoteDelayMs > 0 ? service.delayedQuotes(symbols, quoteDelayMs) : service.quotes(symbols),
+      ),
       { maxBatchSize: 100 },
     ),
     profile: new DataLoader(

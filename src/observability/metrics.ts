@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The Prometheus registry of one server instance, with the metrics the gateway records.
@@ -60,6 +60,54 @@ export class Metrics {
     labelNames: ['provider', 'kind', 'reason'] as const,
     registers: [this.registry],
   });
+
+  /**
+   * Live data: open WebSocket connections, messages written, live events replaced
+   * before a slow consumer took them, sockets closed as slow consumers, and symbols
+   * watched here / produced here (holding the cluster's one upstream stream).
+   */
+  observeLive(
+    read: () => {
+      connections: number;
+      sent: number;
+      dropped: number;
+      slowClosed: number;
+      watched: number;
+      produced: number;
+    },
+  ): void {
+    const gauge = (name: string, help: string, pick: (v: ReturnType<typeof read>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(pick(read()));
+        },
+      });
+    gauge('yieldflow_ws_connections', 'Open WebSocket connections', (v) => v.connections);
+    gauge('yieldflow_ws_messages_sent', 'WebSocket messages written since start', (v) => v.sent);
+    gauge(
+      'yieldflow_ws_events_dropped',
+      'Live events replaced by a newer one before a slow consumer took them, since start',
+      (v) => v.dropped,
+    );
+    gauge(
+      'yieldflow_ws_slow_consumers_closed',
+      'Sockets closed as slow consumers (4008) since start',
+      (v) => v.slowClosed,
+    );
+    gauge(
+      'yieldflow_stream_symbols_watched',
+      'Symbols with subscribers on this replica',
+      (v) => v.watched,
+    );
+    gauge(
+      'yieldflow_stream_symbols_produced',
+      'Symbols whose upstream stream this replica holds',
+      (v) => v.produced,
+    );
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'yieldflow_' });

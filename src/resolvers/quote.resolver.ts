@@ -1,5 +1,15 @@
-import { Arg, Authorized, Ctx, Extensions, Query, Resolver } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Extensions,
+  FieldResolver,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { Context } from '../context';
+import type { Quote } from '../domain/market';
 import { QuoteType } from '../schema/quote.type';
 import { requireSymbol, requireSymbols } from '../services/symbol-input';
 
@@ -27,5 +37,13 @@ export class QuoteResolver {
   ): Promise<Array<QuoteType | null>> {
     const normalized = requireSymbols(symbols);
     return Promise.all(normalized.map((symbol) => ctx.loaders.quote.load(symbol)));
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      "True when the caller's plan delays quotes (FREE: 15 minutes): the quote as it was then, or the last close when the gateway holds none from then.",
+  })
+  delayed(@Root() quote: Quote): boolean {
+    return quote.delayed ?? false;
   }
 }

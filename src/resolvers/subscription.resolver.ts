@@ -1,50 +1,83 @@
 import {
   Arg,
   Authorized,
+  ID,
   Int,
   Resolver,
   Root,
   Subscription,
   type SubscribeResolverData,
 } from 'type-graphql';
-import type { Context } from '../context';
+import { quoteDelayMs, requireViewer, type Context } from '../context';
 import type { Quote } from '../domain/market';
-import { BadUserInputError } from '../errors/errors';
+import { limitSubject } from '../domain/viewer';
+import { BadUserInputError, NotFoundError } from '../errors/errors';
+import { PortfolioValuationType } from '../schema/portfolio.type';
 import { QuoteType } from '../schema/quote.type';
-import { conflatedQuotes } from '../services/conflation';
+import { LiveFeed } from '../services/live-feed';
+import { portfolioValuationSource, type Valuation } from '../services/portfolio-feed';
 import { requireSymbols } from '../services/symbol-input';
 
 const MAX_THROTTLE_MS = 60_000;
+
+function requireThrottle(throttleMs: number | null | undefined): number {
+  const throttle = throttleMs ?? 0;
+  if (!Number.isInteger(throttle) || throttle < 0 || throttle > MAX_THROTTLE_MS) {
+    throw new BadUserInputError(`throttleMs must be 0-${MAX_THROTTLE_MS}`, {
+      argument: 'throttleMs',
+    });
+  }
+  return throttle;
+}
 
 interface QuotesArgs {
   symbols: string[];
   throttleMs?: number | null;
 }
 
-/** Live data over WebSocket (graphql-ws). */
+interface ValuationArgs {
+  id: string;
+  throttleMs?: number | null;
+}
+
+/**
+ * Live data over WebSocket (graphql-ws). Each subscribe returns a {@link LiveFeed}: the
+ * gateway writes its events to the socket, executed once per selection for every
+ * subscriber (src/server/ws).
+ */
 @Resolver()
 export class SubscriptionResolver {
   @Authorized('read:market')
   @Subscription(() => QuoteType, {
     description:
-      'Live quotes of up to 100 symbols. With throttleMs, at most one event per symbol per interval, always the latest.',
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, QuotesArgs, Context>) => {
-      const { symbols, throttleMs } = args;
-      const throttle = throttleMs ?? 0;
-      if (!Number.isInteger(throttle) || throttle < 0 || throttle > MAX_THROTTLE_MS) {
-        throw new BadUserInputError(`throttleMs must be 0-${MAX_THROTTLE_MS}`, {
-          argument: 'throttleMs',
+      'Live quotes of up to 100 symbols: first the latest quote of each, then every move. With throttleMs, at most one event per symbol per interval, always the latest. The plan limits the distinct symbols one key watches over all its subscriptions (Plan.symbolsSubscribed); FREE keys get quotes delayed 15 minutes.',
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, QuotesArgs, Context>) => {
+      const throttle = requireThrottle(args.throttleMs);
+      const wanted = [...new Set(requireSymbols(args.symbols))];
+      if (wanted.length === 0) {
+        throw new BadUserInputError('symbols must name at least one symbol', {
+          argument: 'symbols',
         });
       }
-      const wanted = requireSymbols(symbols);
-      const plan = context.services.plans[context.viewer?.plan ?? 'FREE'];
-      if (new Set(wanted).size > plan.symbolsSubscribed) {
+      const viewer = requireViewer(context);
+      const plan = context.services.plans[viewer.plan];
+      const acquired = await context.services.symbols.acquire(
+        limitSubject(viewer),
+        wanted,
+        plan.symbolsSubscribed,
+      );
+      if (!acquired.ok) {
         throw new BadUserInputError(
-          `The ${plan.name} plan allows ${plan.symbolsSubscribed} symbols per subscription`,
-          { argument: 'symbols', max: plan.symbolsSubscribed },
+          `The ${plan.name} plan allows ${plan.symbolsSubscribed} distinct symbols subscribed per key; ${acquired.held} already are`,
+          { argument: 'symbols', max: plan.symbolsSubscribed, subscribed: acquired.held },
         );
       }
-      return conflatedQuotes(context.services.quoteStream, wanted, throttle);
+      const delayMs = quoteDelayMs(context);
+      return new LiveFeed<Quote>(throttle, {
+        listen: (emit) =>
+          context.services.quoteStream.watch(wanted, (quote) => emit(quote, quote.symbol), delayMs),
+        release: () => acquired.hold.release(),
+      });
     },
   })
   quotes(
@@ -53,5 +86,40 @@ export class SubscriptionResolver {
     @Arg('throttleMs', () => Int, { nullable: true }) _throttleMs?: number,
   ): Quote {
     return quote;
+  }
+
+  @Authorized('read:portfolio')
+  @Subscription(() => PortfolioValuationType, {
+    description:
+      "A portfolio's valuation, first as it is, then recomputed whenever the price of a holding moves or its ledger changes. With throttleMs, at most one event per interval, always the latest. NOT_FOUND when the portfolio is not yours.",
+    subscribe: async ({
+      args,
+      context,
+    }: SubscribeResolverData<unknown, ValuationArgs, Context>) => {
+      const throttle = requireThrottle(args.throttleMs);
+      const viewer = requireViewer(context);
+      const portfolio = await context.services.portfolios.find(viewer, args.id);
+      if (!portfolio) throw new NotFoundError('No such portfolio');
+      const { services } = context;
+      return new LiveFeed<Valuation>(
+        throttle,
+        portfolioValuationSource({
+          portfolioId: portfolio.id,
+          portfolios: services.portfolios,
+          marketData: services.marketData,
+          quoteStream: services.quoteStream,
+          bus: services.bus,
+          logger: context.logger,
+          delayMs: quoteDelayMs(context),
+        }),
+      );
+    },
+  })
+  portfolioValuation(
+    @Root() valuation: Valuation,
+    @Arg('id', () => ID) _id: string,
+    @Arg('throttleMs', () => Int, { nullable: true }) _throttleMs?: number,
+  ): Valuation {
+    return valuation;
   }
 }

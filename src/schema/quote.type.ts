@@ -3,7 +3,7 @@ import type { Quote } from '../domain/market';
 
 /** A latest price, as the gateway serves it whichever provider answered. */
 @ObjectType('Quote', { description: 'The latest price of a symbol.' })
-export class QuoteType implements Omit<Quote, 'marketCap'> {
+export class QuoteType implements Omit<Quote, 'marketCap' | 'delayed'> {
   @Field({ description: 'Ticker symbol, upper-case.' })
   symbol!: string;
 

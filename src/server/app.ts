@@ -17,7 +17,10 @@ import { createHttpHandler, type Lifecycle } from './http';
 import { createFormatError } from './plugins/errors.plugin';
 import { createServices } from './services';
 import { gracefulStop } from './shutdown';
-import { attachWebSocket } from './ws';
+import type { TradeFeed } from '../services/quote-stream';
+import type { BackpressureLimits } from './ws/connection';
+import { attachWebSocket, type WebSocketEndpoint } from './ws/gateway';
+import type { Services } from './services';
 
 /** Options for {@link startApp}. */
 export interface AppOptions {
@@ -28,6 +31,10 @@ export interface AppOptions {
    * does not migrate it, and closes it on stop.
    */
   database?: Database;
+  /** WebSocket keep-alive interval and slow-consumer limits (tests shorten them). */
+  websocket?: { keepAliveMs?: number; backpressure?: Partial<BackpressureLimits> };
+  /** A live trade source replacing the configured one (the WebSocket bench's generator). */
+  tradeFeed?: TradeFeed;
 }
 
 /** A running server. */
@@ -38,6 +45,9 @@ export interface App {
   readonly database: Database;
   /** The demo account, when seeding is on. */
   readonly demo?: DemoAccount;
+  /** The services and the WebSocket endpoint, for tests and benches to observe. */
+  readonly services: Services;
+  readonly websocket: WebSocketEndpoint;
   /** Graceful stop: drain HTTP, close sockets with 1001, then the database and Redis. */
   stop(): Promise<void>;
 }
@@ -86,7 +96,15 @@ export async function startApp(options: AppOptions): Promise<App> {
       : null;
     const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
     const metrics = new Metrics();
-    const services = createServices({ config, database, redis, logger, metrics, jwtSecret });
+    const services = createServices({
+      config,
+      database,
+      redis,
+      logger,
+      metrics,
+      jwtSecret,
+      tradeFeed: options.tradeFeed,
+    });
     await services.start();
     const schema = await buildYieldflowSchema();
     const development = config.env === 'development';
@@ -118,8 +136,14 @@ export async function startApp(options: AppOptions): Promise<App> {
       services,
       logger,
       formatError,
-      development,
+      ...options.websocket,
     });
+    metrics.observeLive(() => ({
+      connections: ws.size,
+      ...ws.counters,
+      watched: services.quoteStream.watched().length,
+      produced: services.quoteStream.producing().length,
+    }));
 
     const demo = config.seedDemo
       ? await new DemoSeedService(services.users, services.apiKeys, config.dataDir).ensure()
@@ -135,6 +159,8 @@ export async function startApp(options: AppOptions): Promise<App> {
       port,
       database,
       demo,
+      services,
+      websocket: ws,
       stop: () =>
         (stopping ??= gracefulStop({
           httpServer,

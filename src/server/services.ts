@@ -2,6 +2,8 @@ import type Redis from 'ioredis';
 import type { Config } from '../config/env.schema';
 import { MemoryReplayGuard, RedisReplayGuard } from '../datasources/cache/replay-guard';
 import { ConnectionRegistry } from '../datasources/cache/connection-registry';
+import { SymbolRegistry } from '../datasources/cache/symbol-registry';
+import { FinnhubTradeStream } from '../datasources/providers/finnhub/finnhub.stream';
 import { RateLimiter } from '../datasources/cache/rate-limiter';
 import type { Database } from '../datasources/database/database';
 import { ApiKeyRepository } from '../datasources/database/api-key.repository';
@@ -20,7 +22,7 @@ import { InvalidationBus } from '../services/invalidation-bus';
 import { createMarketData } from '../services/market-data.factory';
 import type { MarketDataService } from '../services/market-data.service';
 import { PortfolioService } from '../services/portfolio.service';
-import { QuoteStream } from '../services/quote-stream';
+import { QuoteStream, type TradeFeed } from '../services/quote-stream';
 import { UsageRecorder, UsageService } from '../services/usage.service';
 
 /** The long-lived services and datasources of one server instance. */
@@ -35,6 +37,10 @@ export interface Services {
   rateLimiter: RateLimiter;
   /** WebSocket connections per key (per user for access tokens), across replicas. */
   connections: ConnectionRegistry;
+  /** Distinct symbols subscribed per key (per user for access tokens), across replicas. */
+  symbols: SymbolRegistry;
+  /** Cross-replica notifications (revoked keys, changed portfolios). */
+  bus: InvalidationBus;
   plans: Readonly<Record<PlanName, PlanLimits>>;
   marketData: MarketDataService;
   portfolios: PortfolioService;
@@ -61,6 +67,8 @@ export function createServices(deps: {
   jwtSecret: string;
   metrics?: Metrics;
   billing?: BillingProvider;
+  /** Replaces the configured live trade source (a bench's generator). */
+  tradeFeed?: TradeFeed;
 }): Services {
   const { prisma } = deps.database;
   const users = new UserRepository(prisma);
@@ -87,11 +95,22 @@ export function createServices(deps: {
     logger: deps.logger,
     metrics: deps.metrics,
   });
+  const finnhub = deps.config.providers.find((p) => p.name === 'finnhub');
+  const tradeFeed =
+    deps.tradeFeed ??
+    (deps.config.finnhubStreamUrl && finnhub?.apiKey
+      ? new FinnhubTradeStream({
+          url: deps.config.finnhubStreamUrl,
+          apiKey: finnhub.apiKey,
+          logger: deps.logger.child({ component: 'finnhub-stream' }),
+        })
+      : null);
   const quoteStream = new QuoteStream({
     marketData,
     redis: deps.redis,
     keyPrefix: deps.config.redisKeyPrefix,
     logger: deps.logger.child({ component: 'quote-stream' }),
+    tradeFeed,
   });
   const usageRecorder = new UsageRecorder(
     usageRepository,
@@ -114,9 +133,16 @@ export function createServices(deps: {
     usageRecorder,
     rateLimiter: new RateLimiter(deps.redis, deps.logger.child({ component: 'rate-limit' })),
     connections: new ConnectionRegistry(deps.redis),
+    symbols: new SymbolRegistry(deps.redis),
+    bus,
     plans: DEFAULT_PLANS,
     marketData,
-    portfolios: new PortfolioService(new PortfolioRepository(prisma), marketData),
+    portfolios: new PortfolioService(
+      new PortfolioRepository(prisma),
+      marketData,
+      () => new Date(),
+      bus,
+    ),
     quoteStream,
     analytics: { riskFreeRate: deps.config.riskFreeRate },
     start: () => bus.start(),

@@ -3,7 +3,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { Context } from '../context';
 import type { Logger } from '../observability/logger';
 import type { Lifecycle } from './http';
-import type { WebSocketEndpoint } from './ws';
+import type { WebSocketEndpoint } from './ws/gateway';
 
 /** What {@link gracefulStop} closes, in order. */
 export interface StopOptions {

@@ -49,8 +49,10 @@ export class InvalidationBus {
     if (!ok) this.logger.warn('invalidation bus not subscribed yet (Redis unreachable); retrying');
   }
 
-  onMessage(listener: (message: string) => void): void {
+  /** Listens to every message; the returned function stops. */
+  onMessage(listener: (message: string) => void): () => void {
     this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async publish(message: string): Promise<void> {

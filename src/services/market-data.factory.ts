@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import type { Config } from '../config/env.schema';
 import { MarketCache } from '../datasources/cache/market-cache';
 import { MemoryCacheStore } from '../datasources/cache/memory-cache.store';
+import { MemoryQuoteLog, RedisQuoteLog } from '../datasources/cache/quote-log';
 import { RedisCacheStore } from '../datasources/cache/redis-cache.store';
 import { defaultTtlPolicy, type TtlPolicy } from '../datasources/cache/ttl-policy';
 import { createProviders } from '../datasources/providers/registry';
@@ -32,5 +33,11 @@ export function createMarketData(deps: MarketDataDeps): MarketDataService {
     now: deps.now,
   });
   const providers = createProviders({ ...deps, logger });
-  return new MarketDataService({ providers, cache, logger, now: deps.now });
+  return new MarketDataService({
+    providers,
+    cache,
+    logger,
+    now: deps.now,
+    quoteLog: deps.redis ? new RedisQuoteLog(deps.redis, deps.now) : new MemoryQuoteLog(deps.now),
+  });
 }

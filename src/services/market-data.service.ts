@@ -1,4 +1,5 @@
 import type { Cached, MarketCache } from '../datasources/cache/market-cache';
+import type { QuoteLog } from '../datasources/cache/quote-log';
 import type { DateRange, MarketDataProvider } from '../datasources/providers/provider';
 import type {
   CompanyProfile,
@@ -26,6 +27,8 @@ export interface MarketDataServiceOptions {
    */
   deadlineMs?: number;
   now?: () => Date;
+  /** Where fetched quotes are logged for delayed plans; without it, delayed quotes are the last close. */
+  quoteLog?: QuoteLog;
 }
 
 /** Years of daily bars fetched (and cached) per symbol; ranges are cut from them. */
@@ -56,9 +59,11 @@ export class MarketDataService {
 
   /** Quotes by symbol; unknown symbols are absent. */
   async quotes(symbols: readonly string[]): Promise<Map<string, Quote>> {
-    const cached = await this.cached('quote', symbols, (ids) =>
-      this.batched(ids, 'quotes', (p, chunk) => p.quotes(chunk)),
-    );
+    const cached = await this.cached('quote', symbols, async (ids) => {
+      const fetched = await this.batched(ids, 'quotes', (p, chunk) => p.quotes(chunk));
+      await this.logQuotes([...fetched.values()].filter((q): q is Quote => q !== null));
+      return fetched;
+    });
     const result = new Map<string, Quote>();
     for (const [symbol, entry] of cached) {
       if (!entry.value) continue;
@@ -66,6 +71,39 @@ export class MarketDataService {
       const quote = reviveQuote(entry.value);
       result.set(symbol, { ...quote, stale: entry.stale || quote.stale });
     }
+    return result;
+  }
+
+  /** Logs quotes observed outside {@link quotes} (the live stream's ticks). */
+  async logQuotes(quotes: readonly Quote[]): Promise<void> {
+    await this.options.quoteLog?.record(quotes).catch((error: Error) => {
+      this.options.logger.warn({ err: error.message }, 'quote log write failed');
+    });
+  }
+
+  /**
+   * Quotes as they were `delayMs` ago (plans with delayed quotes): the newest quote the
+   * gateway observed at or before then, else the last daily close before that day.
+   * Marked `delayed`; unknown symbols are absent.
+   */
+  async delayedQuotes(symbols: readonly string[], delayMs: number): Promise<Map<string, Quote>> {
+    const live = await this.quotes(symbols);
+    const at = new Date(this.now().getTime() - delayMs);
+    const known = [...live.keys()];
+    const logged = this.options.quoteLog
+      ? await this.options.quoteLog.asOf(known, at).catch((error: Error) => {
+          this.options.logger.warn({ err: error.message }, 'quote log read failed');
+          return new Map<string, Quote>();
+        })
+      : new Map<string, Quote>();
+    const result = new Map<string, Quote>();
+    await Promise.all(
+      known.map(async (symbol) => {
+        const quote =
+          logged.get(symbol) ?? closeQuote(await this.fullHistory(symbol), live.get(symbol)!, at);
+        if (quote) result.set(symbol, { ...quote, delayed: true });
+      }),
+    );
     return result;
   }
 
@@ -186,6 +224,36 @@ export class MarketDataService {
     }
     throw new UpstreamUnavailableError();
   }
+}
+
+// The quote of the last daily bar of a day before `at`'s: its close as the price, the
+// session's end as the time. Market capitalisation scales the live one to that price.
+function closeQuote(bars: PriceBar[] | null, live: Quote, at: Date): Quote | null {
+  const day = at.toISOString().slice(0, 10);
+  let i = (bars?.length ?? 0) - 1;
+  while (i >= 0 && bars![i].date >= day) i -= 1;
+  if (!bars || i < 0) return null;
+  const bar = bars[i];
+  const previousClose = i > 0 ? bars[i - 1].close : bar.open;
+  const change = bar.close - previousClose;
+  return {
+    symbol: live.symbol,
+    price: bar.close,
+    change,
+    changePercent: previousClose === 0 ? 0 : change / previousClose,
+    open: bar.open,
+    high: bar.high,
+    low: bar.low,
+    previousClose,
+    volume: bar.volume,
+    marketCap:
+      live.marketCap === null || live.price === 0
+        ? null
+        : Math.round((live.marketCap * bar.close) / live.price),
+    timestamp: new Date(`${bar.date}T23:59:59.999Z`),
+    source: live.source,
+    stale: live.stale,
+  };
 }
 
 function valuesOf<T>(cached: Map<string, Cached<T>>): Map<string, T> {

@@ -17,6 +17,7 @@ import {
 import type { Viewer } from '../domain/viewer';
 import type { Portfolio, Transaction } from '../generated/prisma/client';
 import { BadUserInputError, NotFoundError } from '../errors/errors';
+import type { InvalidationBus } from './invalidation-bus';
 import type { MarketDataService } from './market-data.service';
 import { parseImport, type ImportFormat, type ImportProblem } from './portfolio-import';
 
@@ -70,7 +71,17 @@ export class PortfolioService {
     private readonly repository: PortfolioRepository,
     private readonly marketData: MarketDataService,
     private readonly now: () => Date = () => new Date(),
+    private readonly bus: InvalidationBus | null = null,
   ) {}
+
+  /** The bus message announcing that a portfolio's ledger changed (live valuations reload). */
+  static changed(portfolioId: string): string {
+    return `portfolio:${portfolioId}`;
+  }
+
+  private async announce(portfolioId: string): Promise<void> {
+    await this.bus?.publish(PortfolioService.changed(portfolioId));
+  }
 
   private today(): string {
     return this.now().toISOString().slice(0, 10);
@@ -109,6 +120,7 @@ export class PortfolioService {
   async delete(viewer: Viewer, id: string): Promise<boolean> {
     const portfolio = await this.owned(viewer, id);
     await this.repository.delete(portfolio.id);
+    await this.announce(portfolio.id);
     return true;
   }
 
@@ -149,7 +161,9 @@ export class PortfolioService {
         throw new BadUserInputError(error.message, { argument: 'input' });
       throw error;
     }
-    return this.repository.addTransaction(portfolio.id, input);
+    const added = await this.repository.addTransaction(portfolio.id, input);
+    await this.announce(portfolio.id);
+    return added;
   }
 
   /** Deletes an entry, unless that would leave a later sell beyond its open quantity. */
@@ -172,6 +186,7 @@ export class PortfolioService {
       throw error;
     }
     await this.repository.deleteTransaction(id);
+    await this.announce(transaction.portfolioId);
     return true;
   }
 
@@ -244,6 +259,7 @@ export class PortfolioService {
     const imported = dryRun
       ? accepted.length
       : await this.repository.addMany(portfolio.id, accepted);
+    if (!dryRun && imported > 0) await this.announce(portfolio.id);
     return { imported, skipped: errors.length, errors, dryRun };
   }
 }

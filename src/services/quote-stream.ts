@@ -1,11 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { reviveQuote, type Quote } from '../domain/market';
+import { applyTrade, reviveQuote, type Quote, type Trade } from '../domain/market';
 import type { Logger } from '../observability/logger';
 import type { MarketDataService } from './market-data.service';
 
 /** Receives ticks of the symbols it watches. */
 export type TickListener = (quote: Quote) => void;
+
+/**
+ * A push source of trades (Finnhub's trade WebSocket, or a bench's generator). The
+ * stream subscribes the symbols it produces and unsubscribes them when nobody watches;
+ * while the feed is not connected, those symbols are polled instead.
+ */
+export interface TradeFeed {
+  readonly name: string;
+  connected(): boolean;
+  subscribe(symbol: string): void;
+  unsubscribe(symbol: string): void;
+  /** Symbols subscribed upstream. */
+  subscribed(): string[];
+  onTrade(listener: (trade: Trade) => void): () => void;
+  close(): void;
+}
 
 /** Options for {@link QuoteStream}. */
 export interface QuoteStreamOptions {
@@ -14,35 +30,60 @@ export interface QuoteStreamOptions {
   redis: Redis | null;
   keyPrefix: string;
   logger: Logger;
-  /** How often the producer asks the data layer for the watched symbols. */
+  /** How often the producer settles its symbols and polls those without a live feed. */
   intervalMs?: number;
+  tradeFeed?: TradeFeed | null;
 }
 
 const LEASE_MS = 5_000;
 const INTEREST_MS = 5_000;
+/** With a trade feed, polled quotes only refresh the day's fields this often. */
+const BASE_REFRESH_MS = 60_000;
+/** A symbol's trades are published at most this often (the latest wins). */
+const TRADE_PUBLISH_MS = 100;
+
+const fingerprint = (quote: Quote) => `${quote.price}:${quote.timestamp.getTime()}`;
 
 /**
  * Live quotes for subscriptions. Locally, symbols are reference-counted: a symbol is
  * streamed only while some subscriber of this process watches it. Across replicas
- * (Redis), each watched symbol has exactly one producer, the replica holding its lease,
- * which polls the data layer (one batched call for all its symbols per interval, behind
- * the shared cache) and publishes changed quotes on the symbol's channel; every replica
- * with watchers listens there. Replicas renew their interest; a producer releases a
- * symbol once no replica is interested, and a lapsed lease (a replica gone) is taken
- * over by any interested replica.
+ * (Redis), each watched symbol has exactly one producer, the replica holding its lease:
+ * it takes the symbol's trades from the trade feed when there is one and it is
+ * connected, and otherwise polls the data layer (one batched call for all its symbols
+ * per interval, behind the shared cache; with the simulator, these are its ticks), and
+ * publishes changed quotes on the symbol's channel; every replica with watchers listens
+ * there. Replicas renew their interest; a producer releases a symbol once no replica is
+ * interested, and a lapsed lease (a replica gone) is taken over by any interested one.
+ *
+ * A listener may watch delayed (plans with delayed quotes): on each live tick of a
+ * symbol, the quote as it was `delayMs` earlier is looked up once for all such
+ * listeners, and delivered when it changed.
  */
 export class QuoteStream {
-  private readonly listeners = new Map<string, Set<TickListener>>();
+  /** symbol → delay (0: live) → listeners. */
+  private readonly listeners = new Map<string, Map<number, Set<TickListener>>>();
+  /** Last quote delivered here, by `symbol:delay`: snapshots for new listeners. */
+  private readonly latest = new Map<string, Quote>();
+  private readonly delayedInFlight = new Set<string>();
   private readonly produced = new Set<string>();
-  private readonly last = new Map<string, string>();
+  /** The producer's current quote per symbol (polled, then moved by trades). */
+  private readonly current = new Map<string, Quote>();
+  private readonly polledAt = new Map<string, number>();
+  private readonly lastPublished = new Map<string, { fingerprint: string; at: number }>();
+  private readonly tradeTimers = new Map<string, NodeJS.Timeout>();
   private readonly replicaId = randomUUID();
+  private readonly stopTrades: (() => void) | undefined;
   private subscriber: Redis | null = null;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   /** Upstream polls made by this process (for tests and metrics). */
   polls = 0;
+  /** Ticks published by this process. */
+  published = 0;
 
-  constructor(private readonly options: QuoteStreamOptions) {}
+  constructor(private readonly options: QuoteStreamOptions) {
+    this.stopTrades = options.tradeFeed?.onTrade((trade) => this.onTrade(trade));
+  }
 
   private channel(symbol: string): string {
     return `${this.options.keyPrefix}ticks:${symbol}`;
@@ -58,30 +99,42 @@ export class QuoteStream {
     return [...this.produced];
   }
 
-  /** Watches symbols; the returned function stops (releasing unwatched symbols). */
-  watch(symbols: readonly string[], listener: TickListener): () => void {
+  /**
+   * Watches symbols (live, or `delayMs` late); the returned function stops, releasing
+   * the symbols nobody else watches. The listener first gets the latest quote known.
+   */
+  watch(symbols: readonly string[], listener: TickListener, delayMs = 0): () => void {
+    const wanted = [...new Set(symbols)];
     const added: string[] = [];
-    for (const symbol of new Set(symbols)) {
-      let set = this.listeners.get(symbol);
-      if (!set) {
-        set = new Set();
-        this.listeners.set(symbol, set);
+    for (const symbol of wanted) {
+      let byDelay = this.listeners.get(symbol);
+      if (!byDelay) {
+        byDelay = new Map();
+        this.listeners.set(symbol, byDelay);
         added.push(symbol);
       }
+      const set = byDelay.get(delayMs) ?? new Set();
       set.add(listener);
+      byDelay.set(delayMs, set);
     }
     if (added.length > 0) void this.subscribe(added);
     this.ensureTimer();
+    void this.snapshot(wanted, listener, delayMs);
     let stopped = false;
     return () => {
       if (stopped) return;
       stopped = true;
       const removed: string[] = [];
-      for (const symbol of new Set(symbols)) {
-        const set = this.listeners.get(symbol);
-        if (!set) continue;
+      for (const symbol of wanted) {
+        const byDelay = this.listeners.get(symbol);
+        const set = byDelay?.get(delayMs);
+        if (!byDelay || !set) continue;
         set.delete(listener);
         if (set.size === 0) {
+          byDelay.delete(delayMs);
+          this.latest.delete(`${symbol}:${delayMs}`);
+        }
+        if (byDelay.size === 0) {
           this.listeners.delete(symbol);
           removed.push(symbol);
         }
@@ -96,8 +149,41 @@ export class QuoteStream {
     const symbols = this.watched();
     this.listeners.clear();
     await this.unsubscribe(symbols);
+    for (const symbol of this.produced) this.options.tradeFeed?.unsubscribe(symbol);
+    this.produced.clear();
+    for (const timer of this.tradeTimers.values()) clearTimeout(timer);
+    this.stopTrades?.();
+    this.options.tradeFeed?.close();
     this.subscriber?.disconnect();
     this.subscriber = null;
+  }
+
+  // The latest quote known to a new listener: the last one delivered here, else one
+  // asked of the data layer (cached), unless a tick reached it first.
+  private async snapshot(symbols: string[], listener: TickListener, delayMs: number) {
+    const missing: string[] = [];
+    for (const symbol of symbols) {
+      const known = this.latest.get(`${symbol}:${delayMs}`);
+      if (known) listener(known);
+      else missing.push(symbol);
+    }
+    if (missing.length === 0) return;
+    try {
+      const quotes =
+        delayMs > 0
+          ? await this.options.marketData.delayedQuotes(missing, delayMs)
+          : await this.options.marketData.quotes(missing);
+      for (const [symbol, quote] of quotes) {
+        const key = `${symbol}:${delayMs}`;
+        if (this.latest.has(key) || !this.listeners.get(symbol)?.get(delayMs)?.has(listener)) {
+          continue;
+        }
+        this.latest.set(key, quote);
+        listener(quote);
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: (error as Error).message }, 'quote snapshot failed');
+    }
   }
 
   private ensureTimer(): void {
@@ -105,6 +191,13 @@ export class QuoteStream {
     this.timer = setInterval(() => void this.tick(), this.options.intervalMs ?? 1_000);
     this.timer.unref();
     void this.tick();
+  }
+
+  private stopTimerIfIdle(): void {
+    if (this.listeners.size === 0 && this.produced.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
   }
 
   private async subscribe(symbols: string[]): Promise<void> {
@@ -131,14 +224,10 @@ export class QuoteStream {
   }
 
   private async unsubscribe(symbols: string[]): Promise<void> {
-    for (const symbol of symbols) this.last.delete(symbol);
     const redis = this.options.redis;
     if (!redis) {
-      for (const symbol of symbols) this.produced.delete(symbol);
-      if (this.listeners.size === 0) {
-        clearInterval(this.timer);
-        this.timer = undefined;
-      }
+      for (const symbol of symbols) this.release(symbol);
+      this.stopTimerIfIdle();
       return;
     }
     await this.subscriber
@@ -148,15 +237,12 @@ export class QuoteStream {
       symbols.map((s) => redis.zrem(`stream:interest:${s}`, this.replicaId).catch(() => 0)),
     );
     // Producing for others goes on until the next tick sees nobody interested.
-    if (this.listeners.size === 0 && this.produced.size === 0) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
+    this.stopTimerIfIdle();
   }
 
   private async declareInterest(symbols: string[]): Promise<void> {
     const redis = this.options.redis;
-    if (!redis) return;
+    if (!redis || symbols.length === 0) return;
     const until = Date.now() + INTEREST_MS;
     const pipeline = redis.pipeline();
     for (const symbol of symbols) {
@@ -167,26 +253,30 @@ export class QuoteStream {
   }
 
   // One interval step: renew interest, settle which symbols this replica produces, then
-  // poll them in one batched call and publish what changed.
+  // poll those the trade feed does not cover and publish what changed.
   private async tick(): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
     try {
       const mine = await this.settleProduction();
-      if (mine.length === 0) {
-        if (this.listeners.size === 0) {
-          clearInterval(this.timer);
-          this.timer = undefined;
-        }
-        return;
-      }
+      this.stopTimerIfIdle();
+      const feed = this.options.tradeFeed;
+      const live = feed?.connected() ?? false;
+      const now = Date.now();
+      const toPoll = mine.filter(
+        (symbol) => !live || now - (this.polledAt.get(symbol) ?? 0) >= BASE_REFRESH_MS,
+      );
+      if (toPoll.length === 0) return;
       this.polls += 1;
-      const quotes = await this.options.marketData.quotes(mine);
+      const quotes = await this.options.marketData.quotes(toPoll);
       for (const [symbol, quote] of quotes) {
-        const fingerprint = `${quote.price}:${quote.timestamp.getTime()}`;
-        if (this.last.get(symbol) === fingerprint) continue;
-        this.last.set(symbol, fingerprint);
-        await this.publish(symbol, quote);
+        if (!this.produced.has(symbol)) continue;
+        const first = !this.current.has(symbol);
+        this.polledAt.set(symbol, now);
+        // With the feed live, a poll refreshes the day's fields under the trades.
+        const base = live && !first ? { ...quote, ...pick(this.current.get(symbol)!) } : quote;
+        this.current.set(symbol, base);
+        if (!live || first) await this.publish(symbol, base);
       }
     } catch (error) {
       this.options.logger.warn({ err: (error as Error).message }, 'quote stream tick failed');
@@ -198,7 +288,7 @@ export class QuoteStream {
   private async settleProduction(): Promise<string[]> {
     const redis = this.options.redis;
     if (!redis) {
-      for (const symbol of this.listeners.keys()) this.produced.add(symbol);
+      for (const symbol of this.listeners.keys()) this.produce(symbol);
       return [...this.produced];
     }
     await this.declareInterest(this.watched());
@@ -211,8 +301,7 @@ export class QuoteStream {
           .zcount(`stream:interest:${symbol}`, now, '+inf')
           .catch(() => 1);
         if (interested === 0) {
-          this.produced.delete(symbol);
-          this.last.delete(symbol);
+          this.release(symbol);
           await redis.del(lease).catch(() => 0);
           continue;
         }
@@ -220,13 +309,52 @@ export class QuoteStream {
       } else if (
         (await redis.set(lease, this.replicaId, 'PX', LEASE_MS, 'NX').catch(() => null)) === 'OK'
       ) {
-        this.produced.add(symbol);
+        this.produce(symbol);
       }
     }
     return [...this.produced];
   }
 
+  private produce(symbol: string): void {
+    if (this.produced.has(symbol)) return;
+    this.produced.add(symbol);
+    this.options.tradeFeed?.subscribe(symbol);
+  }
+
+  // Stops producing a symbol: no upstream subscription, no state left for it.
+  private release(symbol: string): void {
+    if (this.produced.delete(symbol)) this.options.tradeFeed?.unsubscribe(symbol);
+    this.current.delete(symbol);
+    this.polledAt.delete(symbol);
+    this.lastPublished.delete(symbol);
+    clearTimeout(this.tradeTimers.get(symbol));
+    this.tradeTimers.delete(symbol);
+  }
+
+  private onTrade(trade: Trade): void {
+    const quote = this.current.get(trade.symbol);
+    if (!this.produced.has(trade.symbol) || !quote) return;
+    this.current.set(trade.symbol, {
+      ...applyTrade(quote, trade),
+      source: this.options.tradeFeed!.name,
+    });
+    if (this.tradeTimers.has(trade.symbol)) return;
+    const wait = TRADE_PUBLISH_MS - (Date.now() - (this.lastPublished.get(trade.symbol)?.at ?? 0));
+    const flush = () => {
+      this.tradeTimers.delete(trade.symbol);
+      const latest = this.current.get(trade.symbol);
+      if (latest && this.produced.has(trade.symbol)) void this.publish(trade.symbol, latest);
+    };
+    if (wait <= 0) flush();
+    else this.tradeTimers.set(trade.symbol, setTimeout(flush, wait));
+  }
+
   private async publish(symbol: string, quote: Quote): Promise<void> {
+    const print = fingerprint(quote);
+    if (this.lastPublished.get(symbol)?.fingerprint === print) return;
+    this.lastPublished.set(symbol, { fingerprint: print, at: Date.now() });
+    this.published += 1;
+    void this.options.marketData.logQuotes([quote]);
     const redis = this.options.redis;
     if (!redis) {
       this.deliver(symbol, quote);
@@ -239,6 +367,40 @@ export class QuoteStream {
   }
 
   private deliver(symbol: string, quote: Quote): void {
-    for (const listener of this.listeners.get(symbol) ?? []) listener(quote);
+    const byDelay = this.listeners.get(symbol);
+    if (!byDelay) return;
+    for (const [delayMs, set] of byDelay) {
+      if (delayMs > 0) {
+        void this.deliverDelayed(symbol, delayMs);
+        continue;
+      }
+      this.latest.set(`${symbol}:0`, quote);
+      for (const listener of set) listener(quote);
+    }
   }
+
+  // One lookup per symbol and delay at a time, shared by every delayed listener.
+  private async deliverDelayed(symbol: string, delayMs: number): Promise<void> {
+    const key = `${symbol}:${delayMs}`;
+    if (this.delayedInFlight.has(key)) return;
+    this.delayedInFlight.add(key);
+    try {
+      const quote = (await this.options.marketData.delayedQuotes([symbol], delayMs)).get(symbol);
+      const previous = this.latest.get(key);
+      const set = this.listeners.get(symbol)?.get(delayMs);
+      if (!quote || !set || (previous && fingerprint(previous) === fingerprint(quote))) return;
+      this.latest.set(key, quote);
+      for (const listener of set) listener(quote);
+    } catch (error) {
+      this.options.logger.warn({ err: (error as Error).message }, 'delayed tick failed');
+    } finally {
+      this.delayedInFlight.delete(key);
+    }
+  }
+}
+
+// The fields trades move, kept when a poll refreshes the rest of a quote.
+function pick(quote: Quote): Partial<Quote> {
+  const { price, change, changePercent, high, low, volume, marketCap, timestamp, source } = quote;
+  return { price, change, changePercent, high, low, volume, marketCap, timestamp, source };
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load-config';
-import { startApp, type App } from '../../src/server/app';
+import { startApp, type App, type AppOptions } from '../../src/server/app';
 import { createTestDatabase, type TestDatabase } from './database';
 import { createTestRedis, type TestRedis } from './redis';
 
@@ -24,7 +24,10 @@ export interface TestServer {
 }
 
 /** Starts the app in-process. `env` adds or overrides environment variables. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: Pick<AppOptions, 'websocket' | 'tradeFeed'> = {},
+): Promise<TestServer> {
   const db = await createTestDatabase();
   const redis = createTestRedis();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yf-data-'));
@@ -50,7 +53,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const logger = pino({ level: env.LOG_LEVEL ?? 'info' }, destination);
   let app: App;
   try {
-    app = await startApp({ config, logger, database: db.database });
+    app = await startApp({ config, logger, database: db.database, ...options });
   } catch (error) {
     await db.drop();
     throw error;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CompanyProfile, PriceBar, Quote } from '../../../domain/market';
+import type { CompanyProfile, PriceBar, Quote, Trade } from '../../../domain/market';
 import {
   mapEach,
   numeric,
@@ -141,12 +141,7 @@ export function mapFinnhubSearch(body: unknown): Mapped<CompanyProfile[]> {
 }
 
 /** One trade from Finnhub's WebSocket stream. */
-export interface Trade {
-  symbol: string;
-  price: number;
-  volume: number;
-  timestamp: Date;
-}
+export type { Trade };
 
 const tradeMessageSchema = z.union([
   z.object({ type: z.literal('trade'), data: z.array(z.unknown()) }),

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { Logger } from '../../../observability/logger';
+import type { TradeFeed } from '../../../services/quote-stream';
 import { mapFinnhubTradeMessage, type Trade } from './finnhub.mappers';
 
 /** Options for {@link FinnhubTradeStream}. */
@@ -18,9 +19,11 @@ export interface FinnhubStreamOptions {
  * Finnhub's trade WebSocket: `{"type":"subscribe","symbol":…}` per symbol, trades as
  * `{"type":"trade","data":[{s,p,v,t}]}`. When the connection drops it reconnects with
  * full-jitter backoff and subscribes every active symbol again. Trades that fail
- * validation are dropped and counted by the mapper.
+ * validation are dropped and counted by the mapper. With no symbol left it closes the
+ * connection, and opens one again for the next symbol.
  */
-export class FinnhubTradeStream {
+export class FinnhubTradeStream implements TradeFeed {
+  readonly name = 'finnhub';
   private socket: WebSocket | null = null;
   private readonly symbols = new Set<string>();
   private readonly listeners = new Set<(trade: Trade) => void>();
@@ -37,6 +40,14 @@ export class FinnhubTradeStream {
     return () => this.listeners.delete(listener);
   }
 
+  connected(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  subscribed(): string[] {
+    return [...this.symbols];
+  }
+
   subscribe(symbol: string): void {
     if (this.symbols.has(symbol)) return;
     this.symbols.add(symbol);
@@ -47,6 +58,13 @@ export class FinnhubTradeStream {
   unsubscribe(symbol: string): void {
     if (!this.symbols.delete(symbol)) return;
     this.send({ type: 'unsubscribe', symbol });
+    if (this.symbols.size > 0) return;
+    // Nobody watches anything: no idle upstream connection.
+    const socket = this.socket;
+    this.socket = null;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    socket?.close(1000);
   }
 
   close(): void {

@@ -1,0 +1,131 @@
+import type { Server } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
+import { handleProtocols } from 'graphql-ws';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../../observability/logger';
+import type { Services } from '../services';
+import {
+  CLOSE_CREDENTIALS_ENDED,
+  Connection,
+  type BackpressureLimits,
+  type ConnectionDeps,
+} from './connection';
+import { LiveRenderer, type FormatError } from './live-renderer';
+
+export {
+  CLOSE_CREDENTIALS_ENDED,
+  CLOSE_SLOW_CONSUMER,
+  CLOSE_TOO_MANY_CONNECTIONS,
+} from './connection';
+
+/** Largest WebSocket message accepted, in bytes. */
+export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
+
+/** Defaults of {@link BackpressureLimits}. */
+export const DEFAULT_BACKPRESSURE: BackpressureLimits = {
+  softBytes: 256 * 1024,
+  hardBytes: 4 * 1024 * 1024,
+  stallMs: 30_000,
+};
+
+/** What {@link attachWebSocket} needs. */
+export interface WebSocketOptions {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  services: Services;
+  logger: Logger;
+  formatError: FormatError;
+  /** Server pings this often; a socket that has not answered the previous one is dropped. */
+  keepAliveMs?: number;
+  backpressure?: Partial<BackpressureLimits>;
+}
+
+/** The running graphql-ws endpoint. */
+export interface WebSocketEndpoint {
+  /** Number of open sockets. */
+  readonly size: number;
+  /** Messages written, live events held back and replaced, sockets closed as slow consumers. */
+  readonly counters: Readonly<ConnectionDeps['counters']>;
+  /** Live-event executions (one per event and selection, whatever the subscribers). */
+  readonly executions: number;
+  /** Closes every socket with 1001 and stops accepting new ones. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the graphql-ws protocol (graphql-transport-ws) on the HTTP server's /graphql
+ * path, with one keep-alive timer for all sockets, revocation of API keys across
+ * replicas (4401), and live subscriptions written by {@link Connection}.
+ */
+export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
+  const logger = options.logger.child({ component: 'ws' });
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: '/graphql',
+    maxPayload: MAX_WS_MESSAGE_BYTES,
+    handleProtocols,
+  });
+  const connections = new Set<Connection>();
+  // Sockets by API key, so that a revocation on any replica closes them.
+  const byKey = new Map<string, Set<Connection>>();
+  options.services.auth.onKeyRevoked((apiKeyId) => {
+    for (const connection of byKey.get(apiKeyId) ?? []) {
+      connection.close(CLOSE_CREDENTIALS_ENDED, 'Credentials expired or revoked');
+    }
+  });
+  const counters = { sent: 0, dropped: 0, slowClosed: 0 };
+  const renderer = new LiveRenderer(options.formatError);
+  const deps: ConnectionDeps = {
+    schema: options.schema,
+    services: options.services,
+    logger,
+    formatError: options.formatError,
+    renderer,
+    limits: { ...DEFAULT_BACKPRESSURE, ...options.backpressure },
+    counters,
+    trackKey: (apiKeyId, connection) => {
+      const set = byKey.get(apiKeyId) ?? new Set();
+      set.add(connection);
+      byKey.set(apiKeyId, set);
+      return () => {
+        set.delete(connection);
+        if (set.size === 0) byKey.delete(apiKeyId);
+      };
+    },
+  };
+
+  wss.on('connection', (socket, request) => {
+    socket.on('error', (error) => logger.debug({ err: error.message }, 'websocket error'));
+    const connection = new Connection(socket, request, deps);
+    connections.add(connection);
+    socket.once('close', () => connections.delete(connection));
+  });
+
+  // One timer for every socket: ping, and drop those that did not answer the last ping.
+  const keepAlive = setInterval(() => {
+    for (const connection of connections) {
+      if (connection.awaitingPong) {
+        connection.socket.terminate();
+        continue;
+      }
+      connection.awaitingPong = true;
+      connection.socket.ping();
+    }
+  }, options.keepAliveMs ?? 12_000);
+  keepAlive.unref();
+
+  return {
+    get size() {
+      return wss.clients.size;
+    },
+    counters,
+    get executions() {
+      return renderer.executions;
+    },
+    close: async () => {
+      clearInterval(keepAlive);
+      for (const connection of connections) connection.close(1001, 'Going away');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

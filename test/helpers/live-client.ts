@@ -1,0 +1,70 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+/** Waits until `check` holds, polling every 10 ms. */
+export async function waitFor(check: () => boolean, ms = 5_000, what = 'condition'): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`${what} not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** One subscription's events as they arrive. */
+export interface LiveSubscription<T> {
+  events: T[];
+  /** Errors of `next` payloads and `error` messages, as the server sent them. */
+  errors: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  completed: boolean;
+  stop(): void;
+}
+
+/** A graphql-ws client that records what its subscriptions receive, and how it closed. */
+export interface LiveClient {
+  client: Client;
+  /** Close codes seen, in order. */
+  closes: number[];
+  subscribe<T>(query: string, variables?: Record<string, unknown>): LiveSubscription<T>;
+  dispose(): Promise<void>;
+}
+
+export function liveClient(httpUrl: string, connectionParams: Record<string, unknown>): LiveClient {
+  const closes: number[] = [];
+  const client = createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: false,
+    on: { closed: (event) => closes.push((event as { code: number }).code) },
+  });
+  client.on('error', () => undefined);
+  return {
+    client,
+    closes,
+    subscribe<T>(query: string, variables?: Record<string, unknown>) {
+      const subscription: LiveSubscription<T> = {
+        events: [],
+        errors: [],
+        completed: false,
+        stop: () => undefined,
+      };
+      subscription.stop = client.subscribe<Record<string, T>>(
+        { query, variables },
+        {
+          next: (result) => {
+            if (result.errors) subscription.errors.push(...(result.errors as never[]));
+            if (result.data) subscription.events.push(Object.values(result.data)[0]);
+          },
+          error: (error) => {
+            if (Array.isArray(error)) subscription.errors.push(...(error as never[]));
+            else subscription.errors.push({ message: String((error as Error).message ?? error) });
+          },
+          complete: () => (subscription.completed = true),
+        },
+      );
+      return subscription;
+    },
+    dispose: () => client.dispose() as Promise<void>,
+  };
+}
