@@ -42,6 +42,14 @@ const BASE_REFRESH_MS = 60_000;
 /** A symbol's trades are published at most this often (the latest wins). */
 const TRADE_PUBLISH_MS = 100;
 
+// Deletes the leases (KEYS) still held by this replica (ARGV[1]), not one taken over.
+const RELEASE_LEASES = `
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then redis.call('DEL', key) end
+end
+return 1
+`;
+
 const fingerprint = (quote: Quote) => `${quote.price}:${quote.timestamp.getTime()}`;
 
 /**
@@ -103,8 +111,14 @@ export class QuoteStream {
    * Watches symbols (live, or `delayMs` late); the returned function stops, releasing
    * the symbols nobody else watches. The listener first gets the latest quote known.
    */
-  watch(symbols: readonly string[], listener: TickListener, delayMs = 0): () => void {
+  watch(symbols: readonly string[], onTick: TickListener, delayMs = 0): () => void {
     const wanted = [...new Set(symbols)];
+    // Which symbols this listener has had a quote of: its snapshot is sent only for the others.
+    const got = new Set<string>();
+    const listener: TickListener = (quote) => {
+      got.add(quote.symbol);
+      onTick(quote);
+    };
     const added: string[] = [];
     for (const symbol of wanted) {
       let byDelay = this.listeners.get(symbol);
@@ -119,7 +133,7 @@ export class QuoteStream {
     }
     if (added.length > 0) void this.subscribe(added);
     this.ensureTimer();
-    void this.snapshot(wanted, listener, delayMs);
+    void this.snapshot(wanted, listener, got, delayMs);
     let stopped = false;
     return () => {
       if (stopped) return;
@@ -149,8 +163,14 @@ export class QuoteStream {
     const symbols = this.watched();
     this.listeners.clear();
     await this.unsubscribe(symbols);
-    for (const symbol of this.produced) this.options.tradeFeed?.unsubscribe(symbol);
-    this.produced.clear();
+    // Leases given back at once, so that another replica takes the symbols over now.
+    const leases = [...this.produced].map((symbol) => `stream:lease:${symbol}`);
+    for (const symbol of this.producing()) this.release(symbol);
+    if (this.options.redis && leases.length > 0) {
+      await this.options.redis
+        .eval(RELEASE_LEASES, leases.length, ...leases, this.replicaId)
+        .catch(() => 0);
+    }
     for (const timer of this.tradeTimers.values()) clearTimeout(timer);
     this.stopTrades?.();
     this.options.tradeFeed?.close();
@@ -159,8 +179,13 @@ export class QuoteStream {
   }
 
   // The latest quote known to a new listener: the last one delivered here, else one
-  // asked of the data layer (cached), unless a tick reached it first.
-  private async snapshot(symbols: string[], listener: TickListener, delayMs: number) {
+  // asked of the data layer (cached), unless a tick reached the listener first.
+  private async snapshot(
+    symbols: string[],
+    listener: TickListener,
+    got: ReadonlySet<string>,
+    delayMs: number,
+  ): Promise<void> {
     const missing: string[] = [];
     for (const symbol of symbols) {
       const known = this.latest.get(`${symbol}:${delayMs}`);
@@ -173,13 +198,12 @@ export class QuoteStream {
         delayMs > 0
           ? await this.options.marketData.delayedQuotes(missing, delayMs)
           : await this.options.marketData.quotes(missing);
-      for (const [symbol, quote] of quotes) {
+      for (const [symbol, fetched] of quotes) {
         const key = `${symbol}:${delayMs}`;
-        if (this.latest.has(key) || !this.listeners.get(symbol)?.get(delayMs)?.has(listener)) {
-          continue;
-        }
-        this.latest.set(key, quote);
-        listener(quote);
+        if (got.has(symbol) || !this.listeners.get(symbol)?.get(delayMs)?.has(listener)) continue;
+        // Another listener's snapshot or a tick may have landed meanwhile: the newest wins.
+        if (!this.latest.has(key)) this.latest.set(key, fetched);
+        listener(this.latest.get(key)!);
       }
     } catch (error) {
       this.options.logger.warn({ err: (error as Error).message }, 'quote snapshot failed');
@@ -374,6 +398,9 @@ export class QuoteStream {
         void this.deliverDelayed(symbol, delayMs);
         continue;
       }
+      // Every listener already has the latest quote (as a tick or as its snapshot).
+      const previous = this.latest.get(`${symbol}:0`);
+      if (previous && fingerprint(previous) === fingerprint(quote)) continue;
       this.latest.set(`${symbol}:0`, quote);
       for (const listener of set) listener(quote);
     }
