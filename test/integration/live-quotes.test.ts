@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/providers/fake-upstream';
 import { FakeTradeServer } from '../fixtures/providers/finnhub/fake-trade-server';
@@ -38,6 +39,7 @@ async function rawSocket(
   options: WebSocket.ClientOptions = {},
 ) {
   const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws', options);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- protocol messages, read by shape
   const messages: Array<{ id?: string; type: string; payload?: any }> = [];
   let closeCode: number | null = null;
   socket.on('message', (data) => messages.push(JSON.parse(String(data))));
@@ -51,7 +53,7 @@ async function rawSocket(
     messages,
     closeCode: () => closeCode,
     // The TCP socket under the WebSocket: pausing it stops reading, like a stuck client.
-    tcp: (socket as unknown as { _socket: import('node:net').Socket })._socket,
+    tcp: (socket as unknown as { _socket: Socket })._socket,
   };
 }
 
