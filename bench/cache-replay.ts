@@ -16,8 +16,6 @@
  *   npm run bench:cache -- [--queries 10000] [--symbols 500] [--zipf 1.0]
  *                          [--concurrency 32] [--replicas 1] [--latency 20]
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import Redis from 'ioredis';
@@ -26,6 +24,7 @@ import { hashSeed, seededRandom } from '../src/datasources/providers/simulator/r
 import { createMarketLoaders } from '../src/loaders/market.loaders';
 import { Metrics } from '../src/observability/metrics';
 import { createMarketData } from '../src/services/market-data.factory';
+import { benchSymbol, startFmpUpstream } from './fmp-upstream';
 
 const { values: args } = parseArgs({
   options: {
@@ -46,73 +45,6 @@ const LATENCY_MS = Number(args.latency);
 const QUOTE_TTL_MS = 5_000;
 const API_KEY = 'bench-key';
 
-const symbolOf = (rank: number) => `S${String(rank).padStart(4, '0')}`;
-
-/** An FMP "stable" stand-in answering /batch-quote, /quote and /profile for any S#### symbol. */
-async function startUpstream(): Promise<{
-  url: string;
-  calls: Record<string, number>;
-  loads: Record<string, number>;
-  server: Server;
-}> {
-  const calls: Record<string, number> = {};
-  const loads: Record<string, number> = {};
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = url.pathname.replace('/stable', '');
-    const symbols = (url.searchParams.get('symbols') ?? url.searchParams.get('symbol') ?? '')
-      .split(',')
-      .filter(Boolean);
-    calls[route] = (calls[route] ?? 0) + 1;
-    const kind = route === '/profile' ? 'profile' : 'quote';
-    loads[kind] = (loads[kind] ?? 0) + symbols.length;
-    const body =
-      url.searchParams.get('apikey') !== API_KEY
-        ? { 'Error Message': 'Invalid API KEY.' }
-        : symbols.map((symbol) => {
-            const price = 20 + (hashSeed(symbol) % 500);
-            return kind === 'profile'
-              ? {
-                  symbol,
-                  companyName: `Company ${symbol}`,
-                  exchange: 'NASDAQ',
-                  currency: 'USD',
-                  sector: 'Technology',
-                  industry: 'Software',
-                  country: 'US',
-                  description: null,
-                  website: null,
-                  fullTimeEmployees: '1000',
-                }
-              : {
-                  symbol,
-                  name: `Company ${symbol}`,
-                  price,
-                  changePercentage: 0.5,
-                  change: price * 0.005,
-                  volume: 1_000_000,
-                  dayLow: price * 0.99,
-                  dayHigh: price * 1.01,
-                  marketCap: price * 1e9,
-                  exchange: 'NASDAQ',
-                  open: price,
-                  previousClose: price * 0.995,
-                  timestamp: Math.floor(Date.now() / 1_000),
-                };
-          });
-    setTimeout(() => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    }, LATENCY_MS);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/stable`,
-    calls,
-    loads,
-    server,
-  };
-}
 
 /** Ranks 1..n drawn with P(k) ∝ 1 / k^s, from a fixed seed (the same replay every run). */
 function zipfSampler(n: number, s: number): () => number {
@@ -154,7 +86,7 @@ function idealLoads(log: Array<{ symbol: string; at: number }>, ttlMs: number): 
 }
 
 async function main(): Promise<void> {
-  const upstream = await startUpstream();
+  const upstream = await startFmpUpstream({ apiKey: API_KEY, latencyMs: LATENCY_MS });
   const redisUrl = process.env.REDIS_URL;
   const prefix = `yfbench:${Date.now()}:`;
   const clients: Redis[] = [];
@@ -181,7 +113,7 @@ async function main(): Promise<void> {
   }
 
   const next = zipfSampler(SYMBOLS, ZIPF);
-  const plan = Array.from({ length: QUERIES }, () => symbolOf(next()));
+  const plan = Array.from({ length: QUERIES }, () => benchSymbol(next()));
   const log: Array<{ symbol: string; at: number }> = [];
   let cursor = 0;
   const started = Date.now();
