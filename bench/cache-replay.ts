@@ -45,7 +45,6 @@ const LATENCY_MS = Number(args.latency);
 const QUOTE_TTL_MS = 5_000;
 const API_KEY = 'bench-key';
 
-
 /** Ranks 1..n drawn with P(k) ∝ 1 / k^s, from a fixed seed (the same replay every run). */
 function zipfSampler(n: number, s: number): () => number {
   const weights = Array.from({ length: n }, (_, i) => 1 / (i + 1) ** s);

@@ -70,4 +70,3 @@ export async function startFmpUpstream(options: { apiKey: string; latencyMs: num
     server,
   };
 }
-
