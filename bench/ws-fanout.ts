@@ -348,7 +348,12 @@ async function startTarget(
 ): Promise<RemoteTarget> {
   const child = fork(__filename, ['--server', kind], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: ['--expose-gc'],
+    execArgv: [
+      '--expose-gc',
+      ...(process.env.BENCH_CPU_PROF
+        ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF]
+        : []),
+    ],
   });
   const next = <T>(type: string) =>
     new Promise<T>((resolve) => {

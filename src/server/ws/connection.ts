@@ -319,7 +319,12 @@ export class Connection {
       ),
     };
     this.operations.set(id, live);
-    feed.listen((event, key) => live.conflator.push(event, key));
+    const direct = feed.throttleMs === 0;
+    feed.listen((event, key) => {
+      // Unthrottled and nothing held: straight to the socket, unless it is congested.
+      if (direct && live.conflator.held === 0 && this.writeLive(live, event)) return;
+      live.conflator.push(event, key);
+    });
   }
 
   // graphql-js semantics for any other event stream: each event executed on its own.
@@ -353,13 +358,9 @@ export class Connection {
       this.block(live);
       return false;
     }
-    void this.deps.renderer.render(event, live.key, live.args).then(
-      (payload) => {
-        if (this.operations.get(live.id) !== live) return;
-        this.send(`${live.prefix}${payload}}`);
-      },
-      (error: Error) => this.deps.logger.warn({ err: error.message }, 'live render failed'),
-    );
+    this.deps.renderer.render(event, live.key, live.args, (payload) => {
+      if (this.operations.get(live.id) === live) this.send(`${live.prefix}${payload}}`);
+    });
     return true;
   }
 

@@ -75,6 +75,7 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
   });
   const counters = { sent: 0, dropped: 0, slowClosed: 0 };
   const renderer = new LiveRenderer(options.formatError);
+  renderer.failed = (error) => logger.warn({ err: error.message }, 'live render failed');
   const deps: ConnectionDeps = {
     schema: options.schema,
     services: options.services,

@@ -62,32 +62,60 @@ export function selectionKey(
  * serialization. Entries live as long as the event object (a WeakMap).
  */
 export class LiveRenderer {
-  private readonly rendered = new WeakMap<object, Map<string, Promise<string>>>();
+  private readonly rendered = new WeakMap<object, Map<string, Rendering>>();
   /** Executions made (for tests and the bench). */
   executions = 0;
 
   constructor(private readonly formatError: FormatError) {}
 
-  render(event: object, key: string | null, args: ExecutionArgs): Promise<string> {
-    if (key === null) return this.execute(event, args);
+  /**
+   * Calls `deliver` with the payload: at once when this event was already rendered for
+   * this selection, else when its one execution ends (no promise per subscriber).
+   */
+  render(event: object, key: string | null, args: ExecutionArgs, deliver: Deliver): void {
+    if (key === null) {
+      void this.execute(event, args).then(deliver, this.failed);
+      return;
+    }
     let byKey = this.rendered.get(event);
     if (!byKey) {
       byKey = new Map();
       this.rendered.set(event, byKey);
     }
-    let payload = byKey.get(key);
-    if (!payload) {
-      payload = this.execute(event, args);
-      byKey.set(key, payload);
+    const rendering = byKey.get(key);
+    if (rendering?.payload !== undefined) {
+      deliver(rendering.payload);
+      return;
     }
-    return payload;
+    if (rendering) {
+      rendering.waiting.push(deliver);
+      return;
+    }
+    const fresh: Rendering = { payload: undefined, waiting: [deliver] };
+    byKey.set(key, fresh);
+    void this.execute(event, args).then((payload) => {
+      fresh.payload = payload;
+      const waiting = fresh.waiting;
+      fresh.waiting = [];
+      for (const waiter of waiting) waiter(payload);
+    }, this.failed);
   }
+
+  /** Told when an execution throws (it should not: errors are part of the result). */
+  failed: (error: Error) => void = () => undefined;
 
   private async execute(event: object, args: ExecutionArgs): Promise<string> {
     this.executions += 1;
     const result = (await execute({ ...args, rootValue: event })) as ExecutionResult;
     return JSON.stringify(formatResult(result, this.formatError));
   }
+}
+
+type Deliver = (payload: string) => void;
+
+interface Rendering {
+  payload: string | undefined;
+  waiting: Deliver[];
 }
 
 /** An execution result with its errors formatted for the wire. */
