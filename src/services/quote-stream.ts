@@ -50,7 +50,10 @@ end
 return 1
 `;
 
-const fingerprint = (quote: Quote) => `${quote.price}:${quote.timestamp.getTime()}`;
+// What makes a quote news: the market moved (a provider restamping the same state, as a
+// closed market's quote every time it is asked, is not a tick).
+const fingerprint = (quote: Quote) =>
+  `${quote.price}:${quote.volume}:${quote.high}:${quote.low}:${quote.previousClose}`;
 
 /**
  * Live quotes for subscriptions. Locally, symbols are reference-counted: a symbol is

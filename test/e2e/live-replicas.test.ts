@@ -181,8 +181,11 @@ describeReplicas('live quotes across two replicas', () => {
     const onA = open(a).subscribe<LiveQuote>(QUOTES, { symbols: [symbol] });
     await waitFor(() => onA.events.length >= 1 && onB.events.length >= 1);
 
+    const bClient = clients.at(-2)!;
     b.child.kill('SIGTERM');
     await b.exited;
+    // Graceful shutdown: B's sockets closed with 1001, so that clients reconnect elsewhere.
+    expect(bClient.closes).toContain(1001);
     await waitFor(
       () =>
         trades.connections.filter((c) => c.open).length === 1 && trades.active().join() === symbol,

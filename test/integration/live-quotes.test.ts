@@ -331,6 +331,60 @@ describe('live quotes over WebSocket (Finnhub trade stream as the source)', () =
   });
 });
 
+describe('live quotes without a trade stream', () => {
+  let upstream: FakeUpstream;
+  let server: TestServer;
+  beforeAll(async () => {
+    upstream = await startFakeUpstream('finnhub');
+    // Nothing listens there: the trade stream never connects.
+    const dead = await FakeTradeServer.start();
+    await dead.close();
+    server = await startTestServer({
+      MARKET_DATA_PROVIDERS: 'finnhub',
+      FINNHUB_API_KEY: upstream.apiKey,
+      FINNHUB_BASE_URL: upstream.url,
+      FINNHUB_WS_URL: dead.url,
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+    await upstream.close();
+  });
+
+  it('polls the data layer while the provider stream is down', async () => {
+    const client = liveClient(server.url, { apiKey: server.app.demo!.apiKey });
+    try {
+      const live = client.subscribe<LiveQuote>(QUOTES, { symbols: ['AAPL'] });
+      await waitFor(() => live.events.length === 1);
+      // The upstream price moves (whatever the day: the simulator holds still at weekends);
+      // the next poll after the cached quote expires (5 s) publishes it.
+      upstream.rewrite = (request, body) => {
+        if (!request.route.endsWith('/quote')) return body;
+        const quote = body as { c: number; h: number };
+        return { ...quote, c: quote.c + 1, h: Math.max(quote.h, quote.c + 1) };
+      };
+      await waitFor(() => live.events.length >= 2, 10_000, 'a polled move');
+      expect(live.events[1].price).toBeCloseTo(live.events[0].price + 1, 6);
+      expect(live.events.every((q) => q.source === 'finnhub')).toBe(true);
+      expect(server.app.services.quoteStream.polls).toBeGreaterThan(1);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('refuses more than 100 symbols in one subscription', async () => {
+    const client = liveClient(server.url, { apiKey: server.app.demo!.apiKey });
+    try {
+      const symbols = Array.from({ length: 101 }, (_, i) => `S${i}`);
+      const live = client.subscribe<LiveQuote>(QUOTES, { symbols });
+      await waitFor(() => live.errors.length > 0);
+      expect(live.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', max: 100 });
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
 describe('connection health', () => {
   let server: TestServer | null = null;
   afterEach(async () => {
@@ -358,36 +412,60 @@ describe('connection health', () => {
       { softBytes: 16 * 1024, hardBytes: 1024 * 1024, stallMs: 600_000 },
     ],
   ])('closes a socket whose send buffer %s with 4008', async (_label, backpressure) => {
-    server = await startTestServer({}, { websocket: { backpressure } });
-    const raw = await rawSocket(server, server.app.demo!.apiKey);
-    raw.socket.send(
-      JSON.stringify({
-        id: 'q',
-        type: 'subscribe',
-        payload: {
-          query: 'subscription { quotes(symbols: ["AAPL", "MSFT", "KO"]) { symbol price } }',
+    const upstream = await startFakeUpstream('finnhub');
+    const trades = await FakeTradeServer.start();
+    let pump: NodeJS.Timeout | undefined;
+    try {
+      server = await startTestServer(
+        {
+          MARKET_DATA_PROVIDERS: 'finnhub',
+          FINNHUB_API_KEY: upstream.apiKey,
+          FINNHUB_BASE_URL: upstream.url,
+          FINNHUB_WS_URL: trades.url,
         },
-      }),
-    );
-    await waitFor(() => raw.messages.some((m) => m.id === 'q'));
-    raw.tcp.pause();
-    for (let i = 0; i < 60; i += 1) {
+        { websocket: { backpressure } },
+      );
+      const raw = await rawSocket(server, server.app.demo!.apiKey);
       raw.socket.send(
         JSON.stringify({
-          id: `h${i}`,
+          id: 'q',
           type: 'subscribe',
-          payload: {
-            query:
-              '{ company(symbol: "KO") { history(from: "2017-01-01") { date open high low close adjClose volume } } }',
-          },
+          payload: { query: 'subscription { quotes(symbols: ["KO"]) { symbol price } }' },
         }),
       );
+      await waitFor(() => raw.messages.some((m) => m.id === 'q') && trades.active().includes('KO'));
+      const base = raw.messages.find((m) => m.id === 'q')!.payload.data.quotes.price as number;
+      raw.tcp.pause();
+      for (let i = 0; i < 60; i += 1) {
+        raw.socket.send(
+          JSON.stringify({
+            id: `h${i}`,
+            type: 'subscribe',
+            payload: {
+              query:
+                '{ company(symbol: "KO") { history(from: "2017-01-01") { date open high low close adjClose volume } } }',
+            },
+          }),
+        );
+      }
+      // Trades keep coming: stalled, they are held for a drain that does not come; past
+      // the hard limit, the write that crosses it closes the socket.
+      let step = 0;
+      pump = setInterval(() => trades.trade('KO', base + (step += 0.01)), 150);
+      await waitFor(
+        () => server!.app.websocket.counters.slowClosed === 1,
+        15_000,
+        'closed as slow',
+      );
+      raw.tcp.resume();
+      await waitFor(() => raw.closeCode() !== null, 5_000);
+      expect(raw.closeCode()).toBe(4008);
+    } finally {
+      clearInterval(pump);
+      await server?.close();
+      server = null;
+      await trades.close();
+      await upstream.close();
     }
-    // Stalled: held events wait for a drain that does not come (the simulator ticks
-    // every 5 s). Past the hard limit: closed on the write that crosses it.
-    await waitFor(() => server!.app.websocket.counters.slowClosed === 1, 15_000, 'closed as slow');
-    raw.tcp.resume();
-    await waitFor(() => raw.closeCode() !== null, 5_000);
-    expect(raw.closeCode()).toBe(4008);
   });
 });

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { MarketCache } from '../../../src/datasources/cache/market-cache';
+import { MemoryQuoteLog } from '../../../src/datasources/cache/quote-log';
 import { MemoryCacheStore } from '../../../src/datasources/cache/memory-cache.store';
 import { defaultTtlPolicy } from '../../../src/datasources/cache/ttl-policy';
 import { SimulatorProvider } from '../../../src/datasources/providers/simulator/simulator.provider';
@@ -88,5 +89,47 @@ describe('MarketDataService with per-request loaders', () => {
     expect(await service.history('NOPE', range)).toBeNull();
     expect(provider.count('history')).toBe(2);
     expect(provider.count('statements')).toBe(1);
+  });
+});
+
+describe('delayed quotes (plans with quoteDelayMinutes)', () => {
+  const DELAY = 15 * 60_000;
+
+  it('answers the newest quote observed at least 15 minutes ago, else the last close before that day', async () => {
+    let now = new Date('2026-11-20T18:00:00Z');
+    const clock = () => now;
+    const log = new MemoryQuoteLog(clock);
+    const provider = new CountingProvider(new SimulatorProvider({ now: clock }));
+    const cache = new MarketCache({
+      store: new MemoryCacheStore(),
+      ttl: defaultTtlPolicy(),
+      now: clock,
+    });
+    const service = new MarketDataService({
+      providers: [provider],
+      cache,
+      logger,
+      now: clock,
+      quoteLog: log,
+    });
+
+    // Nothing observed 15 minutes ago: Thursday's close (the day before 17:45 on Friday).
+    const first = (await service.delayedQuotes(['AAPL', 'NOPE'], DELAY)).get('AAPL')!;
+    const bars = (await service.fullHistory('AAPL'))!;
+    const thursday = bars.filter((bar) => bar.date < '2026-11-20').at(-1)!;
+    expect(first).toMatchObject({ symbol: 'AAPL', price: thursday.close, delayed: true });
+    expect(first.timestamp.getTime()).toBeLessThanOrEqual(now.getTime() - DELAY);
+    expect((await service.delayedQuotes(['NOPE'], DELAY)).size).toBe(0);
+
+    // The live quote at 18:00 was logged when it was fetched; at 18:10 it is not 15
+    // minutes old yet, at 18:16 it is the answer, and live quotes fetched since are not.
+    const at1800 = (await service.quotes(['AAPL'])).get('AAPL')!;
+    now = new Date('2026-11-20T18:10:00Z');
+    expect((await service.delayedQuotes(['AAPL'], DELAY)).get('AAPL')!.price).toBe(thursday.close);
+    now = new Date('2026-11-20T18:16:00Z');
+    const later = (await service.delayedQuotes(['AAPL'], DELAY)).get('AAPL')!;
+    expect(later).toMatchObject({ price: at1800.price, delayed: true });
+    expect(later.timestamp).toEqual(at1800.timestamp);
+    expect((await service.quotes(['AAPL'])).get('AAPL')!.delayed).toBeUndefined();
   });
 });
