@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { envSchema } from '../../../src/config/env.schema';
 import { ConfigError, loadConfig } from '../../../src/config/load-config';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -113,5 +115,34 @@ describe('loadConfig', () => {
     expect(problemsOf({ FMP_RATE_LIMIT: '5 per minute' })[0]).toMatch(
       /^FMP_RATE_LIMIT: must look like/,
     );
+  });
+});
+
+describe('the live trade stream setting', () => {
+  it("is Finnhub's trade WebSocket only when finnhub is listed with a key", () => {
+    expect(loadConfig({}, '/srv').finnhubStreamUrl).toBeNull();
+    const finnhub = { MARKET_DATA_PROVIDERS: 'finnhub,simulator', FINNHUB_API_KEY: 'k' };
+    expect(loadConfig(finnhub, '/srv').finnhubStreamUrl).toBe('wss://ws.finnhub.io');
+    expect(
+      loadConfig({ ...finnhub, FINNHUB_WS_URL: 'ws://127.0.0.1:9000' }, '/srv').finnhubStreamUrl,
+    ).toBe('ws://127.0.0.1:9000');
+    expect(problemsOf({ ...finnhub, FINNHUB_WS_URL: 'https://ws.finnhub.io' })).toEqual([
+      expect.stringMatching(/^FINNHUB_WS_URL: must be a URL starting with ws:\/\/ or wss:\/\//),
+    ]);
+  });
+});
+
+describe('documentation of the environment', () => {
+  it('names every variable in .env.example and in the README', () => {
+    const root = path.join(__dirname, '..', '..', '..');
+    const example = readFileSync(path.join(root, '.env.example'), 'utf8');
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    for (const name of Object.keys(envSchema.shape)) {
+      expect({ name, inExample: new RegExp(`^#? ?${name}=`, 'm').test(example) }).toEqual({
+        name,
+        inExample: true,
+      });
+      expect({ name, inReadme: readme.includes(`\`${name}\``) }).toEqual({ name, inReadme: true });
+    }
   });
 });
