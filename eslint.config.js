@@ -35,4 +35,12 @@ module.exports = tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // The IDE's page script runs in the browser, next to GraphiQL's own globals.
+    files: ['public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', React: 'readonly', ReactDOM: 'readonly', GraphiQL: 'readonly' },
+    },
+  },
 );

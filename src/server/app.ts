@@ -15,6 +15,7 @@ import { createApollo } from './apollo';
 import type { HealthCheck } from './health';
 import { createHttpHandler, type Lifecycle } from './http';
 import { createFormatError } from './plugins/errors.plugin';
+import { Ide } from './ide';
 import { createServices } from './services';
 import { gracefulStop } from './shutdown';
 import type { TradeFeed } from '../services/quote-stream';
@@ -126,9 +127,21 @@ export async function startApp(options: AppOptions): Promise<App> {
       },
     });
     const lifecycle: Lifecycle = { inFlight: 0, draining: false };
+    // The IDE pre-fills the demo key in development (it is seeded further down).
+    let demo: DemoAccount | undefined;
+    const ide = new Ide({ demoKey: () => (development ? demo?.apiKey : undefined) });
     const httpServer = createServer(
       { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 },
-      createHttpHandler({ apollo, config, logger, metrics, services, healthChecks, lifecycle }),
+      createHttpHandler({
+        apollo,
+        config,
+        logger,
+        metrics,
+        services,
+        healthChecks,
+        lifecycle,
+        ide,
+      }),
     );
     const ws = attachWebSocket({
       httpServer,
@@ -145,7 +158,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       produced: services.quoteStream.producing().length,
     }));
 
-    const demo = config.seedDemo
+    demo = config.seedDemo
       ? await new DemoSeedService(services.users, services.apiKeys, config.dataDir).ensure()
       : undefined;
     const port = await listen(httpServer, config.port, config.host);

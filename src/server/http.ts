@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { applyCors } from './cors';
 import { runHealthChecks, type HealthCheck } from './health';
+import { IDE_ASSET_PATH, Ide } from './ide';
 import { BodyTooLargeError, headerValue, readBody, sendGraphQLError, sendJson } from './http-util';
 import { limitSubject } from '../domain/viewer';
 import type { Services } from './services';
@@ -53,6 +54,7 @@ export interface HttpHandlerOptions {
   services: Services;
   healthChecks: HealthCheck[];
   lifecycle: Lifecycle;
+  ide: Ide;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -93,14 +95,16 @@ export function createHttpHandler(options: HttpHandlerOptions) {
   };
 }
 
-type Route = 'graphql' | 'healthz' | 'readyz' | 'metrics' | 'unknown';
+type Route = 'graphql' | 'ide' | 'favicon' | 'healthz' | 'readyz' | 'metrics' | 'unknown';
 
 function routeOf(req: IncomingMessage): Route {
   const pathname = (req.url ?? '/').split('?')[0];
-  if (pathname === '/graphql') return 'graphql';
+  if (pathname === '/graphql') return Ide.wants(req) ? 'ide' : 'graphql';
+  if (pathname.startsWith(IDE_ASSET_PATH)) return 'ide';
   if (pathname === '/healthz') return 'healthz';
   if (pathname === '/readyz') return 'readyz';
   if (pathname === '/metrics') return 'metrics';
+  if (pathname === '/favicon.ico') return 'favicon';
   return 'unknown';
 }
 
@@ -131,10 +135,19 @@ async function handle(
     }
     case 'graphql':
       return graphql(exchange, options);
+    case 'favicon':
+      // Browsers ask; the IDE has none.
+      res.writeHead(204, { 'cache-control': 'public, max-age=86400' });
+      res.end();
+      return;
+    case 'ide':
+      if (exchange.req.url?.startsWith(IDE_ASSET_PATH)) options.ide.asset(exchange.req, res);
+      else options.ide.page(res);
+      return;
     default:
       return sendJson(res, 404, {
         error: 'not found',
-        routes: ['/graphql', '/healthz', '/readyz', '/metrics'],
+        routes: ['/graphql', '/healthz', '/readyz', '/metrics', IDE_ASSET_PATH],
       });
   }
 }

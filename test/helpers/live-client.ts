@@ -36,6 +36,8 @@ export function liveClient(httpUrl: string, connectionParams: Record<string, unk
     connectionParams,
     retryAttempts: 0,
     lazy: false,
+    // Closes are recorded below; a non-lazy client would print them otherwise.
+    onNonLazyError: () => undefined,
     on: { closed: (event) => closes.push((event as { code: number }).code) },
   });
   client.on('error', () => undefined);

@@ -111,6 +111,7 @@ export class Connection {
   private drainTimer: NodeJS.Timeout | undefined;
   private blockedSince = 0;
   private closing = false;
+  private disposed = false;
   /** Set by the gateway's keep-alive: a ping went out and no pong came back yet. */
   awaitingPong = false;
 
@@ -230,11 +231,12 @@ export class Connection {
       );
       return;
     }
-    this.cleanups.push(() => slot.release());
-    if (this.closing) {
-      this.dispose();
+    if (this.disposed) {
+      // The socket went away while it was being authenticated.
+      slot.release();
       return;
     }
+    this.cleanups.push(() => slot.release());
     this.viewer = viewer;
     this.plan = plan;
     if (viewer.apiKeyId) this.cleanups.push(this.deps.trackKey(viewer.apiKeyId, this));
@@ -426,8 +428,6 @@ export class Connection {
       void operation.iterator?.return?.();
     }
   }
-
-  private disposed = false;
 
   private dispose(): void {
     if (this.disposed) return;
