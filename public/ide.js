@@ -1,6 +1,5 @@
 // The in-browser IDE: GraphiQL from the gateway's own assets (no CDN). The page carries
 // its settings (endpoint, example tabs, default headers) as JSON.
-/* global React, ReactDOM, GraphiQL */
 (function start() {
   const config = JSON.parse(document.getElementById('ide-config').textContent);
   const fetcher = GraphiQL.createFetcher({ url: config.url });

@@ -128,8 +128,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     });
     const lifecycle: Lifecycle = { inFlight: 0, draining: false };
     // The IDE pre-fills the demo key in development (it is seeded further down).
-    let demo: DemoAccount | undefined;
-    const ide = new Ide({ demoKey: () => (development ? demo?.apiKey : undefined) });
+    const seeded: { demo?: DemoAccount } = {};
+    const ide = new Ide({ demoKey: () => (development ? seeded.demo?.apiKey : undefined) });
     const httpServer = createServer(
       { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 },
       createHttpHandler({
@@ -158,9 +158,10 @@ export async function startApp(options: AppOptions): Promise<App> {
       produced: services.quoteStream.producing().length,
     }));
 
-    demo = config.seedDemo
+    const demo = config.seedDemo
       ? await new DemoSeedService(services.users, services.apiKeys, config.dataDir).ensure()
       : undefined;
+    seeded.demo = demo;
     const port = await listen(httpServer, config.port, config.host);
     const url = `${config.publicUrl ?? `http://localhost:${port}`}/graphql`;
     logger.info({ url, database: database.kind, redis: Boolean(redis) }, 'server listening');

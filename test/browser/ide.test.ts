@@ -47,18 +47,15 @@ describe('the in-browser GraphQL IDE (GraphiQL, offline)', () => {
     expect(tabs.length).toBeGreaterThanOrEqual(10);
     expect(tabs[0]).toContain('Quote');
     await page.click('.graphiql-execute-button');
+    // Page-side code as strings: it runs in the browser, not under Node's types.
     await page.waitForFunction(
-      () => document.querySelector('.result-window')?.textContent?.includes('"price"'),
+      `document.querySelector('.result-window')?.textContent?.includes('"price"')`,
       null,
       { timeout: 20_000 },
     );
     // The result pane is a CodeMirror editor: its value is the response as shown.
-    const text = await page.evaluate(() =>
-      (
-        document.querySelector('.result-window .CodeMirror') as unknown as {
-          CodeMirror: { getValue(): string };
-        }
-      ).CodeMirror.getValue(),
+    const text = await page.evaluate<string>(
+      `document.querySelector('.result-window .CodeMirror').CodeMirror.getValue()`,
     );
     const result = JSON.parse(text);
     expect(result.data.quote.symbol).toBe('AAPL');
@@ -95,6 +92,7 @@ describe('the in-browser GraphQL IDE (GraphiQL, offline)', () => {
     const api = await fetch(`${server.url}?query=${encodeURIComponent('{ plans { name } }')}`, {
       headers: { 'apollo-require-preflight': 'true' },
     });
-    expect((await api.json()).data.plans).toHaveLength(4);
+    const answer = (await api.json()) as { data: { plans: unknown[] } };
+    expect(answer.data.plans).toHaveLength(4);
   });
 });
