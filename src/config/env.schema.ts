@@ -11,6 +11,37 @@ const optionalUrl = (protocols: string[]) =>
       message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
     });
 
+import { DEFAULT_PLANS, PLAN_NAMES, type PlanLimits, type PlanName } from '../domain/plans';
+
+const planOverride = z
+  .object({
+    requestsPerMinute: z.number().int().positive(),
+    requestsPerDay: z.number().int().positive().nullable(),
+    maxQueryCost: z.number().int().positive(),
+    websocketConnections: z.number().int().positive(),
+    symbolsSubscribed: z.number().int().positive(),
+    quoteDelayMinutes: z.number().int().min(0).max(1_440),
+    historyDays: z.number().int().positive(),
+  })
+  .partial()
+  .strict();
+
+// PLANS: a JSON object of per-plan overrides of the defaults, e.g.
+// {"FREE":{"requestsPerMinute":30},"ENTERPRISE":{"requestsPerDay":null}}.
+const plansOverride = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (!value?.trim()) return {};
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.partialRecord(z.enum(PLAN_NAMES), planOverride));
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Market-data providers Yieldflow can call, as named in MARKET_DATA_PROVIDERS. */
@@ -136,6 +167,7 @@ export const envSchema = z.object({
   MARKET_DATA_MAX_DAY_MOVE: z.coerce.number().positive().max(100).default(1),
   RISK_FREE_RATE: z.coerce.number().min(-1).max(1).default(0),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  PLANS: plansOverride,
 });
 
 /** One configured provider, in MARKET_DATA_PROVIDERS order. */
@@ -187,6 +219,8 @@ export interface Config {
   riskFreeRate: number;
   /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
   trustProxy: boolean;
+  /** The plans: the contract's defaults with the operator's PLANS overrides. */
+  plans: Readonly<Record<PlanName, PlanLimits>>;
 }
 
 function providerConfig(name: ProviderName, env: Env): ProviderConfig {
@@ -229,5 +263,8 @@ export function toConfig(env: Env, cwd: string): Config {
     maxDayMove: env.MARKET_DATA_MAX_DAY_MOVE,
     riskFreeRate: env.RISK_FREE_RATE,
     trustProxy: env.TRUST_PROXY === 'true',
+    plans: Object.fromEntries(
+      PLAN_NAMES.map((name) => [name, { ...DEFAULT_PLANS[name], ...env.PLANS[name], name }]),
+    ) as Record<PlanName, PlanLimits>,
   };
 }

@@ -17,6 +17,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** GraphQL documents parsed (and validated): once per distinct document, then cached. */
+  readonly documentsParsed = new Counter({
+    name: 'yieldflow_graphql_documents_parsed_total',
+    help: 'GraphQL documents parsed and validated (a document seen before is served from the document cache)',
+    registers: [this.registry],
+  });
+
   /** HTTP requests by route and status class, including the non-GraphQL routes. */
   readonly httpRequests = new Counter({
     name: 'yieldflow_http_requests_total',

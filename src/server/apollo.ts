@@ -8,6 +8,7 @@ import { authGuardPlugin } from './plugins/auth-guard.plugin';
 import { errorLoggingPlugin, type createFormatError } from './plugins/errors.plugin';
 import { metricsPlugin } from './plugins/metrics.plugin';
 import { queryCostPlugin } from './plugins/query-cost.plugin';
+import { responseCachePlugin } from './plugins/response-cache.plugin';
 import { usagePlugin } from './plugins/usage.plugin';
 import { aliasLimitRule, depthLimitRule, MAX_TOKENS } from './validation-rules';
 
@@ -38,6 +39,8 @@ export function createApollo(options: {
       metricsPlugin(options.metrics),
       authGuardPlugin(),
       queryCostPlugin(),
+      // After the auth guard and the cost check: a cached answer is only for who may ask.
+      responseCachePlugin(),
       usagePlugin(),
     ],
   });

@@ -11,7 +11,7 @@ import { SessionRepository } from '../datasources/database/session.repository';
 import { PortfolioRepository } from '../datasources/database/portfolio.repository';
 import { UsageRepository } from '../datasources/database/usage.repository';
 import { UserRepository } from '../datasources/database/user.repository';
-import { DEFAULT_PLANS, type PlanLimits, type PlanName } from '../domain/plans';
+import type { PlanLimits, PlanName } from '../domain/plans';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { AccountService } from '../services/account.service';
@@ -135,7 +135,7 @@ export function createServices(deps: {
     connections: new ConnectionRegistry(deps.redis),
     symbols: new SymbolRegistry(deps.redis),
     bus,
-    plans: DEFAULT_PLANS,
+    plans: deps.config.plans,
     marketData,
     portfolios: new PortfolioService(
       new PortfolioRepository(prisma),

@@ -102,11 +102,18 @@ describe('quote and quotes through a real provider (FMP fixture server)', () => 
     const answered = cold.body.data!.quotes.filter((q) => q && q.symbol !== 'PEP');
     expect(answered).toHaveLength(known.length - 1);
     expect(answered.every((q) => q!.source === 'fmp')).toBe(true);
-    await execute(server.url, QuotesDocument, { apiKey, variables: { symbols } });
+    // Warm, the same words again: the response cache answers, nothing is looked up.
+    const warm = await execute(server.url, QuotesDocument, { apiKey, variables: { symbols } });
+    expect(warm.headers.get('x-response-cache')).toBe('HIT');
+    // Warm, other words for the same quotes: 100 market-cache hits, no upstream call.
+    await gql(server.url, 'query Q($s: [String!]!) { quotes(symbols: $s) { price symbol } }', {
+      apiKey,
+      variables: { s: symbols },
+    });
     expect(upstream.count()).toBe(1);
 
     const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
-    // The warm query: 100 hits (and PEP, a hit already in the cold one).
+    // The second wording: 100 hits (and PEP, a hit already in the cold one).
     expect(metrics).toMatch(/yieldflow_cache_lookups_total\{kind="quote",result="hit"\} 101\b/);
     expect(metrics).toMatch(/yieldflow_upstream_requests_total\{provider="fmp",outcome="ok"\} 1/);
   });

@@ -23,6 +23,11 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
     async requestDidStart() {
       const end = metrics.graphqlDuration.startTimer();
       return {
+        // Apollo keeps parsed and validated documents (its document store): a document
+        // seen before is neither parsed nor validated again, and this is not called.
+        async parsingDidStart() {
+          metrics.documentsParsed.inc();
+        },
         async willSendResponse({ request, operationName, errors }) {
           const code = errors?.[0]?.extensions?.code;
           end({

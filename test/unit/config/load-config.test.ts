@@ -132,6 +132,29 @@ describe('the live trade stream setting', () => {
   });
 });
 
+describe('plan overrides (PLANS)', () => {
+  it("changes the named plans' limits and keeps the contract's defaults elsewhere", () => {
+    const config = loadConfig(
+      { PLANS: '{"FREE":{"requestsPerMinute":30},"ENTERPRISE":{"requestsPerDay":null}}' },
+      '/srv',
+    );
+    expect(config.plans.FREE).toMatchObject({
+      name: 'FREE',
+      requestsPerMinute: 30,
+      requestsPerDay: 1_000,
+    });
+    expect(config.plans.ENTERPRISE.requestsPerDay).toBeNull();
+    expect(config.plans.PRO.requestsPerMinute).toBe(1_200);
+  });
+
+  it('refuses anything but known plans and fields with sane values', () => {
+    expect(problemsOf({ PLANS: 'nope' })).toEqual(['PLANS: must be a JSON object']);
+    expect(problemsOf({ PLANS: '{"GOLD":{}}' })[0]).toMatch(/^PLANS/);
+    expect(problemsOf({ PLANS: '{"FREE":{"requestsPerMinute":-1}}' })[0]).toMatch(/^PLANS/);
+    expect(problemsOf({ PLANS: '{"FREE":{"discount":1}}' })[0]).toMatch(/^PLANS/);
+  });
+});
+
 describe('documentation of the environment', () => {
   it('names every variable in .env.example and in the README', () => {
     const root = path.join(__dirname, '..', '..', '..');
