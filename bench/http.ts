@@ -185,6 +185,10 @@ async function bareMain(): Promise<void> {
 function start(role: string, payload?: unknown) {
   const child: ChildProcess = fork(__filename, [`--${role}`], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // BENCH_CPU_PROF=dir: CPU profiles of the servers, for a look at where time goes.
+    execArgv: process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [],
   });
   const started = new Promise<{ url: string; scenarios?: Scenario[] }>((resolve, reject) => {
     child.on('message', (m: { type: string; url: string; scenarios?: Scenario[] }) => {

@@ -6,6 +6,8 @@ export interface RequestStats {
   cost: number;
   /** Market-data lookups answered from cache (fresh hits and coalesced ones). */
   cacheHits: number;
+  /** The response cache's key of the HTTP request body as sent (POSTed JSON only). */
+  requestKey?: string;
 }
 
 /**

@@ -9,6 +9,7 @@ import { errorLoggingPlugin, type createFormatError } from './plugins/errors.plu
 import { metricsPlugin } from './plugins/metrics.plugin';
 import { queryCostPlugin } from './plugins/query-cost.plugin';
 import { responseCachePlugin } from './plugins/response-cache.plugin';
+import type { ResponseCache } from './response-cache';
 import { usagePlugin } from './plugins/usage.plugin';
 import { aliasLimitRule, depthLimitRule, MAX_TOKENS } from './validation-rules';
 
@@ -19,6 +20,7 @@ export function createApollo(options: {
   metrics: Metrics;
   /** The error formatter, shared with the WebSocket endpoint. */
   formatError: ReturnType<typeof createFormatError>;
+  responseCache: ResponseCache;
 }): ApolloServer<Context> {
   const development = options.config.env === 'development';
   return new ApolloServer<Context>({
@@ -40,7 +42,7 @@ export function createApollo(options: {
       authGuardPlugin(),
       queryCostPlugin(),
       // After the auth guard and the cost check: a cached answer is only for who may ask.
-      responseCachePlugin(),
+      responseCachePlugin(options.responseCache),
       usagePlugin(),
     ],
   });

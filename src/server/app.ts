@@ -110,7 +110,13 @@ export async function startApp(options: AppOptions): Promise<App> {
     const schema = await buildYieldflowSchema();
     const development = config.env === 'development';
     const formatError = createFormatError({ development });
-    const apollo = createApollo({ schema, config, metrics, formatError });
+    const apollo = createApollo({
+      schema,
+      config,
+      metrics,
+      formatError,
+      responseCache: services.responseCache,
+    });
     await apollo.start();
 
     const healthChecks: HealthCheck[] = [{ name: 'database', check: () => database.ping() }];

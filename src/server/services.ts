@@ -23,6 +23,7 @@ import { createMarketData } from '../services/market-data.factory';
 import type { MarketDataService } from '../services/market-data.service';
 import { PortfolioService } from '../services/portfolio.service';
 import { QuoteStream, type TradeFeed } from '../services/quote-stream';
+import { ResponseCache } from './response-cache';
 import { UsageRecorder, UsageService } from '../services/usage.service';
 
 /** The long-lived services and datasources of one server instance. */
@@ -46,6 +47,8 @@ export interface Services {
   portfolios: PortfolioService;
   /** Live quotes for subscriptions. */
   quoteStream: QuoteStream;
+  /** Answers of identical cacheable queries (HTTP). */
+  responseCache: ResponseCache;
   /** Settings of the computed analytics. */
   analytics: { riskFreeRate: number };
   /** Subscribes to cross-replica invalidations. */
@@ -144,6 +147,7 @@ export function createServices(deps: {
       bus,
     ),
     quoteStream,
+    responseCache: new ResponseCache(),
     analytics: { riskFreeRate: deps.config.riskFreeRate },
     start: () => bus.start(),
     close: async () => {

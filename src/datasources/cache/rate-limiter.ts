@@ -30,8 +30,14 @@ function msToUtcMidnight(now: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) - now;
 }
 
+// The UTC day of a time; the last one is kept (a day is 86,400,000 ms of the same stamp).
+let lastDay = { start: 0, end: 0, stamp: '' };
 function dayStamp(now: number): string {
-  return new Date(now).toISOString().slice(0, 10);
+  if (now < lastDay.start || now >= lastDay.end) {
+    const start = now - (now % 86_400_000);
+    lastDay = { start, end: start + 86_400_000, stamp: new Date(start).toISOString().slice(0, 10) };
+  }
+  return lastDay.stamp;
 }
 
 // KEYS[1] minute log (sorted set), KEYS[2] day counter. ARGV: perMinute, perDay (-1 =
@@ -58,6 +64,12 @@ if reset == 0 then reset = 60000 end
 return {1, used + 1, day, reset, 0}
 `;
 
+/** One subject's request times of the last minute, oldest first, from `head` on. */
+interface MinuteLog {
+  times: number[];
+  head: number;
+}
+
 type RedisWithConsume = Redis & {
   yieldflowRateConsume(...args: Array<string | number>): Promise<number[]>;
 };
@@ -70,7 +82,7 @@ type RedisWithConsume = Redis & {
  * failing requests.
  */
 export class RateLimiter {
-  private readonly minuteLog = new Map<string, number[]>();
+  private readonly minuteLog = new Map<string, MinuteLog>();
   private readonly dayCount = new Map<string, number>();
   private warned = false;
   private lastSweep = 0;
@@ -116,21 +128,32 @@ export class RateLimiter {
 
   private consumeLocally(subject: string, limits: RequestLimits): RateDecision {
     const now = this.now();
-    const log = (this.minuteLog.get(subject) ?? []).filter((t) => t > now - MINUTE_MS);
-    this.minuteLog.set(subject, log);
+    let log = this.minuteLog.get(subject);
+    if (!log) {
+      log = { times: [], head: 0 };
+      this.minuteLog.set(subject, log);
+    }
+    // Times only grow: the expired ones are at the front. O(1) amortised per request,
+    // however high the limit.
+    while (log.head < log.times.length && log.times[log.head] <= now - MINUTE_MS) log.head += 1;
+    if (log.head > 1_024 && log.head * 2 > log.times.length) {
+      log.times = log.times.slice(log.head);
+      log.head = 0;
+    }
+    const inMinute = log.times.length - log.head;
     const dayKey = `${subject}:${dayStamp(now)}`;
     const day = this.dayCount.get(dayKey) ?? 0;
-    const resetMs = log.length > 0 ? log[0] + MINUTE_MS - now : 0;
-    if (log.length >= limits.perMinute) {
-      return this.decision(limits, false, log.length, day, resetMs, 0);
+    const resetMs = inMinute > 0 ? log.times[log.head] + MINUTE_MS - now : 0;
+    if (inMinute >= limits.perMinute) {
+      return this.decision(limits, false, inMinute, day, resetMs, 0);
     }
     if (limits.perDay !== null && day >= limits.perDay) {
-      return this.decision(limits, false, log.length, day, resetMs, msToUtcMidnight(now));
+      return this.decision(limits, false, inMinute, day, resetMs, msToUtcMidnight(now));
     }
-    log.push(now);
+    log.times.push(now);
     this.dayCount.set(dayKey, day + 1);
     this.sweep(now);
-    return this.decision(limits, true, log.length, day + 1, resetMs || MINUTE_MS, 0);
+    return this.decision(limits, true, inMinute + 1, day + 1, resetMs || MINUTE_MS, 0);
   }
 
   // At most once a minute, forgets subjects idle for a minute and counters of past days, so that in-process
@@ -140,7 +163,7 @@ export class RateLimiter {
     if (now - this.lastSweep < MINUTE_MS) return;
     this.lastSweep = now;
     for (const [subject, log] of this.minuteLog) {
-      if ((log[log.length - 1] ?? 0) <= now - MINUTE_MS) this.minuteLog.delete(subject);
+      if ((log.times[log.times.length - 1] ?? 0) <= now - MINUTE_MS) this.minuteLog.delete(subject);
     }
     const today = dayStamp(now);
     for (const key of this.dayCount.keys()) {

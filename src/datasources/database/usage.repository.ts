@@ -22,8 +22,26 @@ export interface UsageTotals {
 export class UsageRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
+  /**
+   * Writes a batch in one INSERT … SELECT FROM unnest(arrays): Prisma's createMany
+   * builds and compiles a statement per batch on the event loop, which at thousands of
+   * requests a second costs the gateway more than answering them.
+   */
   async insertMany(entries: UsageEntry[]): Promise<void> {
-    if (entries.length > 0) await this.prisma.usageRecord.createMany({ data: entries });
+    if (entries.length === 0) return;
+    const column = <K extends keyof UsageEntry>(key: K) => entries.map((e) => e[key]);
+    await this.prisma.$executeRaw`
+      INSERT INTO usage_records (user_id, api_key_id, operation_name, cost, status, duration_ms, cache_hits, created_at)
+      SELECT * FROM unnest(
+        ${column('userId')}::uuid[],
+        ${column('apiKeyId')}::uuid[],
+        ${column('operationName')}::text[],
+        ${column('cost')}::int[],
+        ${column('status')}::text[],
+        ${column('durationMs')}::int[],
+        ${column('cacheHits')}::int[],
+        ${column('createdAt')}::timestamptz[]
+      )`;
   }
 
   /** Totals, per UTC day, per operation and per key of one user in [from, to). */
