@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { print } from 'graphql';
 import { SimulatorProvider } from '../../src/datasources/providers/simulator/simulator.provider';
 import {
   beta,
@@ -13,9 +12,8 @@ import {
   sharpeRatio,
   volatility,
 } from '../../src/domain/analytics';
-import { CompanyAnalysisDocument, type CompanyAnalysisQuery } from '../../src/generated/graphql';
+import { CompanyAnalysisDocument, YieldflowClient } from '../../src/client';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/providers/fake-upstream';
-import { gql } from '../helpers/graphql';
 import { spawnServer, type ServerProcess } from '../helpers/process';
 
 // The issue's acceptance test: one request for 20 companies with quote, a year of
@@ -76,12 +74,10 @@ describe('one request for 20 companies with quote, history, financials and metri
     expect(SYMBOLS.every((s) => known.has(s))).toBe(true);
     const to = new Date().toISOString().slice(0, 10);
     const from = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
-    const response = await gql<CompanyAnalysisQuery>(server.url, print(CompanyAnalysisDocument), {
-      apiKey: server.demoKey,
-      variables: { symbols: SYMBOLS, from, to },
-    });
-    expect(response.body.errors).toBeUndefined();
-    const companies = response.body.data!.companies;
+    const client = new YieldflowClient({ url: server.url, apiKey: server.demoKey });
+    const response = await client.execute(CompanyAnalysisDocument, { symbols: SYMBOLS, from, to });
+    expect(response.errors).toBeUndefined();
+    const companies = response.data!.companies;
     expect(companies.map((c) => c!.symbol)).toEqual(SYMBOLS);
 
     // Minimal calls for FMP: one batch quote; a profile call per company (FMP has no

@@ -1,18 +1,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { print } from 'graphql';
+import WebSocket from 'ws';
 import {
   CreatePortfolioDocument,
   ImportTransactionsDocument,
+  LiveValuationDocument,
   PortfolioDocument,
   RegisterDocument,
-  type CreatePortfolioMutation,
-  type ImportTransactionsMutation,
-  type PortfolioQuery,
-  type RegisterMutation,
-} from '../../src/generated/graphql';
-import { codes, gql } from '../helpers/graphql';
+  RenamePortfolioDocument,
+  YieldflowClient,
+  YieldflowRequestError,
+  type LiveValuationSubscription,
+} from '../../src/client';
 import { spawnServer, type ServerProcess } from '../helpers/process';
 
 describe('a portfolio from CSV to performance, on `npm start`', () => {
@@ -28,21 +28,25 @@ describe('a portfolio from CSV to performance, on `npm start`', () => {
     await rm(cwd, { recursive: true, force: true });
   });
 
+  // The typed client (src/client) over the documents codegen made from examples/.
   const register = async (email: string) => {
-    const response = await gql<RegisterMutation>(server.url, print(RegisterDocument), {
-      variables: { email, password: 'correct horse battery' },
+    const anonymous = new YieldflowClient({ url: server.url });
+    const { register } = await anonymous.request(RegisterDocument, {
+      email,
+      password: 'correct horse battery',
     });
-    return { headers: { authorization: `Bearer ${response.body.data!.register.accessToken}` } };
+    return new YieldflowClient({
+      url: server.url,
+      accessToken: register.accessToken,
+      webSocketImpl: WebSocket,
+    });
   };
 
   it('imports, values and measures it, and keeps it from everyone else', async () => {
     const owner = await register('owner@example.com');
     const stranger = await register('stranger@example.com');
-    const created = await gql<CreatePortfolioMutation>(server.url, print(CreatePortfolioDocument), {
-      ...owner,
-      variables: { name: 'Dividends' },
-    });
-    const id = created.body.data!.createPortfolio.id;
+    const { createPortfolio } = await owner.request(CreatePortfolioDocument, { name: 'Dividends' });
+    const id = createPortfolio.id;
     const csv = [
       'date,type,symbol,quantity,price,fee,amount',
       '2023-01-03,DEPOSIT,,,,,20000',
@@ -51,22 +55,11 @@ describe('a portfolio from CSV to performance, on `npm start`', () => {
       '2023-06-01,SELL,KO,25,62,4.95,',
       '2023-07-03,DIVIDEND,KO,,,,34.5',
     ].join('\n');
-    const imported = await gql<ImportTransactionsMutation>(
-      server.url,
-      print(ImportTransactionsDocument),
-      {
-        ...owner,
-        variables: { portfolioId: id, csv },
-      },
-    );
-    expect(imported.body.data!.importTransactions).toMatchObject({ imported: 5, skipped: 0 });
+    const imported = await owner.request(ImportTransactionsDocument, { portfolioId: id, csv });
+    expect(imported.importTransactions).toMatchObject({ imported: 5, skipped: 0 });
 
-    const read = await gql<PortfolioQuery>(server.url, print(PortfolioDocument), {
-      ...owner,
-      variables: { id, from: '2023-01-03' },
-    });
-    expect(read.body.errors).toBeUndefined();
-    const p = read.body.data!.portfolio!;
+    const read = await owner.request(PortfolioDocument, { id, from: '2023-01-03' });
+    const p = read.portfolio!;
     expect(p.holdings.map((h) => [h.symbol, h.quantity])).toEqual([
       ['JNJ', 40],
       ['KO', 75],
@@ -83,16 +76,29 @@ describe('a portfolio from CSV to performance, on `npm start`', () => {
     expect(p.performance.timeWeightedReturn).toEqual(expect.any(Number));
     expect(p.performance.moneyWeightedReturn).toEqual(expect.any(Number));
 
-    const seen = await gql<PortfolioQuery>(server.url, print(PortfolioDocument), {
-      ...stranger,
-      variables: { id },
-    });
-    expect(seen.body.data!.portfolio).toBeNull();
-    const changed = await gql(
-      server.url,
-      `mutation { renamePortfolio(id: "${id}", name: "mine now") { id } }`,
-      stranger,
+    // Live value over graphql-ws, through the same client: first the valuation as read.
+    const events: LiveValuationSubscription[] = [];
+    const stop = owner.subscribe(
+      LiveValuationDocument,
+      { id, throttleMs: 0 },
+      {
+        next: (data) => events.push(data),
+      },
     );
-    expect(codes(changed)).toEqual(['NOT_FOUND']);
+    const until = Date.now() + 10_000;
+    while (events.length === 0 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(events[0].portfolioValuation.costBasis).toBeCloseTo(p.valuation.costBasis, 9);
+    stop();
+    await owner.close();
+
+    const seen = await stranger.request(PortfolioDocument, { id });
+    expect(seen.portfolio).toBeNull();
+    const changed = await stranger
+      .request(RenamePortfolioDocument, { id, name: 'mine now' })
+      .catch((error: unknown) => error);
+    expect(changed).toBeInstanceOf(YieldflowRequestError);
+    expect((changed as YieldflowRequestError).code).toBe('NOT_FOUND');
   });
 });
