@@ -3,6 +3,16 @@ import { chromium, type Browser } from 'playwright-core';
 import { gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
 
+/** What the page-side functions use of the browser's globals. */
+interface PageGlobals {
+  document: {
+    querySelector(selector: string): {
+      textContent: string | null;
+      CodeMirror?: { getValue(): string };
+    } | null;
+  };
+}
+
 /** Debian's chromium (installed by .ci/run), or CHROMIUM_PATH. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -47,15 +57,20 @@ describe('the in-browser GraphQL IDE (GraphiQL, offline)', () => {
     expect(tabs.length).toBeGreaterThanOrEqual(10);
     expect(tabs[0]).toContain('Quote');
     await page.click('.graphiql-execute-button');
-    // Page-side code as strings: it runs in the browser, not under Node's types.
+    // Functions run in the page (serialized: self-contained; types here are erased).
+    // Functions, not strings: the page's CSP forbids eval.
     await page.waitForFunction(
-      `document.querySelector('.result-window')?.textContent?.includes('"price"')`,
+      () =>
+        (globalThis as unknown as PageGlobals).document
+          .querySelector('.result-window')
+          ?.textContent?.includes('"price"'),
       null,
       { timeout: 20_000 },
     );
-    // The result pane is a CodeMirror editor: its value is the response as shown.
-    const text = await page.evaluate<string>(
-      `document.querySelector('.result-window .CodeMirror').CodeMirror.getValue()`,
+    const text = await page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).document
+        .querySelector('.result-window .CodeMirror')!
+        .CodeMirror!.getValue(),
     );
     const result = JSON.parse(text);
     expect(result.data.quote.symbol).toBe('AAPL');

@@ -59,6 +59,10 @@ describe('one request for 20 companies with quote, history, financials and metri
         MARKET_DATA_PROVIDERS: 'fmp',
         FMP_API_KEY: upstream.apiKey,
         FMP_BASE_URL: upstream.url,
+        // The fixture server builds ten years of bars per history call in this test's
+        // process; on a loaded machine the last of 40 concurrent ones can take seconds,
+        // and a timeout's retry would spoil the exact call count this test checks.
+        PROVIDER_TIMEOUT_MS: '9000',
       },
     });
   }, 60_000);
