@@ -24,7 +24,9 @@ export function apiExamples(dir: string): ApiExample[] {
     .sort()
     .flatMap((file) =>
       parse(readFileSync(path.join(dir, file), 'utf8'))
-        .definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
+        .definitions.filter(
+          (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+        )
         .map((operation) => {
           const name = operation.name!.value;
           const root = operation.selectionSet.selections[0];

@@ -142,7 +142,7 @@ describe('docs/', () => {
       [
         ...new RegExp(`^type ${type} \\{([\\s\\S]*?)^\\}`, 'm')
           .exec(schema)![1]
-          .matchAll(/^  (\w+)[(:]/gm),
+          .matchAll(/^ {2}(\w+)[(:]/gm),
       ].map((m) => m[1]);
     const covered = new Set(
       apiExamples(path.join(PROJECT_ROOT, 'examples')).map((e) => `${e.kind}:${e.field}`),
