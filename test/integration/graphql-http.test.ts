@@ -106,6 +106,22 @@ describe('GraphQL over HTTP', () => {
     expect(codes(response)).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('answers missing or mistyped variables with BAD_USER_INPUT (graphql-jit executes)', async () => {
+    const apiKey = server.app.demo!.apiKey;
+    const query = 'query Q($s: String!) { quote(symbol: $s) { price } }';
+    for (const variables of [{}, { s: 42 }, { s: null }]) {
+      const response = await gql(server.url, query, { apiKey, variables });
+      expect(response.body.data ?? null).toBeNull();
+      expect(response.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    // A resolver's own error keeps its code and path.
+    const bad = await gql(server.url, query, { apiKey, variables: { s: 'no way!' } });
+    expect(bad.body.errors?.[0]).toMatchObject({
+      path: ['quote'],
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  });
+
   it('refuses bodies over the limit with 413 QUERY_TOO_COMPLEX', async () => {
     const response = await gql(server.url, `{ me { email } } # ${'x'.repeat(110 * 1024)}`, {
       apiKey,

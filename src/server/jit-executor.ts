@@ -1,0 +1,64 @@
+import type { GatewayInterface } from '@apollo/server-gateway-interface';
+import { GraphQLError, printSchema, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+
+/**
+ * Executes with graphql-jit instead of graphql-js (`npm run bench:execution`: about 2x
+ * the executions per second on this schema). Apollo Server takes an executor only
+ * through its gateway interface; this "gateway" serves the local schema and runs each
+ * operation with a query compiled once per document and operation name (Apollo's
+ * document store hands the same parsed document back for the same text). Parsing,
+ * validation and every plugin run as without it.
+ */
+export function jitGateway(schema: GraphQLSchema): GatewayInterface {
+  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery>>();
+  const compile = (document: DocumentNode, operationName: string | undefined) => {
+    let byName = compiled.get(document);
+    if (!byName) {
+      byName = new Map();
+      compiled.set(document, byName);
+    }
+    const key = operationName ?? '';
+    let query = byName.get(key);
+    if (!query) {
+      const result = compileQuery(schema, document, operationName);
+      if (!isCompiledQuery(result)) return result;
+      query = result;
+      byName.set(key, query);
+    }
+    return query;
+  };
+  return {
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
+      return () => undefined;
+    },
+    async load() {
+      return {
+        executor: async (rc) => {
+          const query = compile(rc.document, rc.operationName ?? undefined);
+          if (!isCompiledQuery(query)) return query;
+          const result = await query.query(undefined, rc.context, rc.request.variables ?? {});
+          // Variable coercion errors: the caller's input, as graphql-js' path reports it.
+          if (!result.data && result.errors?.length) {
+            return {
+              ...result,
+              errors: result.errors.map((error) =>
+                error.path || error.originalError
+                  ? error
+                  : new GraphQLError(error.message, {
+                      nodes: error.nodes,
+                      extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+                    }),
+              ),
+            };
+          }
+          return result;
+        },
+      };
+    },
+    async stop() {
+      return undefined;
+    },
+  };
+}
