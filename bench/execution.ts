@@ -18,34 +18,13 @@ import { SCOPES, type Viewer } from '../src/domain/viewer';
 import { buildYieldflowSchema } from '../src/schema/build-schema';
 import type { Services } from '../src/server/services';
 import { createMarketData } from '../src/services/market-data.factory';
+import { TWENTY_SYMBOLS } from './gateway';
 
 const QUOTE =
   'query Quote($symbol: String!) { quote(symbol: $symbol) { symbol price change changePercent timestamp } }';
 const CARDS = `query Cards($symbols: [String!]!) {
   companies(symbols: $symbols) { symbol name sector marketCap quote { price change changePercent } }
 }`;
-const SYMBOLS = [
-  'AAPL',
-  'MSFT',
-  'GOOGL',
-  'AMZN',
-  'NVDA',
-  'META',
-  'JPM',
-  'V',
-  'MA',
-  'JNJ',
-  'PG',
-  'KO',
-  'PEP',
-  'WMT',
-  'HD',
-  'DIS',
-  'XOM',
-  'CVX',
-  'INTC',
-  'CSCO',
-];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { iterations: { type: 'string', default: '20000' } } });
@@ -79,7 +58,7 @@ async function main(): Promise<void> {
   const cases: Array<{ name: string; document: DocumentNode; variables: Record<string, unknown> }> =
     [
       { name: 'hot quote', document: parse(QUOTE), variables: { symbol: 'AAPL' } },
-      { name: '20 company cards', document: parse(CARDS), variables: { symbols: SYMBOLS } },
+      { name: '20 company cards', document: parse(CARDS), variables: { symbols: TWENTY_SYMBOLS } },
     ];
   console.log(
     `Execution engines, ${iterations} iterations per case (after ${iterations / 10} warm-up)`,

@@ -15,16 +15,12 @@
  * p99 < 50 ms at 100 connections.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import pino from 'pino';
-import { loadConfig } from '../src/config/load-config';
-import { startApp } from '../src/server/app';
+import { enterpriseAccount, graphql, startBenchGateway, TWENTY_SYMBOLS } from './gateway';
 
 const QUOTE =
   'query Quote($symbol: String!) { quote(symbol: $symbol) { symbol price change changePercent timestamp } }';
@@ -35,28 +31,6 @@ const PORTFOLIO = `query Portfolio($id: ID!) {
     holdings { symbol quantity averageCost marketValue weight quote { price } }
   }
 }`;
-const HOLDINGS = [
-  'AAPL',
-  'MSFT',
-  'GOOGL',
-  'AMZN',
-  'NVDA',
-  'META',
-  'JPM',
-  'V',
-  'MA',
-  'JNJ',
-  'PG',
-  'KO',
-  'PEP',
-  'WMT',
-  'HD',
-  'DIS',
-  'XOM',
-  'CVX',
-  'INTC',
-  'CSCO',
-];
 
 /** One measured request: what is sent, and (after the gateway answered it) the bytes. */
 interface Scenario {
@@ -68,65 +42,26 @@ interface Scenario {
 // ---------------------------------------------------------------- server processes
 
 async function gatewayMain(): Promise<void> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yf-bench-http-'));
-  const config = loadConfig(
-    {
-      NODE_ENV: 'production',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-      SEED_DEMO: 'false',
-      LOG_LEVEL: 'error',
-      PLANS: JSON.stringify({
-        ENTERPRISE: { requestsPerMinute: 100_000_000, requestsPerDay: null },
-      }),
-      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
-      ...(process.env.REDIS_URL
-        ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: `bench:${Date.now()}:` }
-        : {}),
-    },
-    process.cwd(),
-  );
-  const app = await startApp({ config, logger: pino({ level: 'error' }) });
-  const call = async <T>(query: string, headers: Record<string, string>, variables = {}) => {
-    const response = await fetch(app.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: T; errors?: unknown };
-    if (!body.data) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
-  const email = `bench.${Date.now()}@example.com`;
-  const password = 'bench correct horse battery';
-  await call(
-    `mutation { register(email: "${email}", password: "${password}") { accessToken } }`,
-    {},
-  );
-  // The operator's move (as the admin CLI would): the largest plan.
-  await app.database.prisma.user.update({ where: { email }, data: { plan: 'ENTERPRISE' } });
-  const { login } = await call<{ login: { accessToken: string } }>(
-    `mutation { login(email: "${email}", password: "${password}") { accessToken } }`,
-    {},
-  );
-  const bearer = { authorization: `Bearer ${login.accessToken}` };
-  const { createApiKey } = await call<{ createApiKey: { secret: string } }>(
-    'mutation { createApiKey(name: "bench") { secret } }',
-    bearer,
-  );
+  const { app, dataDir } = await startBenchGateway({
+    PLANS: JSON.stringify({
+      ENTERPRISE: { requestsPerMinute: 100_000_000, requestsPerDay: null },
+    }),
+  });
+  const { accessToken, keys } = await enterpriseAccount(app, 1);
+  const bearer = { authorization: `Bearer ${accessToken}` };
+  const call = <T>(query: string, headers: Record<string, string>) =>
+    graphql<T>(app.url, query, headers);
   const { createPortfolio } = await call<{ createPortfolio: { id: string } }>(
     'mutation { createPortfolio(name: "Twenty", baseCurrency: "USD") { id } }',
     bearer,
   );
-  for (const [i, symbol] of HOLDINGS.entries()) {
+  for (const [i, symbol] of TWENTY_SYMBOLS.entries()) {
     await call(
       `mutation { addTransaction(portfolioId: "${createPortfolio.id}", input: { type: BUY, date: "2025-0${1 + (i % 9)}-1${i % 10}", symbol: "${symbol}", quantity: "${10 + i}", price: "${100 + i}", fee: "1" }) { id } }`,
       bearer,
     );
   }
-  const headers = { 'content-type': 'application/json', 'x-api-key': createApiKey.secret };
+  const headers = { 'content-type': 'application/json', 'x-api-key': keys[0] };
   const scenarios: Scenario[] = [
     {
       name: 'hot quote',

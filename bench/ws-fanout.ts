@@ -21,18 +21,14 @@
  * latency < 100 ms at 5,000 subscribers.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
-import { loadConfig } from '../src/config/load-config';
 import type { Trade } from '../src/domain/market';
-import { startApp, type App } from '../src/server/app';
 import type { TradeFeed } from '../src/services/quote-stream';
 import { benchSymbol, startFmpUpstream } from './fmp-upstream';
+import { enterpriseAccount, startBenchGateway } from './gateway';
 
 const QUERY =
   'subscription($symbols: [String!]!) { quotes(symbols: $symbols) { symbol price timestamp } }';
@@ -233,33 +229,18 @@ async function startRaw(symbols: number): Promise<Target> {
 
 async function startGateway(symbols: number, subscribers: number): Promise<Target> {
   const upstream = await startFmpUpstream({ apiKey: FMP_KEY, latencyMs: 0 });
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yf-bench-ws-'));
   const trades = new GeneratedTrades();
   trades.clock = new TickClock(symbols, (symbol, price, at) => trades.tick(symbol, price, at));
-  const config = loadConfig(
+  const { app, dataDir } = await startBenchGateway(
     {
-      NODE_ENV: 'production',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-      SEED_DEMO: 'false',
       MARKET_DATA_PROVIDERS: 'fmp',
       FMP_API_KEY: FMP_KEY,
       FMP_BASE_URL: upstream.url,
       FMP_RATE_LIMIT: 'unlimited',
-      ...(process.env.REDIS_URL
-        ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: `bench:${Date.now()}:` }
-        : {}),
     },
-    process.cwd(),
+    { tradeFeed: trades },
   );
-  const app: App = await startApp({
-    config,
-    logger: pino({ level: 'error' }),
-    tradeFeed: trades,
-  });
-  const keys = await enterpriseKeys(app, Math.ceil(subscribers / 100));
+  const { keys } = await enterpriseAccount(app, Math.ceil(subscribers / 100));
   return {
     url: app.url.replace(/^http/, 'ws'),
     keys,
@@ -269,46 +250,6 @@ async function startGateway(symbols: number, subscribers: number): Promise<Targe
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function graphql<T>(url: string, query: string, token?: string): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ query }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown };
-  if (!body.data) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
-/** An ENTERPRISE account (100 sockets per key) with `count` API keys. */
-async function enterpriseKeys(app: App, count: number): Promise<string[]> {
-  const email = 'bench@example.com';
-  const password = 'bench correct horse battery';
-  await graphql(
-    app.url,
-    `mutation { register(email: "${email}", password: "${password}") { accessToken } }`,
-  );
-  // The operator's move (as the admin CLI would): the bench needs the largest plan.
-  await app.database.prisma.user.update({ where: { email }, data: { plan: 'ENTERPRISE' } });
-  const { login } = await graphql<{ login: { accessToken: string } }>(
-    app.url,
-    `mutation { login(email: "${email}", password: "${password}") { accessToken } }`,
-  );
-  const keys: string[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const { createApiKey } = await graphql<{ createApiKey: { secret: string } }>(
-      app.url,
-      `mutation { createApiKey(name: "bench ${i}") { secret } }`,
-      login.accessToken,
-    );
-    keys.push(createApiKey.secret);
-  }
-  return keys;
 }
 
 // ---------------------------------------------------------------- server processes
@@ -406,6 +347,10 @@ async function measure(
     clients: number;
   },
 ): Promise<RunResult> {
+  // Start-up garbage (migrations, schema) is collected first, so that the growth is the
+  // connections'.
+  await target.rss();
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
   const rssBefore = await target.rss();
   const children: ChildProcess[] = [];
   const share = Math.ceil(options.subscribers / options.clients);

@@ -57,6 +57,21 @@ async function rawSocket(
   };
 }
 
+/** 60 queries of ten years of bars (about 16 MB of answers): more than a socket buffers. */
+function askForLargeAnswers(socket: WebSocket, symbol: string): void {
+  for (let i = 0; i < 60; i += 1) {
+    socket.send(
+      JSON.stringify({
+        id: `h${i}`,
+        type: 'subscribe',
+        payload: {
+          query: `{ company(symbol: "${symbol}") { history(from: "2017-01-01") { date open high low close adjClose volume } } }`,
+        },
+      }),
+    );
+  }
+}
+
 describe('live quotes over WebSocket (Finnhub trade stream as the source)', () => {
   let upstream: FakeUpstream;
   let trades: FakeTradeServer;
@@ -291,18 +306,7 @@ describe('live quotes over WebSocket (Finnhub trade stream as the source)', () =
     const base = raw.messages.find((m) => m.id === 'q')!.payload.data.quotes.price as number;
     raw.tcp.pause();
     // Large answers fill the kernel's buffers and then the server's send buffer.
-    for (let i = 0; i < 60; i += 1) {
-      raw.socket.send(
-        JSON.stringify({
-          id: `h${i}`,
-          type: 'subscribe',
-          payload: {
-            query:
-              '{ company(symbol: "AAPL") { history(from: "2017-01-01") { date open high low close adjClose volume } } }',
-          },
-        }),
-      );
-    }
+    askForLargeAnswers(raw.socket, 'AAPL');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const dropped = server.app.websocket.counters.dropped;
     const prices = Array.from(
@@ -436,18 +440,7 @@ describe('connection health', () => {
       await waitFor(() => raw.messages.some((m) => m.id === 'q') && trades.active().includes('KO'));
       const base = raw.messages.find((m) => m.id === 'q')!.payload.data.quotes.price as number;
       raw.tcp.pause();
-      for (let i = 0; i < 60; i += 1) {
-        raw.socket.send(
-          JSON.stringify({
-            id: `h${i}`,
-            type: 'subscribe',
-            payload: {
-              query:
-                '{ company(symbol: "KO") { history(from: "2017-01-01") { date open high low close adjClose volume } } }',
-            },
-          }),
-        );
-      }
+      askForLargeAnswers(raw.socket, 'KO');
       // Trades keep coming: stalled, they are held for a drain that does not come; past
       // the hard limit, the write that crosses it closes the socket.
       let step = 0;
