@@ -25,6 +25,13 @@ export function reviveQuote(quote: Quote): Quote {
   return { ...quote, timestamp: new Date(quote.timestamp) };
 }
 
+/** A quote's market capitalisation scaled to another price (the share count kept). */
+export function marketCapAt(quote: Quote, price: number): number | null {
+  return quote.marketCap === null || quote.price === 0
+    ? null
+    : Math.round((quote.marketCap * price) / quote.price);
+}
+
 /** One trade of a live feed. */
 export interface Trade {
   symbol: string;
@@ -49,10 +56,7 @@ export function applyTrade(quote: Quote, trade: Trade): Quote {
     high: Math.max(quote.high, trade.price),
     low: Math.min(quote.low, trade.price),
     volume: quote.volume + trade.volume,
-    marketCap:
-      quote.marketCap === null || quote.price === 0
-        ? null
-        : Math.round((quote.marketCap * trade.price) / quote.price),
+    marketCap: marketCapAt(quote, trade.price),
     timestamp: trade.timestamp,
     stale: false,
     delayed: undefined,

@@ -193,6 +193,8 @@ async function graphql(
 
   let body: unknown = undefined;
   let raw: Buffer = Buffer.alloc(0);
+  // The body decoded once: parsed below, and the response cache's key as sent.
+  let text = '';
   if (req.method === 'POST') {
     try {
       raw = await readBody(req, options.config.maxBodyBytes);
@@ -208,15 +210,16 @@ async function graphql(
       }
       throw error;
     }
+    text = raw.toString('utf8');
     const contentType = headerValue(req, 'content-type') ?? '';
     if (contentType.startsWith('application/json')) {
       try {
-        body = JSON.parse(raw.toString('utf8'));
+        body = JSON.parse(text);
       } catch {
         return sendGraphQLError(res, 400, 'BAD_USER_INPUT', 'Request body is not valid JSON');
       }
     } else {
-      body = raw.toString('utf8');
+      body = text;
     }
   }
 
@@ -301,9 +304,7 @@ async function graphql(
   // The fast path: the same request body as one answered in the last second, from a
   // caller with the same entitlements, gets the same bytes; nothing is parsed or run.
   const requestKey =
-    viewer && isJsonRequest(body)
-      ? services.responseCache.requestKey(raw.toString('utf8'), viewer)
-      : undefined;
+    viewer && isJsonRequest(body) ? services.responseCache.requestKey(text, viewer) : undefined;
   if (viewer && requestKey !== undefined) {
     const cached = services.responseCache.get(requestKey);
     if (cached) {

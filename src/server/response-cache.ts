@@ -43,6 +43,11 @@ export interface CachedAnswer {
   cost: number;
 }
 
+/** What an answer of the cacheable fields depends on besides the request: plan and scopes. */
+function entitlements(viewer: Viewer): string {
+  return `${viewer.plan} ${[...viewer.scopes].sort().join(' ')}`;
+}
+
 /** True for a query made only of {@link CACHEABLE_ROOT_FIELDS}. */
 export function isCacheable(operation: OperationDefinitionNode | null | undefined): boolean {
   return (
@@ -77,7 +82,7 @@ export class ResponseCache {
 
   /** The key of a request's body as sent (the HTTP handler's lookup, before any parsing). */
   requestKey(body: string, viewer: Viewer): string {
-    return `sent\n${viewer.plan}\n${[...viewer.scopes].sort().join(' ')}\n${body}`;
+    return `sent\n${entitlements(viewer)}\n${body}`;
   }
 
   /** The key of a parsed request: its printed document, operation name and variables. */
@@ -89,13 +94,7 @@ export class ResponseCache {
   ): string {
     return createHash('sha256')
       .update(
-        JSON.stringify([
-          document,
-          operationName ?? null,
-          variables ?? {},
-          viewer.plan,
-          [...viewer.scopes].sort(),
-        ]),
+        JSON.stringify([document, operationName ?? null, variables ?? {}, entitlements(viewer)]),
       )
       .digest('base64url');
   }

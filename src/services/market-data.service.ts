@@ -10,7 +10,7 @@ import type {
   Split,
   StatementPeriod,
 } from '../domain/market';
-import { reviveQuote } from '../domain/market';
+import { marketCapAt, reviveQuote } from '../domain/market';
 import { ProviderError } from '../datasources/providers/provider-error';
 import { UpstreamUnavailableError } from '../errors/errors';
 import type { Logger } from '../observability/logger';
@@ -246,10 +246,7 @@ function closeQuote(bars: PriceBar[] | null, live: Quote, at: Date): Quote | nul
     low: bar.low,
     previousClose,
     volume: bar.volume,
-    marketCap:
-      live.marketCap === null || live.price === 0
-        ? null
-        : Math.round((live.marketCap * bar.close) / live.price),
+    marketCap: marketCapAt(live, bar.close),
     timestamp: new Date(`${bar.date}T23:59:59.999Z`),
     source: live.source,
     stale: live.stale,

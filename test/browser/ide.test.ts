@@ -103,6 +103,11 @@ describe('the in-browser GraphQL IDE (GraphiQL, offline)', () => {
       const asset = await fetch(new URL(src[1], server.url));
       expect({ src: src[1], status: asset.status }).toEqual({ src: src[1], status: 200 });
     }
+    // Only the listed assets: nothing else of the disk is reachable through the path.
+    for (const asset of ['nope.js', '../package.json', '..%2Fpackage.json']) {
+      const response = await fetch(new URL(`/ide/assets/${asset}`, server.url));
+      expect({ asset, status: response.status }).toEqual({ asset, status: 404 });
+    }
     // An API client's GET is still GraphQL, not the page.
     const api = await fetch(`${server.url}?query=${encodeURIComponent('{ plans { name } }')}`, {
       headers: { 'apollo-require-preflight': 'true' },
