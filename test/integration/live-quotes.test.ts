@@ -360,15 +360,20 @@ describe('live quotes without a trade stream', () => {
     try {
       const live = client.subscribe<LiveQuote>(QUOTES, { symbols: ['AAPL'] });
       await waitFor(() => live.events.length === 1);
-      // The upstream price moves (whatever the day: the simulator holds still at weekends);
-      // the next poll after the cached quote expires (5 s) publishes it.
+      // The upstream price moves to a set price (the simulator's own moves on a trading
+      // day would blur a relative one); the next poll after the cached quote expires (5 s)
+      // publishes it.
+      const moved = Math.round(live.events[0].price * 100 + 100) / 100;
       upstream.rewrite = (request, body) => {
         if (!request.route.endsWith('/quote')) return body;
-        const quote = body as { c: number; h: number };
-        return { ...quote, c: quote.c + 1, h: Math.max(quote.h, quote.c + 1) };
+        const quote = body as { c: number; h: number; l: number };
+        return { ...quote, c: moved, h: Math.max(quote.h, moved), l: Math.min(quote.l, moved) };
       };
-      await waitFor(() => live.events.length >= 2, 10_000, 'a polled move');
-      expect(live.events[1].price).toBeCloseTo(live.events[0].price + 1, 6);
+      await waitFor(
+        () => live.events.some((q) => Math.abs(q.price - moved) < 1e-6),
+        10_000,
+        'a polled move',
+      );
       expect(live.events.every((q) => q.source === 'finnhub')).toBe(true);
       expect(server.app.services.quoteStream.polls).toBeGreaterThan(1);
     } finally {

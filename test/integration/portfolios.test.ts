@@ -1,4 +1,3 @@
-import { SimulatorProvider } from '../../src/datasources/providers/simulator/simulator.provider';
 import {
   AddTransactionDocument,
   CreatePortfolioDocument,
@@ -8,8 +7,6 @@ import {
 } from '../../src/generated/graphql';
 import { codes, execute, gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
-
-const market = new SimulatorProvider();
 
 describe('portfolios', () => {
   let server: TestServer;
@@ -83,8 +80,15 @@ describe('portfolios', () => {
       averageCost: 62.1,
     });
     expect(msft).toMatchObject({ symbol: 'MSFT', quantity: 10, costBasis: 4000 });
-    const quotes = await market.quotes(['KO', 'MSFT']);
-    expect(ko.marketValue).toBeCloseTo(30 * quotes.get('KO')!.price, 6);
+    // The price this (FREE, so 15-minute delayed) caller is quoted: on a trading day the
+    // simulator's price of now is another one.
+    const seen = await gql<{ quote: { price: number; delayed: boolean } }>(
+      server.url,
+      'query { quote(symbol: "KO") { price delayed } }',
+      mine,
+    );
+    expect(seen.body.data!.quote.delayed).toBe(true);
+    expect(ko.marketValue).toBeCloseTo(30 * seen.body.data!.quote.price, 6);
     const v = p.valuation;
     // Realized: 120 × 65 − 10 − (6005 + 20 × 62.1) = 7790 − 7247 = 543.
     expect(v.realizedPnl).toBeCloseTo(543, 9);
