@@ -10,54 +10,69 @@ const FLUSH_AT = 500;
 const MAX_BUFFERED = 100_000;
 const DAY_MS = 86_400_000;
 
+/** One request as metered: who, which operation, what it cost and how it ended. */
+export interface MeteredRequest {
+  operationName?: string | null;
+  cost: number;
+  /** `OK` or an error code (see {@link usageStatus}). */
+  status: string;
+  durationMs: number;
+  cacheHits: number;
+}
+
 /**
- * Meters requests off the request's path: entries are buffered and written to
- * PostgreSQL in batches (every second, or at 500), and `close()` writes what is left,
- * so graceful shutdown loses nothing. A failed write is retried with the next batch.
+ * Meters requests off the request's path. Requests are summed in memory per user, key,
+ * operation, status and second (one row of `usage_records` each, with a `requests`
+ * count), and the rows are written to the database in batches (every second, or at
+ * 500 rows), so a key's thousands of requests a second cost one row a second, not one
+ * each. `close()` writes what is left, so graceful shutdown loses nothing; a failed
+ * write is retried with the next batch.
  */
 export class UsageRecorder {
-  private buffer: UsageEntry[] = [];
+  private buffer = new Map<string, UsageEntry>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly repository: UsageRepository,
     private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /**
-   * Meters one request of `viewer`. `status` is `OK` or an error code (see
-   * {@link usageStatus}); the operation name defaults to `anonymous`.
-   */
-  recordRequest(
-    viewer: Viewer,
-    request: {
-      operationName?: string | null;
-      cost: number;
-      status: string;
-      durationMs: number;
-      cacheHits: number;
-    },
-  ): void {
-    this.record({
+  /** Meters one request of `viewer`; the operation name defaults to `anonymous`. */
+  recordRequest(viewer: Viewer, request: MeteredRequest): void {
+    const operationName = (request.operationName || 'anonymous').slice(0, 128);
+    const second = Math.floor(this.now() / 1000);
+    const apiKeyId = viewer.apiKeyId ?? null;
+    const key = `${second} ${viewer.userId} ${apiKeyId} ${request.status} ${operationName}`;
+    const row = this.buffer.get(key);
+    if (row) {
+      row.requests += 1;
+      row.cost += request.cost;
+      row.durationMs += request.durationMs;
+      row.cacheHits += request.cacheHits;
+      return;
+    }
+    this.add(key, {
       userId: viewer.userId,
-      apiKeyId: viewer.apiKeyId ?? null,
-      operationName: (request.operationName || 'anonymous').slice(0, 128),
+      apiKeyId,
+      operationName,
+      requests: 1,
       cost: request.cost,
       status: request.status,
       durationMs: request.durationMs,
       cacheHits: request.cacheHits,
-      createdAt: new Date(),
+      createdAt: new Date(second * 1000),
     });
   }
 
-  record(entry: UsageEntry): void {
-    if (this.buffer.length >= MAX_BUFFERED) {
-      this.logger.error('usage buffer full; dropping the oldest entry');
-      this.buffer.shift();
+  private add(key: string, row: UsageEntry): void {
+    if (this.buffer.size >= MAX_BUFFERED) {
+      this.logger.error('usage buffer full; dropping the oldest row');
+      this.buffer.delete(this.buffer.keys().next().value!);
     }
-    this.buffer.push(entry);
-    if (this.buffer.length >= FLUSH_AT) void this.flush();
+    this.buffer.set(key, row);
+    if (this.buffer.size >= FLUSH_AT) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS).unref();
   }
 
@@ -67,16 +82,22 @@ export class UsageRecorder {
     this.timer = undefined;
     this.flushing = this.flushing.then(async () => {
       const batch = this.buffer;
-      if (batch.length === 0) return;
-      this.buffer = [];
+      if (batch.size === 0) return;
+      this.buffer = new Map();
       try {
-        await this.repository.insertMany(batch);
+        await this.repository.insertMany([...batch.values()]);
       } catch (error) {
         this.logger.error(
-          { err: (error as Error).message, entries: batch.length },
+          { err: (error as Error).message, rows: batch.size },
           'usage write failed; will retry',
         );
-        this.buffer = [...batch, ...this.buffer];
+        // Back in front of what arrived meanwhile; a row of the same key sums into it.
+        for (const [key, row] of this.buffer) {
+          const earlier = batch.get(key);
+          if (earlier) addInto(earlier, row);
+          else batch.set(key, row);
+        }
+        this.buffer = batch;
         this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS).unref();
       }
     });
@@ -86,6 +107,13 @@ export class UsageRecorder {
   async close(): Promise<void> {
     await this.flush();
   }
+}
+
+function addInto(row: UsageEntry, more: UsageEntry): void {
+  row.requests += more.requests;
+  row.cost += more.cost;
+  row.durationMs += more.durationMs;
+  row.cacheHits += more.cacheHits;
 }
 
 /** The status a request is metered with: `OK`, or its first error's code. */

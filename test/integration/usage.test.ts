@@ -87,12 +87,21 @@ describe('usage metering', () => {
     const rows = await server.db.database.prisma.usageRecord.findMany({
       where: { apiKeyId: apiKey.id },
     });
+    // A row sums one key's requests of one operation and status in one second.
     const cards = rows.filter((r) => r.operationName === 'Cards');
-    expect(cards.every((r) => r.status === 'OK' && r.cost === 4 && r.durationMs >= 0)).toBe(true);
+    const total = (key: 'requests' | 'cost' | 'cacheHits') =>
+      cards.reduce((sum, r) => sum + r[key], 0);
+    expect(cards.every((r) => r.status === 'OK' && r.durationMs >= 0)).toBe(true);
+    expect(cards.every((r) => r.createdAt.getTime() % 1000 === 0)).toBe(true);
+    expect(total('requests')).toBe(3);
+    expect(total('cost')).toBe(3 * 4);
     // The second and third Cards requests find both companies and quotes cached; the key
     // is FREE, so each delayed quote also reads its symbol's daily bars (the last close).
-    expect(cards.map((r) => r.cacheHits).sort()).toEqual([0, 6, 6]);
-    expect(rows.find((r) => r.operationName === 'Bad')!.status).toBe('BAD_USER_INPUT');
+    expect(total('cacheHits')).toBe(6 + 6);
+    expect(rows.find((r) => r.operationName === 'Bad')).toMatchObject({
+      status: 'BAD_USER_INPUT',
+      requests: 1,
+    });
   });
 
   it('validates the range', async () => {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "usage_records" ADD COLUMN     "requests" INTEGER NOT NULL DEFAULT 1;

@@ -1,0 +1,102 @@
+import pino from 'pino';
+import type {
+  UsageEntry,
+  UsageRepository,
+} from '../../../src/datasources/database/usage.repository';
+import type { Viewer } from '../../../src/domain/viewer';
+import { UsageRecorder } from '../../../src/services/usage.service';
+
+/** A repository that keeps what it is given, and fails while `failing` is set. */
+class KeepingRepository {
+  written: UsageEntry[] = [];
+  failing = false;
+  async insertMany(rows: UsageEntry[]): Promise<void> {
+    if (this.failing) throw new Error('database down');
+    this.written.push(...rows.map((r) => ({ ...r })));
+  }
+}
+
+const viewer = (apiKeyId: string | null): Viewer =>
+  ({ userId: 'u1', apiKeyId, plan: 'PRO', scopes: new Set() }) as unknown as Viewer;
+const ok = { operationName: 'Quote', cost: 2, status: 'OK', durationMs: 3, cacheHits: 1 };
+
+function setup(start = Date.parse('2026-12-01T10:00:00.250Z')) {
+  const repository = new KeepingRepository();
+  const clock = { now: start };
+  const recorder = new UsageRecorder(
+    repository as unknown as UsageRepository,
+    pino({ level: 'silent' }),
+    () => clock.now,
+  );
+  return { repository, clock, recorder };
+}
+
+describe('UsageRecorder', () => {
+  it('sums the requests of one key, operation and status in one second into one row', async () => {
+    const { repository, recorder } = setup();
+    for (let i = 0; i < 1000; i += 1) recorder.recordRequest(viewer('k1'), ok);
+    await recorder.flush();
+    expect(repository.written).toEqual([
+      {
+        userId: 'u1',
+        apiKeyId: 'k1',
+        operationName: 'Quote',
+        requests: 1000,
+        cost: 2000,
+        status: 'OK',
+        durationMs: 3000,
+        cacheHits: 1000,
+        createdAt: new Date('2026-12-01T10:00:00.000Z'),
+      },
+    ]);
+  });
+
+  it('keeps keys, operations, statuses and seconds apart', async () => {
+    const { repository, recorder, clock } = setup();
+    recorder.recordRequest(viewer('k1'), ok);
+    recorder.recordRequest(viewer(null), ok);
+    recorder.recordRequest(viewer('k1'), { ...ok, operationName: null });
+    recorder.recordRequest(viewer('k1'), { ...ok, status: 'RATE_LIMITED', cost: 0 });
+    clock.now += 1000;
+    recorder.recordRequest(viewer('k1'), ok);
+    await recorder.flush();
+    const rows = repository.written.map(
+      (r) =>
+        `${r.createdAt.toISOString()} ${r.apiKeyId} ${r.operationName} ${r.status} ${r.requests}`,
+    );
+    expect(rows.sort()).toEqual([
+      '2026-12-01T10:00:00.000Z k1 Quote OK 1',
+      '2026-12-01T10:00:00.000Z k1 Quote RATE_LIMITED 1',
+      '2026-12-01T10:00:00.000Z k1 anonymous OK 1',
+      '2026-12-01T10:00:00.000Z null Quote OK 1',
+      '2026-12-01T10:00:01.000Z k1 Quote OK 1',
+    ]);
+  });
+
+  it('loses nothing when a write fails: the rows are written with the next batch', async () => {
+    const { repository, recorder } = setup();
+    repository.failing = true;
+    recorder.recordRequest(viewer('k1'), ok);
+    recorder.recordRequest(viewer('k1'), ok);
+    await recorder.flush();
+    expect(repository.written).toEqual([]);
+    // Arrives after the failed write, same key and second: summed into the kept row.
+    recorder.recordRequest(viewer('k1'), ok);
+    repository.failing = false;
+    await recorder.close();
+    expect(repository.written).toHaveLength(1);
+    expect(repository.written[0]).toMatchObject({ requests: 3, cost: 6, durationMs: 9 });
+  });
+
+  it('writes at 500 rows without waiting for the timer', async () => {
+    const { repository, recorder, clock } = setup();
+    for (let i = 0; i < 500; i += 1) {
+      clock.now += 1000;
+      recorder.recordRequest(viewer('k1'), ok);
+    }
+    // No flush() and no timer: the 500th row started the write.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(repository.written).toHaveLength(500);
+    expect(repository.written.every((r) => r.requests === 1)).toBe(true);
+  });
+});
