@@ -7,7 +7,7 @@
  * the socket and the answer). Each server runs in a process of its own; autocannon runs
  * in this one.
  *
- *   npm run bench:http -- [--connections 100] [--seconds 10]
+ *   npm run bench:http -- [--connections 100] [--seconds 10] [--scenario quote|portfolio]
  *
  * The gateway runs on the embedded database (or DATABASE_URL) and the in-process cache
  * (or REDIS_URL), on the simulator, with PLANS lifting the ENTERPRISE rate limits (the
@@ -175,6 +175,8 @@ async function main(): Promise<void> {
     options: {
       connections: { type: 'string', default: '100' },
       seconds: { type: 'string', default: '10' },
+      // One scenario alone, e.g. for a CPU profile of it (BENCH_CPU_PROF).
+      scenario: { type: 'string' },
     },
   });
   const connections = Number(values.connections);
@@ -202,7 +204,9 @@ async function main(): Promise<void> {
   );
   const row = (label: string, m: Measured) =>
     `  ${label.padEnd(12)} ${m.requests.toFixed(0).padStart(7)} req/s  p50 ${String(m.p50).padStart(3)} ms  p99 ${String(m.p99).padStart(3)} ms${m.non2xx ? `  (${m.non2xx} non-2xx!)` : ''}`;
-  for (const scenario of scenarios!) {
+  const chosen = scenarios!.filter((s) => !values.scenario || s.name.includes(values.scenario!));
+  if (chosen.length === 0) throw new Error(`no scenario matches --scenario ${values.scenario}`);
+  for (const scenario of chosen) {
     const baseline = await measure(bareUrl, scenario, connections, seconds);
     const measured = await measure(url, scenario, connections, seconds);
     console.log(

@@ -41,11 +41,22 @@ export interface CachedAnswer {
   /** The whole HTTP body, `extensions.cost` included, serialized and encoded once. */
   body: Buffer;
   cost: number;
+  /** The operation it answered, for metering a request served from the cache. */
+  operationName: string | null;
 }
+
+// Viewers of API keys are shared by the key's requests (see AuthService): their
+// entitlements string is built once.
+const entitlementsOf = new WeakMap<Viewer, string>();
 
 /** What an answer of the cacheable fields depends on besides the request: plan and scopes. */
 function entitlements(viewer: Viewer): string {
-  return `${viewer.plan} ${[...viewer.scopes].sort().join(' ')}`;
+  let text = entitlementsOf.get(viewer);
+  if (text === undefined) {
+    text = `${viewer.plan} ${[...viewer.scopes].sort().join(' ')}`;
+    entitlementsOf.set(viewer, text);
+  }
+  return text;
 }
 
 /** True for a query made only of {@link CACHEABLE_ROOT_FIELDS}. */
@@ -106,15 +117,16 @@ export class ResponseCache {
     return entry;
   }
 
-  /** Keeps an answer (without errors) under each key. */
+  /** Keeps an answer (without errors) of the operation `operationName` under each key. */
   set(
     keys: readonly string[],
     answer: FormattedExecutionResult,
     cost: { requested: number; maximum: number },
+    operationName: string | null,
   ): void {
     const body = Buffer.from(`${JSON.stringify({ ...answer, extensions: { cost } })}\n`);
     if (body.length > this.options.maxEntryBytes) return;
-    const entry: CachedAnswer = { answer, body, cost: cost.requested };
+    const entry: CachedAnswer = { answer, body, cost: cost.requested, operationName };
     for (const key of keys) this.entries.set(key, entry);
   }
 }

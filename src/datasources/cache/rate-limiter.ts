@@ -97,30 +97,41 @@ export class RateLimiter {
     }
   }
 
-  async consume(subject: string, limits: RequestLimits): Promise<RateDecision> {
-    if (this.redis) {
-      try {
-        const now = this.now();
-        const [allowed, used, day, resetMs, dayWaitMs] = await (
-          this.redis as RedisWithConsume
-        ).yieldflowRateConsume(
-          `rl:m:${subject}`,
-          `rl:d:${subject}:${dayStamp(now)}`,
-          limits.perMinute,
-          limits.perDay ?? -1,
-          `${now}:${Math.random().toString(36).slice(2)}`,
-          msToUtcMidnight(now),
+  /**
+   * Spends one request of `subject`, or refuses it. In-process limits decide at once,
+   * without a promise (the HTTP fast path answers a cached request synchronously);
+   * limits in Redis take one round trip.
+   */
+  consume(subject: string, limits: RequestLimits): RateDecision | Promise<RateDecision> {
+    return this.redis
+      ? this.consumeShared(this.redis as RedisWithConsume, subject, limits)
+      : this.consumeLocally(subject, limits);
+  }
+
+  private async consumeShared(
+    redis: RedisWithConsume,
+    subject: string,
+    limits: RequestLimits,
+  ): Promise<RateDecision> {
+    try {
+      const now = this.now();
+      const [allowed, used, day, resetMs, dayWaitMs] = await redis.yieldflowRateConsume(
+        `rl:m:${subject}`,
+        `rl:d:${subject}:${dayStamp(now)}`,
+        limits.perMinute,
+        limits.perDay ?? -1,
+        `${now}:${Math.random().toString(36).slice(2)}`,
+        msToUtcMidnight(now),
+      );
+      this.warned = false;
+      return this.decision(limits, allowed === 1, used, day, resetMs, dayWaitMs);
+    } catch (error) {
+      if (!this.warned) {
+        this.logger.warn(
+          { err: (error as Error).message },
+          'rate limits: Redis failed; per-process limits',
         );
-        this.warned = false;
-        return this.decision(limits, allowed === 1, used, day, resetMs, dayWaitMs);
-      } catch (error) {
-        if (!this.warned) {
-          this.logger.warn(
-            { err: (error as Error).message },
-            'rate limits: Redis failed; per-process limits',
-          );
-          this.warned = true;
-        }
+        this.warned = true;
       }
     }
     return this.consumeLocally(subject, limits);

@@ -48,10 +48,12 @@ export function responseCachePlugin(cache: ResponseCache): ApolloServerPlugin<Co
           if (hit || result.errors || rc.errors) return;
           const { extensions: _extensions, ...answer } = result;
           const plan = rc.contextValue.services.plans[rc.contextValue.viewer!.plan];
-          cache.set(keys, answer, {
-            requested: rc.contextValue.stats.cost,
-            maximum: plan.maxQueryCost,
-          });
+          cache.set(
+            keys,
+            answer,
+            { requested: rc.contextValue.stats.cost, maximum: plan.maxQueryCost },
+            rc.operationName ?? rc.request.operationName ?? null,
+          );
         },
       };
     },

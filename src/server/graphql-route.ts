@@ -1,0 +1,204 @@
+import { HeaderMap } from '@apollo/server';
+import { createContext, type Context } from '../context';
+import { HTTP_STATUS } from '../errors/codes';
+import { YieldflowError } from '../errors/errors';
+import { requestStats } from '../observability/request-stats';
+import { applyCors } from './cors';
+import type { RateDecision } from '../datasources/cache/rate-limiter';
+import { admitted, lookUpCached, sendCached, spend } from './fast-path';
+import type { Exchange, HttpHandlerOptions } from './http';
+import { BodyTooLargeError, clientIp, headerValue, readBody, sendGraphQLError } from './http-util';
+
+/** Largest GraphQL document accepted, in bytes. */
+export const MAX_DOCUMENT_BYTES = 100 * 1024;
+
+/** What a request sent: the body as bytes and text (empty for GET), and whether JSON. */
+interface Sent {
+  raw: Buffer;
+  text: string;
+  json: boolean;
+}
+
+const NOTHING_SENT: Sent = { raw: Buffer.alloc(0), text: '', json: false };
+
+/**
+ * GraphQL over HTTP at /graphql (GET and POST). A POSTed body seen in the last second
+ * from a cached API key with the same entitlements is answered from the response
+ * cache as soon as it has arrived, synchronously when limits are in-process; anything
+ * else goes through authentication, limits and Apollo.
+ */
+export function serveGraphQL(exchange: Exchange, options: HttpHandlerOptions): void {
+  const { req, res } = exchange;
+  if (applyCors(req, res, options.config.corsOrigins)) return;
+  if (req.method !== 'POST') {
+    answer(exchange, NOTHING_SENT, options).catch(exchange.fail);
+    return;
+  }
+  readBody(req, options.config.maxBodyBytes, (error, raw) => {
+    if (error instanceof BodyTooLargeError) {
+      res.setHeader('connection', 'close');
+      sendGraphQLError(
+        res,
+        413,
+        'QUERY_TOO_COMPLEX',
+        `Request body is larger than ${error.limit} bytes`,
+      );
+      return;
+    }
+    if (error) return exchange.fail(error);
+    const contentType = headerValue(req, 'content-type') ?? '';
+    const sent = {
+      raw: raw!,
+      text: raw!.toString('utf8'),
+      json: contentType.startsWith('application/json'),
+    };
+    const fast = sent.json ? lookUpCached(exchange, sent.text, options) : undefined;
+    if (!fast?.cached) {
+      answer(exchange, sent, options, fast?.requestKey).catch(exchange.fail);
+      return;
+    }
+    const { viewer, cached } = fast;
+    const serve = (decision: RateDecision) => {
+      if (admitted(exchange, decision, viewer, cached.operationName, options)) {
+        sendCached(exchange, viewer, cached, options);
+      }
+    };
+    const decision = spend(viewer, options);
+    if (decision instanceof Promise) decision.then(serve).catch(exchange.fail);
+    else serve(decision);
+  });
+}
+
+/** A POSTed JSON body with a document (what the response cache's fast path looks up). */
+function isJsonRequest(
+  body: unknown,
+): body is { query: string; operationName?: string | null; variables?: unknown } {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    typeof (body as { query?: unknown }).query === 'string'
+  );
+}
+
+/** The operation name a request body gives, for metering requests refused before Apollo. */
+function operationNameOf(body: unknown): string | undefined {
+  const name = (body as { operationName?: unknown } | undefined)?.operationName;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/**
+ * The general path: parse, check size and shape, authenticate, spend limits, then the
+ * response cache or Apollo. `missedKey` is the request key the fast path already
+ * looked up and missed.
+ */
+async function answer(
+  exchange: Exchange,
+  sent: Sent,
+  options: HttpHandlerOptions,
+  missedKey?: string,
+): Promise<void> {
+  const { req, res, requestId } = exchange;
+  const { services } = options;
+  let body: unknown = req.method === 'POST' ? sent.text : undefined;
+  if (sent.json) {
+    try {
+      body = JSON.parse(sent.text);
+    } catch {
+      return sendGraphQLError(res, 400, 'BAD_USER_INPUT', 'Request body is not valid JSON');
+    }
+  }
+
+  // The GraphQL document itself is capped at 100 KB (variables, such as an import's CSV,
+  // may be larger, up to MAX_BODY_BYTES).
+  const document =
+    typeof (body as { query?: unknown } | undefined)?.query === 'string'
+      ? (body as { query: string }).query
+      : (new URL(req.url ?? '/', 'http://localhost').searchParams.get('query') ?? '');
+  if (Buffer.byteLength(document) > MAX_DOCUMENT_BYTES) {
+    return sendGraphQLError(
+      res,
+      413,
+      'QUERY_TOO_COMPLEX',
+      `The GraphQL document is larger than ${MAX_DOCUMENT_BYTES} bytes`,
+    );
+  }
+
+  if (Array.isArray(body)) {
+    return sendGraphQLError(
+      res,
+      400,
+      'BAD_USER_INPUT',
+      'Batched requests are not accepted: send one operation per request',
+    );
+  }
+
+  const ip = clientIp(req, options.config.trustProxy);
+  const apiKey = headerValue(req, 'x-api-key');
+  let viewer: Context['viewer'];
+  try {
+    viewer = await services.auth.authenticate({
+      apiKey,
+      authorization: headerValue(req, 'authorization'),
+      ip,
+    });
+    if (viewer && apiKey) {
+      await services.auth.checkSignature(viewer, apiKey, {
+        timestamp: headerValue(req, 'x-yf-timestamp'),
+        signature: headerValue(req, 'x-yf-signature'),
+        rawBody: sent.raw,
+      });
+    }
+  } catch (error) {
+    if (error instanceof YieldflowError) {
+      return sendGraphQLError(res, HTTP_STATUS[error.code], error.code, error.message);
+    }
+    throw error;
+  }
+
+  const decision = await spend(viewer, options, ip);
+  if (!admitted(exchange, decision, viewer, operationNameOf(body), options)) return;
+
+  // Callers the fast path could not serve (access tokens, a key's first request in a
+  // while) are looked up here; it already missed the others.
+  const requestKey =
+    viewer && isJsonRequest(body)
+      ? services.responseCache.requestKey(sent.text, viewer)
+      : undefined;
+  if (viewer && requestKey !== undefined && requestKey !== missedKey) {
+    const cached = services.responseCache.get(requestKey);
+    if (cached) return sendCached(exchange, viewer, cached, options);
+  }
+
+  const context = createContext({
+    ip,
+    requestId,
+    logger: viewer ? exchange.log().child({ userId: viewer.userId }) : exchange.log(),
+    viewer,
+    services,
+  });
+  context.stats.requestKey = requestKey;
+
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const response = await requestStats.run(context.stats, () =>
+    options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: req.method ?? 'GET',
+        headers,
+        search: new URL(req.url ?? '/', 'http://localhost').search,
+        body,
+      },
+      context: async () => context,
+    }),
+  );
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
