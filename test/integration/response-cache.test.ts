@@ -1,4 +1,5 @@
-import { gql } from '../helpers/graphql';
+import { hashApiKey } from '../../src/domain/api-key-secret';
+import { codes, gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 /** A metric's value from GET /metrics (0 when absent). */
@@ -74,6 +75,58 @@ describe('the HTTP fast path', () => {
     }
     const me = await gql(server.url, '{ me { email } quote(symbol: "KO") { price } }', { apiKey });
     expect(me.headers.get('x-response-cache')).toBeNull();
+  });
+
+  /** Metered rows of one key, as "STATUS operation" -> requests. */
+  const metered = async (apiKeyId: string) => {
+    await server.app.services.usageRecorder.flush();
+    const rows = await server.app.database.prisma.usageRecord.findMany({ where: { apiKeyId } });
+    const sums: Record<string, number> = {};
+    for (const r of rows)
+      sums[`${r.status} ${r.operationName}`] =
+        (sums[`${r.status} ${r.operationName}`] ?? 0) + r.requests;
+    return sums;
+  };
+
+  it('meters an answer from the cache under its operation, though the body names none', async () => {
+    const query = 'query FastMetered($s: String!) { quote(symbol: $s) { symbol price } }';
+    const first = await gql(server.url, query, { apiKey, variables: { s: 'WMT' } });
+    const second = await gql(server.url, query, { apiKey, variables: { s: 'WMT' } });
+    expect([first, second].map((r) => r.headers.get('x-response-cache'))).toEqual(['MISS', 'HIT']);
+    const demoKey = await server.app.database.prisma.apiKey.findUnique({
+      where: { hash: hashApiKey(apiKey) },
+    });
+    const sums = await metered(demoKey!.id);
+    expect(sums['OK FastMetered']).toBe(2);
+  });
+
+  it('spends limits on answers from the cache too: 429, Retry-After, metered as RATE_LIMITED', async () => {
+    const registered = await gql<{ register: { accessToken: string } }>(
+      server.url,
+      `mutation { register(email: "limit.${Date.now()}@example.com", password: "correct horse battery") { accessToken } }`,
+    );
+    const bearer = { authorization: `Bearer ${registered.body.data!.register.accessToken}` };
+    const created = await gql<{ createApiKey: { secret: string; apiKey: { id: string } } }>(
+      server.url,
+      'mutation { createApiKey(name: "free") { secret apiKey { id } } }',
+      { headers: bearer },
+    );
+    const { secret, apiKey: key } = created.body.data!.createApiKey;
+    // FREE: 60 a minute. 59 spent elsewhere, the 60th answers and fills the cache, and
+    // the 61st, the same body, finds the answer cached and is refused.
+    for (let i = 0; i < 59; i += 1) {
+      expect((await gql(server.url, '{ plans { name } }', { apiKey: secret })).status).toBe(200);
+    }
+    const last = await gql(server.url, QUERY, { apiKey: secret, variables: { s: 'MA' } });
+    expect(last.status).toBe(200);
+    expect(last.headers.get('x-ratelimit-remaining')).toBe('0');
+    const refused = await gql(server.url, QUERY, { apiKey: secret, variables: { s: 'MA' } });
+    expect(refused.status).toBe(429);
+    expect(codes(refused)).toEqual(['RATE_LIMITED']);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+    // Refused on the fast path: metered under the cached answer's operation.
+    expect(await metered(key.id)).toEqual({ 'OK anonymous': 59, 'OK Q': 1, 'RATE_LIMITED Q': 1 });
   });
 
   it('parses and validates a document once, then serves it from the document cache', async () => {
