@@ -4,6 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../src/config/load-config';
 import { startApp, type App, type AppOptions } from '../src/server/app';
+import { tuneRuntime } from '../src/server/runtime-tuning';
 
 /** Twenty large listings of the simulator: a portfolio's holdings, a page of cards. */
 export const TWENTY_SYMBOLS = [
@@ -14,12 +15,14 @@ export const TWENTY_SYMBOLS = [
 /**
  * The gateway as a bench runs it: production mode on a fresh embedded database (or
  * DATABASE_URL), the in-process cache (or REDIS_URL, under a prefix of its own), no demo
- * account, errors-only logging. `env` adds to or overrides that.
+ * account, errors-only logging, the V8 settings of `npm start` (tuneRuntime). `env` adds
+ * to or overrides that.
  */
 export async function startBenchGateway(
   env: Record<string, string>,
   options: Pick<AppOptions, 'tradeFeed'> = {},
 ): Promise<{ app: App; dataDir: string }> {
+  tuneRuntime();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yf-bench-'));
   const config = loadConfig(
     {

@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config/load-config';
 import { createLogger } from './observability/logger';
 import { startApp } from './server/app';
+import { tuneRuntime } from './server/runtime-tuning';
 
 async function main(): Promise<void> {
+  tuneRuntime();
   let config;
   try {
     config = loadConfig();

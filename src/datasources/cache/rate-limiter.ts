@@ -64,10 +64,16 @@ if reset == 0 then reset = 60000 end
 return {1, used + 1, day, reset, 0}
 `;
 
-/** One subject's request times of the last minute, oldest first, from `head` on. */
+/**
+ * One subject's requests of the last minute, oldest first, from `head` on: the
+ * milliseconds that saw requests and how many each (a busy key sends many in one ms),
+ * and their total.
+ */
 interface MinuteLog {
   times: number[];
+  counts: number[];
   head: number;
+  total: number;
 }
 
 type RedisWithConsume = Redis & {
@@ -141,17 +147,21 @@ export class RateLimiter {
     const now = this.now();
     let log = this.minuteLog.get(subject);
     if (!log) {
-      log = { times: [], head: 0 };
+      log = { times: [], counts: [], head: 0, total: 0 };
       this.minuteLog.set(subject, log);
     }
     // Times only grow: the expired ones are at the front. O(1) amortised per request,
     // however high the limit.
-    while (log.head < log.times.length && log.times[log.head] <= now - MINUTE_MS) log.head += 1;
+    while (log.head < log.times.length && log.times[log.head] <= now - MINUTE_MS) {
+      log.total -= log.counts[log.head];
+      log.head += 1;
+    }
     if (log.head > 1_024 && log.head * 2 > log.times.length) {
       log.times = log.times.slice(log.head);
+      log.counts = log.counts.slice(log.head);
       log.head = 0;
     }
-    const inMinute = log.times.length - log.head;
+    const inMinute = log.total;
     const dayKey = `${subject}:${dayStamp(now)}`;
     const day = this.dayCount.get(dayKey) ?? 0;
     const resetMs = inMinute > 0 ? log.times[log.head] + MINUTE_MS - now : 0;
@@ -161,7 +171,13 @@ export class RateLimiter {
     if (limits.perDay !== null && day >= limits.perDay) {
       return this.decision(limits, false, inMinute, day, resetMs, msToUtcMidnight(now));
     }
-    log.times.push(now);
+    const last = log.times.length - 1;
+    if (last >= log.head && log.times[last] === now) log.counts[last] += 1;
+    else {
+      log.times.push(now);
+      log.counts.push(1);
+    }
+    log.total += 1;
     this.dayCount.set(dayKey, day + 1);
     this.sweep(now);
     return this.decision(limits, true, inMinute + 1, day + 1, resetMs || MINUTE_MS, 0);

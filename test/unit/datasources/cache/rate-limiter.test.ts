@@ -38,4 +38,11 @@ describe('RateLimiter (in-process)', () => {
     }
     expect(granted).toBe(15_000);
   });
+
+  it('decides in-process limits without a promise (the HTTP fast path relies on it)', () => {
+    const limiter = new RateLimiter(null, pino({ level: 'silent' }), () => 0);
+    const decision = limiter.consume('key:sync', { perMinute: 1, perDay: 5 });
+    expect(decision).not.toBeInstanceOf(Promise);
+    expect(decision).toMatchObject({ allowed: true, remaining: 0, dayRemaining: 4 });
+  });
 });
