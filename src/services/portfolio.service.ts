@@ -18,6 +18,13 @@ import type { Viewer } from '../domain/viewer';
 import type { Portfolio, Transaction } from '../generated/prisma/client';
 import { BadUserInputError, NotFoundError } from '../errors/errors';
 import type { InvalidationBus } from './invalidation-bus';
+import {
+  DEFAULT_LEDGER_CACHE,
+  LedgerCache,
+  PORTFOLIO_MESSAGE,
+  type Ledger,
+  type LedgerCacheOptions,
+} from './ledger-cache';
 import type { MarketDataService } from './market-data.service';
 import { parseImport, type ImportFormat, type ImportProblem } from './portfolio-import';
 
@@ -67,16 +74,26 @@ export interface ImportResult {
  * or transaction id reads as null (queries) or NOT_FOUND (mutations), never FORBIDDEN.
  */
 export class PortfolioService {
+  // Made here, before any live valuation listens to the bus: the cache's listener runs
+  // first, so a valuation reloading on a change reads the new ledger.
+  private readonly ledgers: LedgerCache;
+
   constructor(
     private readonly repository: PortfolioRepository,
     private readonly marketData: MarketDataService,
     private readonly now: () => Date = () => new Date(),
     private readonly bus: InvalidationBus | null = null,
-  ) {}
+    ledgerCache: LedgerCacheOptions = DEFAULT_LEDGER_CACHE,
+  ) {
+    this.ledgers = new LedgerCache((id) => this.readLedger(id), bus, ledgerCache);
+  }
 
-  /** The bus message announcing that a portfolio's ledger changed (live valuations reload). */
+  /**
+   * The bus message announcing that a portfolio or its ledger changed (cached ledgers
+   * are dropped, live valuations reload).
+   */
   static changed(portfolioId: string): string {
-    return `portfolio:${portfolioId}`;
+    return `${PORTFOLIO_MESSAGE}${portfolioId}`;
   }
 
   private async announce(portfolioId: string): Promise<void> {
@@ -91,13 +108,16 @@ export class PortfolioService {
     return this.repository.listByUser(viewer.userId);
   }
 
-  /** The portfolio if it is the viewer's; null otherwise. */
+  /** The portfolio if it is the viewer's; null otherwise. Reads the ledger cache. */
   async find(viewer: Viewer, id: string): Promise<Portfolio | null> {
-    return UUID.test(id) ? this.repository.findOwned(id, viewer.userId) : null;
+    if (!UUID.test(id)) return null;
+    const ledger = await this.ledgers.get(id);
+    return ledger?.portfolio.userId === viewer.userId ? ledger.portfolio : null;
   }
 
+  // Changes check ownership in the database, never in a cache.
   private async owned(viewer: Viewer, id: string): Promise<Portfolio> {
-    const portfolio = await this.find(viewer, id);
+    const portfolio = UUID.test(id) ? await this.repository.findOwned(id, viewer.userId) : null;
     if (!portfolio) throw new NotFoundError('No such portfolio');
     return portfolio;
   }
@@ -114,7 +134,9 @@ export class PortfolioService {
 
   async rename(viewer: Viewer, id: string, name: string): Promise<Portfolio> {
     const portfolio = await this.owned(viewer, id);
-    return this.repository.rename(portfolio.id, checkName(name));
+    const renamed = await this.repository.rename(portfolio.id, checkName(name));
+    await this.announce(portfolio.id);
+    return renamed;
   }
 
   async delete(viewer: Viewer, id: string): Promise<boolean> {
@@ -124,13 +146,22 @@ export class PortfolioService {
     return true;
   }
 
-  /** A ledger's rows, its entries and the accounting state after all of them. */
+  /**
+   * A portfolio's ledger: its rows, their entries and the accounting state after all of
+   * them (empty when there is no such portfolio). From the ledger cache: read only.
+   */
   async ledger(
     portfolioId: string,
   ): Promise<{ rows: Transaction[]; entries: LedgerEntry[]; state: LedgerState }> {
-    const rows = await this.repository.transactions(portfolioId);
+    return (await this.ledgers.get(portfolioId)) ?? { rows: [], entries: [], state: emptyLedger() };
+  }
+
+  private async readLedger(portfolioId: string): Promise<Ledger | null> {
+    const found = await this.repository.withTransactions(portfolioId);
+    if (!found) return null;
+    const { transactions: rows, ...portfolio } = found;
     const entries = rows.map(entryOf);
-    return { rows, entries, state: replay(entries) };
+    return { portfolio, rows, entries, state: replay(entries) };
   }
 
   /**

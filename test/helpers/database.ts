@@ -49,3 +49,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const database = await openPglite({ loadDataDir: new Blob([dump]) });
   return { database, drop: () => database.close() };
 }
+
+/** A second connection to a Postgres test database (another replica's); drop() only closes it. */
+export function sharedTestDatabase(of: TestDatabase): TestDatabase {
+  if (!of.url) throw new Error('replicas share a database on Postgres only (DATABASE_URL)');
+  const database = openPostgres(of.url);
+  return { database, url: of.url, drop: () => database.close() };
+}

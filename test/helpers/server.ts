@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load-config';
 import { startApp, type App, type AppOptions } from '../../src/server/app';
-import { createTestDatabase, type TestDatabase } from './database';
+import { createTestDatabase, sharedTestDatabase, type TestDatabase } from './database';
 import { createTestRedis, type TestRedis } from './redis';
 
 /** A server on port 0 with its own database, Redis prefix and DATA_DIR. */
@@ -23,13 +23,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts the app in-process. `env` adds or overrides environment variables. */
+/**
+ * Starts the app in-process. `env` adds or overrides environment variables. With
+ * `replicaOf`, a second replica of that server: the same database and Redis prefix
+ * (Postgres and Redis only), which it leaves in place when it closes.
+ */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: Pick<AppOptions, 'websocket' | 'tradeFeed'> = {},
+  options: Pick<AppOptions, 'websocket' | 'tradeFeed'> & { replicaOf?: TestServer } = {},
 ): Promise<TestServer> {
-  const db = await createTestDatabase();
-  const redis = createTestRedis();
+  const { replicaOf, ...appOptions } = options;
+  const db = replicaOf ? sharedTestDatabase(replicaOf.db) : await createTestDatabase();
+  const redis = replicaOf?.redis ?? createTestRedis();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yf-data-'));
   const logs: Array<Record<string, unknown>> = [];
   const destination = new Writable({
@@ -53,7 +58,7 @@ export async function startTestServer(
   const logger = pino({ level: env.LOG_LEVEL ?? 'info' }, destination);
   let app: App;
   try {
-    app = await startApp({ config, logger, database: db.database, ...options });
+    app = await startApp({ config, logger, database: db.database, ...appOptions });
   } catch (error) {
     await db.drop();
     throw error;
@@ -70,7 +75,7 @@ export async function startTestServer(
     close: async () => {
       await app.stop();
       await db.drop();
-      await redis.clear();
+      if (!replicaOf) await redis.clear();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

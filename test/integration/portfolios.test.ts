@@ -7,6 +7,7 @@ import {
 } from '../../src/generated/graphql';
 import { codes, execute, gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { testEnv } from '../helpers/test-env';
 
 describe('portfolios', () => {
   let server: TestServer;
@@ -293,4 +294,74 @@ describe('portfolios', () => {
     expect(still.body.data!.portfolio).toMatchObject({ name: 'Private' });
     expect(still.body.data!.portfolio!.transactions).toHaveLength(1);
   });
+
+  /** Name and holdings of a portfolio as `auth` reads it on `url`. */
+  const read = async (
+    url: string,
+    auth: { apiKey?: string; headers?: Record<string, string> },
+    id: string,
+  ) => {
+    const response = await gql<{
+      portfolio: { name: string; holdings: Array<{ symbol: string; quantity: number }> } | null;
+    }>(url, 'query($id: ID!) { portfolio(id: $id) { name holdings { symbol quantity } } }', {
+      ...auth,
+      variables: { id },
+    });
+    expect(response.body.errors).toBeUndefined();
+    return response.body.data!.portfolio;
+  };
+  const buy = (
+    url: string,
+    auth: { apiKey?: string; headers?: Record<string, string> },
+    id: string,
+    symbol: string,
+  ) =>
+    gql(
+      url,
+      `mutation($id: ID!) { addTransaction(portfolioId: $id, input: { type: BUY, date: "2024-03-01", symbol: "${symbol}", quantity: "5", price: "10" }) { id } }`,
+      { ...auth, variables: { id } },
+    );
+
+  it('reads its own changes at once: the cached ledger is dropped by every change', async () => {
+    const id = await create(mine, 'Cached');
+    expect(await read(server.url, mine, id)).toEqual({ name: 'Cached', holdings: [] });
+    await buy(server.url, mine, id, 'KO');
+    expect((await read(server.url, mine, id))!.holdings).toEqual([{ symbol: 'KO', quantity: 5 }]);
+    await gql(
+      server.url,
+      `mutation { renamePortfolio(id: "${id}", name: "Renamed") { id } }`,
+      mine,
+    );
+    expect((await read(server.url, mine, id))!.name).toBe('Renamed');
+    await gql(server.url, `mutation { deletePortfolio(id: "${id}") }`, mine);
+    expect(await read(server.url, mine, id)).toBeNull();
+  });
+
+  (testEnv.databaseUrl && testEnv.redisUrl ? it : it.skip)(
+    'shows a change made on another replica at once, not when its cached ledger expires',
+    async () => {
+      const replica = await startTestServer({ SEED_DEMO: 'false' }, { replicaOf: server });
+      try {
+        // API keys live in the shared database, so one key works on both replicas.
+        const key = await gql<{ createApiKey: { secret: string } }>(
+          server.url,
+          'mutation { createApiKey(name: "replicas") { secret } }',
+          mine,
+        );
+        const auth = { apiKey: key.body.data!.createApiKey.secret };
+        const id = await create(mine, 'Shared');
+        await buy(server.url, auth, id, 'KO');
+        expect((await read(replica.url, auth, id))!.holdings).toHaveLength(1); // now cached there
+        await buy(server.url, auth, id, 'PEP');
+        const started = Date.now();
+        while ((await read(replica.url, auth, id))!.holdings.length < 2) {
+          // The cached ledger lives 10 s; the bus brings the change in milliseconds.
+          expect(Date.now() - started).toBeLessThan(2_000);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      } finally {
+        await replica.close();
+      }
+    },
+  );
 });

@@ -28,9 +28,13 @@ const toRow = (portfolioId: string, t: NewTransaction) => ({
   note: t.note,
 });
 
+const LEDGER_ORDER = [{ date: 'asc' as const }, { seq: 'asc' as const }];
+
 /**
- * Reads and writes `portfolios` and `transactions`. Every read and write is scoped to
- * the owner: someone else's portfolio or transaction is simply not found.
+ * Reads and writes `portfolios` and `transactions`. Reads and writes are scoped to the
+ * owner (someone else's portfolio or transaction is simply not found), except
+ * {@link PortfolioRepository.withTransactions}, the ledger cache's read by id, whose
+ * caller checks the owner.
  */
 export class PortfolioRepository {
   constructor(private readonly prisma: PrismaClient) {}
@@ -59,7 +63,15 @@ export class PortfolioRepository {
   transactions(portfolioId: string): Promise<Transaction[]> {
     return this.prisma.transaction.findMany({
       where: { portfolioId },
-      orderBy: [{ date: 'asc' }, { seq: 'asc' }],
+      orderBy: LEDGER_ORDER,
+    });
+  }
+
+  /** A portfolio (whoever owns it) with its ledger in order, or null. */
+  withTransactions(id: string): Promise<(Portfolio & { transactions: Transaction[] }) | null> {
+    return this.prisma.portfolio.findUnique({
+      where: { id },
+      include: { transactions: { orderBy: LEDGER_ORDER } },
     });
   }
 
