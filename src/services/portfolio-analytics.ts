@@ -38,11 +38,31 @@ export interface HoldingView {
 
 const n = (d: Decimal) => d.toNumber();
 
-/** Holdings valued with one batched quote load for all of them. */
-export async function holdingsOf(
-  state: LedgerState,
-  loaders: MarketLoaders,
-): Promise<HoldingView[]> {
+// A request's loaders and a ledger state value the same holdings for every field that
+// needs them (holdings, valuation, allocation, income, risk): once per request.
+const valuedHoldings = new WeakMap<MarketLoaders, WeakMap<LedgerState, Promise<HoldingView[]>>>();
+
+/**
+ * Holdings valued with one batched quote load for all of them; computed once per
+ * loaders (a request's, or a live recomputation's) and state, which must not change
+ * afterwards (ledger states from PortfolioService do not). The views are shared:
+ * callers only read them.
+ */
+export function holdingsOf(state: LedgerState, loaders: MarketLoaders): Promise<HoldingView[]> {
+  let byState = valuedHoldings.get(loaders);
+  if (!byState) {
+    byState = new WeakMap();
+    valuedHoldings.set(loaders, byState);
+  }
+  let holdings = byState.get(state);
+  if (!holdings) {
+    holdings = valueHoldings(state, loaders);
+    byState.set(state, holdings);
+  }
+  return holdings;
+}
+
+async function valueHoldings(state: LedgerState, loaders: MarketLoaders): Promise<HoldingView[]> {
   const positions = positionsOf(state);
   const quotes = await loaders.quote.loadMany(positions.map((p) => p.symbol));
   const views = positions.map((p, i) => {
