@@ -36,6 +36,8 @@ export interface QuoteStreamOptions {
 }
 
 const LEASE_MS = 5_000;
+/** Trades kept per symbol while its first quote is being fetched. */
+const MAX_EARLY_TRADES = 1_000;
 const INTEREST_MS = 5_000;
 /** With a trade feed, polled quotes only refresh the day's fields this often. */
 const BASE_REFRESH_MS = 60_000;
@@ -82,6 +84,12 @@ export class QuoteStream {
   private readonly polledAt = new Map<string, number>();
   private readonly lastPublished = new Map<string, { fingerprint: string; at: number }>();
   private readonly tradeTimers = new Map<string, NodeJS.Timeout>();
+  /**
+   * Trades of produced symbols that came before the symbol's first quote (subscribing
+   * upstream comes first, the quote is fetched after): applied to that quote when it
+   * lands, those older than it skipped.
+   */
+  private readonly early = new Map<string, Trade[]>();
   private readonly replicaId = randomUUID();
   private readonly stopTrades: (() => void) | undefined;
   private subscriber: Redis | null = null;
@@ -301,7 +309,11 @@ export class QuoteStream {
         const first = !this.current.has(symbol);
         this.polledAt.set(symbol, now);
         // With the feed live, a poll refreshes the day's fields under the trades.
-        const base = live && !first ? { ...quote, ...pick(this.current.get(symbol)!) } : quote;
+        const base = first
+          ? this.withEarlyTrades(symbol, quote)
+          : live
+            ? { ...quote, ...pick(this.current.get(symbol)!) }
+            : quote;
         this.current.set(symbol, base);
         if (!live || first) await this.publish(symbol, base);
       }
@@ -356,11 +368,26 @@ export class QuoteStream {
     this.lastPublished.delete(symbol);
     clearTimeout(this.tradeTimers.get(symbol));
     this.tradeTimers.delete(symbol);
+    this.early.delete(symbol);
+  }
+
+  private withEarlyTrades(symbol: string, quote: Quote): Quote {
+    const trades = this.early.get(symbol);
+    this.early.delete(symbol);
+    if (!trades) return quote;
+    const moved = trades.reduce(applyTrade, quote);
+    return moved === quote ? quote : { ...moved, source: this.options.tradeFeed!.name };
   }
 
   private onTrade(trade: Trade): void {
+    if (!this.produced.has(trade.symbol)) return;
     const quote = this.current.get(trade.symbol);
-    if (!this.produced.has(trade.symbol) || !quote) return;
+    if (!quote) {
+      const early = this.early.get(trade.symbol) ?? [];
+      if (early.length < MAX_EARLY_TRADES) early.push(trade);
+      this.early.set(trade.symbol, early);
+      return;
+    }
     this.current.set(trade.symbol, {
       ...applyTrade(quote, trade),
       source: this.options.tradeFeed!.name,

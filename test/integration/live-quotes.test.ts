@@ -271,9 +271,9 @@ describe('live quotes over WebSocket (Finnhub trade stream as the source)', () =
 
     await waitFor(() => trades.active().includes('AAPL'));
     const price = Math.round((live.events[0].marketValue / 10) * 1.003 * 100) / 100;
-    // The stream applies trades to its first quote of the symbol, which it fetches once
-    // it has subscribed upstream: a trade sent before that quote lands is not counted (the
-    // quote stands for the market after it). So the trade repeats until it shows.
+    // The stream fetches its first quote of the symbol after subscribing upstream; a trade
+    // stamped before that quote's time is already in it and is skipped. So the trade
+    // repeats until it shows.
     trades.trade('AAPL', price);
     const repeat = setInterval(() => trades.trade('AAPL', price), 250);
     try {

@@ -7,9 +7,9 @@ import { MemoryCacheStore } from '../../src/datasources/cache/memory-cache.store
 import { RedisCacheStore } from '../../src/datasources/cache/redis-cache.store';
 import { defaultTtlPolicy } from '../../src/datasources/cache/ttl-policy';
 import { SimulatorProvider } from '../../src/datasources/providers/simulator/simulator.provider';
-import type { Quote } from '../../src/domain/market';
+import type { Quote, Trade } from '../../src/domain/market';
 import { MarketDataService } from '../../src/services/market-data.service';
-import { QuoteStream } from '../../src/services/quote-stream';
+import { QuoteStream, type TradeFeed } from '../../src/services/quote-stream';
 import { CountingProvider } from '../fixtures/counting-provider';
 import { createTestRedis } from '../helpers/redis';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -151,4 +151,73 @@ describe('QuoteStream', () => {
       }
     },
   );
+
+  it('applies trades that arrive before the first quote, skipping those older than it', async () => {
+    // The trade stream is subscribed before the first quote is fetched: a trade can land
+    // in between. The quote fetch waits until the test lets it go.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const quoted = new Date(Date.now() - 1_000);
+    const first: Quote = {
+      symbol: 'KO',
+      price: 60,
+      change: 0.5,
+      changePercent: 0.5 / 59.5,
+      open: 59.5,
+      high: 60.2,
+      low: 59.4,
+      previousClose: 59.5,
+      volume: 1_000,
+      marketCap: 260e9,
+      timestamp: quoted,
+      source: 'simulator',
+      stale: false,
+    };
+    const marketData = {
+      quotes: async (symbols: readonly string[]) => {
+        await gate;
+        return new Map(symbols.filter((s) => s === 'KO').map((s) => [s, first] as const));
+      },
+      logQuotes: async () => undefined,
+    } as unknown as MarketDataService;
+    const listeners = new Set<(trade: Trade) => void>();
+    const subscribed = new Set<string>();
+    const feed: TradeFeed = {
+      name: 'manual',
+      connected: () => true,
+      subscribe: (symbol) => void subscribed.add(symbol),
+      unsubscribe: (symbol) => void subscribed.delete(symbol),
+      subscribed: () => [...subscribed],
+      onTrade: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      close: () => undefined,
+    };
+    const trade = (price: number, at: Date) =>
+      listeners.forEach((l) => l({ symbol: 'KO', price, volume: 10, timestamp: at }));
+    const stream = new QuoteStream({
+      marketData,
+      redis: null,
+      keyPrefix: 't:',
+      logger,
+      intervalMs: 20,
+      tradeFeed: feed,
+    });
+    const ticks: Quote[] = [];
+    const stop = stream.watch(['KO'], (q) => ticks.push(q));
+    try {
+      await waitFor(() => subscribed.has('KO'));
+      trade(61, new Date()); // after the quote's time: it moves the quote
+      trade(99, new Date(quoted.getTime() - 1)); // before it: already in the quote
+      release();
+      await waitFor(() => ticks.some((q) => q.price === 61));
+      const moved = ticks.find((q) => q.price === 61)!;
+      expect(moved).toMatchObject({ source: 'manual', volume: 1_010, high: 61, low: 59.4 });
+      expect(ticks.some((q) => q.price === 99)).toBe(false);
+    } finally {
+      stop();
+      await stream.stop();
+    }
+  });
 });
