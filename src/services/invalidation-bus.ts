@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Logger } from '../observability/logger';
 
@@ -5,9 +6,12 @@ import type { Logger } from '../observability/logger';
  * Broadcasts "forget this" messages to every replica (Redis pub/sub), and to this
  * process directly, so that a revoked API key stops working everywhere at once rather
  * than when caches expire. Without Redis there is one process and the local call is all.
+ * A message reaches each listener once: on Redis it carries its replica's id, and the
+ * replica that sent it (and delivered it at once) skips its own echo.
  */
 export class InvalidationBus {
   private readonly listeners = new Set<(message: string) => void>();
+  private readonly origin = randomUUID();
   private subscriber: Redis | null = null;
   private readonly channel: string;
 
@@ -30,7 +34,7 @@ export class InvalidationBus {
     const subscriber = this.redis.duplicate();
     this.subscriber = subscriber;
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel === this.channel) this.deliver(message);
+      if (channel === this.channel) this.received(message);
     });
     subscriber.on('error', () => undefined);
     let timer: NodeJS.Timeout | undefined;
@@ -59,7 +63,7 @@ export class InvalidationBus {
     this.deliver(message);
     if (!this.redis) return;
     try {
-      await this.redis.publish(this.channel, message);
+      await this.redis.publish(this.channel, `${this.origin} ${message}`);
     } catch (error) {
       this.logger.error({ err: (error as Error).message }, 'could not broadcast an invalidation');
     }
@@ -72,7 +76,17 @@ export class InvalidationBus {
     }
   }
 
+  // `<origin> <message>`; a message without an origin (a replica of an older version,
+  // during a rolling deploy) is delivered as it is.
+  private received(payload: string): void {
+    const origin = ORIGIN.exec(payload);
+    if (!origin) return this.deliver(payload);
+    if (origin[1] !== this.origin) this.deliver(payload.slice(origin[0].length));
+  }
+
   private deliver(message: string): void {
     for (const listener of this.listeners) listener(message);
   }
 }
+
+const ORIGIN = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) /;
