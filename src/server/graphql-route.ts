@@ -35,38 +35,54 @@ export function serveGraphQL(exchange: Exchange, options: HttpHandlerOptions): v
     return;
   }
   readBody(req, options.config.maxBodyBytes, (error, raw) => {
-    if (error instanceof BodyTooLargeError) {
-      res.setHeader('connection', 'close');
-      sendGraphQLError(
-        res,
-        413,
-        'QUERY_TOO_COMPLEX',
-        `Request body is larger than ${error.limit} bytes`,
-      );
-      return;
+    // This runs in the request's 'end' event: a throw here would reach no promise.
+    try {
+      received(exchange, options, error, raw);
+    } catch (thrown) {
+      exchange.fail(thrown as Error);
     }
-    if (error) return exchange.fail(error);
-    const contentType = headerValue(req, 'content-type') ?? '';
-    const sent = {
-      raw: raw!,
-      text: raw!.toString('utf8'),
-      json: contentType.startsWith('application/json'),
-    };
-    const fast = sent.json ? lookUpCached(exchange, sent.text, options) : undefined;
-    if (!fast?.cached) {
-      answer(exchange, sent, options, fast?.requestKey).catch(exchange.fail);
-      return;
-    }
-    const { viewer, cached } = fast;
-    const serve = (decision: RateDecision) => {
-      if (admitted(exchange, decision, viewer, cached.operationName, options)) {
-        sendCached(exchange, viewer, cached, options);
-      }
-    };
-    const decision = spend(viewer, options);
-    if (decision instanceof Promise) decision.then(serve).catch(exchange.fail);
-    else serve(decision);
   });
+}
+
+/** A POSTed body has arrived (or failed): the fast path, else the general one. */
+function received(
+  exchange: Exchange,
+  options: HttpHandlerOptions,
+  error: Error | null,
+  raw: Buffer | undefined,
+): void {
+  const { req, res } = exchange;
+  if (error instanceof BodyTooLargeError) {
+    res.setHeader('connection', 'close');
+    sendGraphQLError(
+      res,
+      413,
+      'QUERY_TOO_COMPLEX',
+      `Request body is larger than ${error.limit} bytes`,
+    );
+    return;
+  }
+  if (error) return exchange.fail(error);
+  const contentType = headerValue(req, 'content-type') ?? '';
+  const sent = {
+    raw: raw!,
+    text: raw!.toString('utf8'),
+    json: contentType.startsWith('application/json'),
+  };
+  const fast = sent.json ? lookUpCached(exchange, sent.text, options) : undefined;
+  if (!fast?.cached) {
+    answer(exchange, sent, options, fast?.requestKey).catch(exchange.fail);
+    return;
+  }
+  const { viewer, cached } = fast;
+  const serve = (decision: RateDecision) => {
+    if (admitted(exchange, decision, viewer, cached.operationName, options)) {
+      sendCached(exchange, viewer, cached, options);
+    }
+  };
+  const decision = spend(viewer, options);
+  if (decision instanceof Promise) decision.then(serve).catch(exchange.fail);
+  else serve(decision);
 }
 
 /** A POSTed JSON body with a document (what the response cache's fast path looks up). */

@@ -129,6 +129,26 @@ describe('the HTTP fast path', () => {
     expect(await metered(key.id)).toEqual({ 'OK anonymous': 59, 'OK Q': 1, 'RATE_LIMITED Q': 1 });
   });
 
+  it('answers 500 INTERNAL_SERVER_ERROR, and keeps serving, when the fast path throws', async () => {
+    await gql(server.url, QUERY, { apiKey, variables: { s: 'HD' } });
+    const cache = server.app.services.responseCache;
+    const get = cache.get.bind(cache);
+    // The fast path runs in the request body's 'end' event, where no promise catches.
+    cache.get = () => {
+      throw new Error('response cache broke');
+    };
+    try {
+      const broken = await gql(server.url, QUERY, { apiKey, variables: { s: 'HD' } });
+      expect(broken.status).toBe(500);
+      expect(codes(broken)).toEqual(['INTERNAL_SERVER_ERROR']);
+      expect(JSON.stringify(broken.body)).not.toContain('response cache broke');
+    } finally {
+      cache.get = get;
+    }
+    const after = await gql(server.url, QUERY, { apiKey, variables: { s: 'HD' } });
+    expect(after.status).toBe(200);
+  });
+
   it('parses and validates a document once, then serves it from the document cache', async () => {
     const document = `{ plans { name maxQueryCost } quote(symbol: "V") { price } }`;
     await gql(server.url, document, { apiKey });
