@@ -5,7 +5,7 @@ import { YieldflowError } from '../errors/errors';
 import { requestStats } from '../observability/request-stats';
 import { applyCors } from './cors';
 import type { RateDecision } from '../datasources/cache/rate-limiter';
-import { admitted, lookUpCached, sendCached, spend } from './fast-path';
+import { admitted, lookUpCached, sendCached, spend, type CachedLookup } from './fast-path';
 import type { Exchange, HttpHandlerOptions } from './http';
 import { BodyTooLargeError, clientIp, headerValue, readBody, sendGraphQLError } from './http-util';
 
@@ -71,7 +71,7 @@ function received(
   };
   const fast = sent.json ? lookUpCached(exchange, sent.text, options) : undefined;
   if (!fast?.cached) {
-    answer(exchange, sent, options, fast?.requestKey).catch(exchange.fail);
+    answer(exchange, sent, options, fast).catch(exchange.fail);
     return;
   }
   const { viewer, cached } = fast;
@@ -104,14 +104,14 @@ function operationNameOf(body: unknown): string | undefined {
 
 /**
  * The general path: parse, check size and shape, authenticate, spend limits, then the
- * response cache or Apollo. `missedKey` is the request key the fast path already
- * looked up and missed.
+ * response cache or Apollo. `missed` is the fast path's lookup when it found the
+ * caller's key cached but no answer: its viewer and request key serve here too.
  */
 async function answer(
   exchange: Exchange,
   sent: Sent,
   options: HttpHandlerOptions,
-  missedKey?: string,
+  missed?: CachedLookup,
 ): Promise<void> {
   const { req, res, requestId } = exchange;
   const { services } = options;
@@ -152,11 +152,13 @@ async function answer(
   const apiKey = headerValue(req, 'x-api-key');
   let viewer: Context['viewer'];
   try {
-    viewer = await services.auth.authenticate({
-      apiKey,
-      authorization: headerValue(req, 'authorization'),
-      ip,
-    });
+    viewer =
+      missed?.viewer ??
+      (await services.auth.authenticate({
+        apiKey,
+        authorization: headerValue(req, 'authorization'),
+        ip,
+      }));
     if (viewer && apiKey) {
       await services.auth.checkSignature(viewer, apiKey, {
         timestamp: headerValue(req, 'x-yf-timestamp'),
@@ -174,13 +176,13 @@ async function answer(
   const decision = await spend(viewer, options, ip);
   if (!admitted(exchange, decision, viewer, operationNameOf(body), options)) return;
 
-  // Callers the fast path could not serve (access tokens, a key's first request in a
+  // Callers the fast path could not look up (access tokens, a key's first request in a
   // while) are looked up here; it already missed the others.
   const requestKey =
     viewer && isJsonRequest(body)
-      ? services.responseCache.requestKey(sent.text, viewer)
+      ? (missed?.requestKey ?? services.responseCache.requestKey(sent.text, viewer))
       : undefined;
-  if (viewer && requestKey !== undefined && requestKey !== missedKey) {
+  if (viewer && requestKey !== undefined && !missed) {
     const cached = services.responseCache.get(requestKey);
     if (cached) return sendCached(exchange, viewer, cached, options);
   }

@@ -222,15 +222,15 @@ export class AuthService {
   /** A key's viewer if it may be used now from `ip`; it throws otherwise. */
   private admit(cached: CachedKey | null, ip: string | undefined): Viewer {
     const now = this.now();
-    const key = cached?.key;
-    if (!cached || !key || key.revokedAt || (key.expiresAt && key.expiresAt <= now)) {
+    if (!cached || cached.key.revokedAt || (cached.key.expiresAt && cached.key.expiresAt <= now)) {
       throw new UnauthenticatedError('Invalid, expired or revoked API key');
     }
+    const { key, viewer } = cached;
     if (key.allowedIps.length > 0 && !(ip && ipAllowed(ip, key.allowedIps))) {
       throw new ForbiddenError('This API key may not be used from this address');
     }
     this.touch(key.id, now);
-    return cached.viewer;
+    return viewer;
   }
 
   // Keys are cached briefly per process; revocation and rotation clear them everywhere

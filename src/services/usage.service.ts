@@ -46,13 +46,7 @@ export class UsageRecorder {
     const apiKeyId = viewer.apiKeyId ?? null;
     const key = `${second} ${viewer.userId} ${apiKeyId} ${request.status} ${operationName}`;
     const row = this.buffer.get(key);
-    if (row) {
-      row.requests += 1;
-      row.cost += request.cost;
-      row.durationMs += request.durationMs;
-      row.cacheHits += request.cacheHits;
-      return;
-    }
+    if (row) return addInto(row, 1, request);
     this.add(key, {
       userId: viewer.userId,
       apiKeyId,
@@ -94,7 +88,7 @@ export class UsageRecorder {
         // Back in front of what arrived meanwhile; a row of the same key sums into it.
         for (const [key, row] of this.buffer) {
           const earlier = batch.get(key);
-          if (earlier) addInto(earlier, row);
+          if (earlier) addInto(earlier, row.requests, row);
           else batch.set(key, row);
         }
         this.buffer = batch;
@@ -109,8 +103,13 @@ export class UsageRecorder {
   }
 }
 
-function addInto(row: UsageEntry, more: UsageEntry): void {
-  row.requests += more.requests;
+/** Sums `requests` more requests, with their cost, duration and cache hits, into a row. */
+function addInto(
+  row: UsageEntry,
+  requests: number,
+  more: Pick<UsageEntry, 'cost' | 'durationMs' | 'cacheHits'>,
+): void {
+  row.requests += requests;
   row.cost += more.cost;
   row.durationMs += more.durationMs;
   row.cacheHits += more.cacheHits;
