@@ -7,7 +7,6 @@ import {
   valueFromAST,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLNamedType,
   type GraphQLSchema,
@@ -16,6 +15,8 @@ import {
 } from 'graphql';
 import type { PlanLimits } from '../domain/plans';
 import { QueryTooComplexError } from '../errors/errors';
+import { fragmentMemo } from './analysis/fragment-memo';
+import { displayCount } from './validation-rules';
 
 /**
  * What a field declares through type-graphql's `@Extensions`: `cost` per item (default
@@ -47,11 +48,6 @@ export function queryCost(
     ? operations.find((o) => o.name?.value === operationName)
     : operations[0];
   if (!operation) return 0;
-  const fragments = new Map(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((f) => [f.name.value, f]),
-  );
   const root =
     operation.operation === 'query'
       ? schema.getQueryType()
@@ -70,26 +66,28 @@ export function queryCost(
     return DEFAULT_MULTIPLIER_WHEN_UNKNOWN;
   };
 
-  const costOf = (
-    type: GraphQLNamedType,
-    selectionSet: SelectionSetNode,
-    seen: Set<string>,
-  ): number => {
+  // Each fragment is priced once (its type condition fixes its type), so pricing is
+  // linear in the document's size however often fragments spread each other.
+  const fragmentCost = fragmentMemo<number>(
+    document,
+    (fragment) => {
+      const target = schema.getType(fragment.typeCondition.name.value);
+      return target ? costOf(target, fragment.selectionSet) : 0;
+    },
+    0,
+  );
+  function costOf(type: GraphQLNamedType, selectionSet: SelectionSetNode): number {
     let total = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const target = selection.typeCondition
           ? (schema.getType(selection.typeCondition.name.value) ?? type)
           : type;
-        total += costOf(target, selection.selectionSet, seen);
+        total += costOf(target, selection.selectionSet);
         continue;
       }
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = fragments.get(selection.name.value);
-        // A fragment spread twice on one path is a cycle; validation rejects it anyway.
-        if (!fragment || seen.has(fragment.name.value)) continue;
-        const target = schema.getType(fragment.typeCondition.name.value) ?? type;
-        total += costOf(target, fragment.selectionSet, new Set([...seen, fragment.name.value]));
+        total += fragmentCost(selection.name.value) ?? 0;
         continue;
       }
       if (selection.name.value.startsWith('__')) continue;
@@ -99,13 +97,13 @@ export function queryCost(
       const declared = (field.extensions as FieldCost | undefined) ?? {};
       const fieldType = getNamedType(field.type);
       const own = declared.cost ?? (isCompositeType(fieldType) ? 1 : 0);
-      const children = selection.selectionSet ? costOf(fieldType, selection.selectionSet, seen) : 0;
+      const children = selection.selectionSet ? costOf(fieldType, selection.selectionSet) : 0;
       const size = declared.multiplier ? sizeOf(field, selection, declared.multiplier) : 1;
       total += size * (own + children);
     }
     return total;
-  };
-  return costOf(root, operation.selectionSet, new Set());
+  }
+  return costOf(root, operation.selectionSet);
 }
 
 /**
@@ -118,8 +116,8 @@ export function assertAffordable(
 ): void {
   if (requested > plan.maxQueryCost) {
     throw new QueryTooComplexError(
-      `This operation costs ${requested}; the ${plan.name} plan allows ${plan.maxQueryCost} per operation`,
-      { cost: requested, maxCost: plan.maxQueryCost },
+      `This operation costs ${displayCount(requested)}; the ${plan.name} plan allows ${plan.maxQueryCost} per operation`,
+      { cost: displayCount(requested), maxCost: plan.maxQueryCost },
     );
   }
 }

@@ -43,7 +43,10 @@ export function createFormatError(options: { development: boolean }) {
       const sizeLimit =
         (code === 'GRAPHQL_PARSE_FAILED' &&
           /contains more th(?:an|at) \d+ tokens/.test(formatted.message)) ||
-        (code === 'GRAPHQL_VALIDATION_FAILED' && typeof extensions.limit === 'string');
+        (code === 'GRAPHQL_VALIDATION_FAILED' &&
+          (typeof extensions.limit === 'string' ||
+            // Apollo's own recursion guard (maxRecursiveSelections)
+            extensions.validationErrorCode === 'MAX_RECURSIVE_SELECTIONS_EXCEEDED'));
       if (sizeLimit) {
         return {
           ...formatted,

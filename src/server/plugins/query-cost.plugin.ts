@@ -1,7 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLError } from 'graphql';
 import type { Context } from '../../context';
 import { DEFAULT_PLANS } from '../../domain/plans';
 import { assertAffordable, queryCost } from '../query-cost';
+import { displayCount } from '../validation-rules';
 
 /**
  * Prices every operation before it runs (see query-cost.ts) and refuses one that costs
@@ -16,10 +18,19 @@ export function queryCostPlugin(): ApolloServerPlugin<Context> {
         async didResolveOperation({ contextValue, document, operationName, request, schema }) {
           const plan =
             contextValue.services.plans[contextValue.viewer?.plan ?? 'FREE'] ?? DEFAULT_PLANS.FREE;
-          const requested = queryCost(schema, document, operationName, request.variables ?? {});
+          const requested = displayCount(
+            queryCost(schema, document, operationName, request.variables ?? {}),
+          );
           cost = { requested, maximum: plan.maxQueryCost };
           contextValue.stats.cost = requested;
-          assertAffordable(requested, plan);
+          try {
+            assertAffordable(requested, plan);
+          } catch (error) {
+            // Refused before execution: the whole request is bad input (Apollo says 500
+            // for errors of this phase unless told).
+            (error as GraphQLError).extensions.http = { status: 400 };
+            throw error;
+          }
         },
         async willSendResponse({ response }) {
           if (cost && response.body.kind === 'single') {

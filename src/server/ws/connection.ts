@@ -30,7 +30,7 @@ import { requestStats } from '../../observability/request-stats';
 import { Conflator, LiveFeed } from '../../services/live-feed';
 import { usageStatus } from '../../services/usage.service';
 import { assertAffordable, queryCost } from '../query-cost';
-import { aliasLimitRule, depthLimitRule, MAX_TOKENS } from '../validation-rules';
+import { displayCount, GATEWAY_RULES, MAX_TOKENS } from '../validation-rules';
 import type { Services } from '../services';
 import { formatResult, selectionKey, type FormatError, type LiveRenderer } from './live-renderer';
 
@@ -448,12 +448,12 @@ export class Connection {
     } catch (error) {
       return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
     }
-    const errors = validate(schema, document, [...specifiedRules, depthLimitRule, aliasLimitRule]);
+    const errors = validate(schema, document, [...specifiedRules, ...GATEWAY_RULES]);
     if (errors.length > 0) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
     const viewer = this.viewer!;
     const plan = this.plan;
     const variables = payload.variables ?? {};
-    const requested = queryCost(schema, document, payload.operationName, variables);
+    const requested = displayCount(queryCost(schema, document, payload.operationName, variables));
     try {
       assertAffordable(requested, plan);
     } catch (error) {

@@ -43,4 +43,15 @@ describe('queryCost', () => {
     expect(cost(query, {}, 'A')).toBe(2);
     expect(cost(query, {}, 'B')).toBe(6);
   });
+
+  it('prices each fragment once, so fragments spreading each other cost linear time', () => {
+    let query = '{ ...F0 }\n';
+    for (let i = 0; i < 60; i += 1)
+      query += `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }\n`;
+    query += 'fragment F60 on Query { quote(symbol: "A") { price } }';
+    const started = performance.now();
+    // 2^60 quotes when written out; the old walk followed every spread and never returned.
+    expect(cost(query)).toBe(2 ** 60);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
 });
