@@ -17,6 +17,7 @@ import type { Metrics } from '../observability/metrics';
 import { AccountService } from '../services/account.service';
 import { ApiKeyService } from '../services/api-key.service';
 import { AuthService, type TokenSettings } from '../services/auth.service';
+import { KeyLookupGuard } from '../services/key-lookup-guard';
 import { NO_BILLING, type BillingProvider } from '../services/billing';
 import { InvalidationBus } from '../services/invalidation-bus';
 import { createMarketData } from '../services/market-data.factory';
@@ -83,6 +84,7 @@ export function createServices(deps: {
     issuer: TOKEN_ISSUER,
     audience: TOKEN_AUDIENCE,
   };
+  const rateLimiter = new RateLimiter(deps.redis, deps.logger.child({ component: 'rate-limit' }));
   const bus = new InvalidationBus(deps.redis, deps.config.redisKeyPrefix, deps.logger);
   const auth = new AuthService({
     apiKeys,
@@ -91,6 +93,7 @@ export function createServices(deps: {
     bus,
     replayGuard: deps.redis ? new RedisReplayGuard(deps.redis) : new MemoryReplayGuard(),
     logger: deps.logger.child({ component: 'auth' }),
+    lookups: new KeyLookupGuard((subject, limits) => rateLimiter.consume(subject, limits)),
   });
   const marketData = createMarketData({
     config: deps.config,
@@ -134,7 +137,7 @@ export function createServices(deps: {
     keys: new ApiKeyService(apiKeys, auth),
     usage: new UsageService(usageRepository, usageRecorder, apiKeys),
     usageRecorder,
-    rateLimiter: new RateLimiter(deps.redis, deps.logger.child({ component: 'rate-limit' })),
+    rateLimiter,
     connections: new ConnectionRegistry(deps.redis),
     symbols: new SymbolRegistry(deps.redis),
     bus,

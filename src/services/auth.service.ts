@@ -7,6 +7,7 @@ import type { UserRepository } from '../datasources/database/user.repository';
 import { ForbiddenError, UnauthenticatedError } from '../errors/errors';
 import type { Logger } from '../observability/logger';
 import type { InvalidationBus } from './invalidation-bus';
+import type { KeyLookupGuard } from './key-lookup-guard';
 import { JwtError, verifyJwt } from './jwt';
 
 const TOUCH_INTERVAL_MS = 60_000;
@@ -64,6 +65,8 @@ export class AuthService {
       bus: InvalidationBus;
       replayGuard: ReplayGuard;
       logger: Logger;
+      /** Refuses made-up keys without the database (unknown keys, lookups per address). */
+      lookups?: KeyLookupGuard;
       now?: () => Date;
     },
   ) {
@@ -200,7 +203,14 @@ export class AuthService {
       throw new UnauthenticatedError('Malformed API key: expected yf_live_… or yf_test_…');
     }
     const hash = hashApiKey(trimmed);
-    return this.admit(this.cachedKey(hash) ?? (await this.loadKey(hash)), ip);
+    const cached = this.cachedKey(hash);
+    if (cached) return this.admit(cached, ip);
+    const { lookups } = this.deps;
+    if (lookups?.isKnownUnknown(hash)) return this.admit(null, ip);
+    await lookups?.admitLookup(ip);
+    const loaded = await this.loadKey(hash);
+    if (!loaded) lookups?.rememberUnknown(hash);
+    return this.admit(loaded, ip);
   }
 
   /**

@@ -32,6 +32,7 @@ import { usageStatus } from '../../services/usage.service';
 import { assertAffordable, queryCost } from '../query-cost';
 import { displayCount, GATEWAY_RULES, MAX_TOKENS } from '../validation-rules';
 import type { Services } from '../services';
+import { clientIp } from '../http-util';
 import { formatResult, selectionKey, type FormatError, type LiveRenderer } from './live-renderer';
 
 /** Close code when a socket's credentials expire or are revoked: reconnect with new ones. */
@@ -53,6 +54,8 @@ export interface BackpressureLimits {
 
 /** What every connection of one gateway shares. */
 export interface ConnectionDeps {
+  /** TRUSTED_PROXIES: the client address is read as on HTTP. */
+  trustedProxies: readonly string[];
   schema: GraphQLSchema;
   services: Services;
   logger: Logger;
@@ -114,12 +117,15 @@ export class Connection {
   private disposed = false;
   /** Set by the gateway's keep-alive: a ping went out and no pong came back yet. */
   awaitingPong = false;
+  /** The client's address, by the same rule as HTTP (TRUSTED_PROXIES). */
+  private readonly ip: string;
 
   constructor(
     readonly socket: WebSocket,
     private readonly request: IncomingMessage,
     private readonly deps: ConnectionDeps,
   ) {
+    this.ip = clientIp(request, deps.trustedProxies);
     this.initTimer = setTimeout(() => {
       if (!this.initReceived) {
         this.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
@@ -209,7 +215,7 @@ export class Connection {
       viewer = await services.auth.authenticate({
         apiKey: asString(params.apiKey),
         authorization: asString(params.authorization),
-        ip: this.request.socket.remoteAddress,
+        ip: this.ip,
       });
     } catch (error) {
       logger.debug({ err: (error as Error).message }, 'websocket authentication failed');
@@ -484,7 +490,7 @@ export class Connection {
       logger: logger.child({ reqId: requestId }),
       viewer,
       services,
-      ip: this.request.socket.remoteAddress,
+      ip: this.ip,
     });
     contextValue.stats.cost = requested;
     return {
