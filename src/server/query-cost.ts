@@ -14,8 +14,17 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { PlanLimits } from '../domain/plans';
+import {
+  DATA_PRICES,
+  EMPTY_LEDGER,
+  LEDGER_PRICES,
+  type DataPriceName,
+  type LedgerSizes,
+} from '../domain/query-prices';
 import { QueryTooComplexError } from '../errors/errors';
 import { fragmentMemo } from './analysis/fragment-memo';
+import { portfolioScope } from './analysis/portfolio-scope';
+import type { Viewer } from '../domain/viewer';
 import { displayCount } from './validation-rules';
 
 /**
@@ -26,6 +35,21 @@ import { displayCount } from './validation-rules';
 export interface FieldCost {
   cost?: number;
   multiplier?: string;
+  /** A data-driven price ({@link DATA_PRICES}) in place of `cost` and `multiplier`. */
+  price?: DataPriceName;
+}
+
+/** What data-driven prices read: the caller's ledger sizes and today's date. */
+export interface PricingData {
+  sizes: LedgerSizes;
+  /** YYYY-MM-DD */
+  today: string;
+}
+
+/** An operation's price, and whether it read the ledger sizes it was given. */
+export interface OperationPrice {
+  cost: number;
+  readsLedger: boolean;
 }
 
 const DEFAULT_MULTIPLIER_WHEN_UNKNOWN = 100;
@@ -40,21 +64,49 @@ export function queryCost(
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Record<string, unknown> = {},
+  data?: PricingData,
 ): number {
+  return priceOperation(schema, document, operationName, variables, data).cost;
+}
+
+/**
+ * {@link queryCost}, saying also whether a price read the ledger sizes: the caller
+ * prices first with an empty ledger and, only when it did, again with the sizes of
+ * the caller's portfolios (which cost a lookup).
+ */
+export function priceOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> = {},
+  data: PricingData = { sizes: EMPTY_LEDGER, today: new Date().toISOString().slice(0, 10) },
+): OperationPrice {
+  let readsLedger = false;
   const operations = document.definitions.filter(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
   );
   const operation = operationName
     ? operations.find((o) => o.name?.value === operationName)
     : operations[0];
-  if (!operation) return 0;
+  if (!operation) return { cost: 0, readsLedger };
   const root =
     operation.operation === 'query'
       ? schema.getQueryType()
       : operation.operation === 'mutation'
         ? schema.getMutationType()
         : schema.getSubscriptionType();
-  if (!root) return 0;
+  if (!root) return { cost: 0, readsLedger };
+
+  const argumentsOf = (field: GraphQLField<unknown, unknown>, node: FieldNode) => {
+    const values: Record<string, unknown> = {};
+    for (const argument of field.args) {
+      const ast = node.arguments?.find((a) => a.name.value === argument.name);
+      values[argument.name] = ast
+        ? valueFromAST(ast.value, argument.type, variables)
+        : argument.defaultValue;
+    }
+    return values;
+  };
 
   const sizeOf = (field: GraphQLField<unknown, unknown>, node: FieldNode, name: string) => {
     const argument = field.args.find((a) => a.name === name);
@@ -96,14 +148,24 @@ export function queryCost(
       if (!field) continue;
       const declared = (field.extensions as FieldCost | undefined) ?? {};
       const fieldType = getNamedType(field.type);
-      const own = declared.cost ?? (isCompositeType(fieldType) ? 1 : 0);
       const children = selection.selectionSet ? costOf(fieldType, selection.selectionSet) : 0;
+      if (declared.price) {
+        if (LEDGER_PRICES.has(declared.price)) readsLedger = true;
+        const price = DATA_PRICES[declared.price](
+          argumentsOf(field, selection),
+          data.sizes,
+          data.today,
+        );
+        total += price.size * (price.own + children);
+        continue;
+      }
+      const own = declared.cost ?? (isCompositeType(fieldType) ? 1 : 0);
       const size = declared.multiplier ? sizeOf(field, selection, declared.multiplier) : 1;
       total += size * (own + children);
     }
     return total;
   }
-  return costOf(root, operation.selectionSet);
+  return { cost: costOf(root, operation.selectionSet), readsLedger };
 }
 
 /**
@@ -120,4 +182,35 @@ export function assertAffordable(
       { cost: displayCount(requested), maxCost: plan.maxQueryCost },
     );
   }
+}
+
+/** What {@link priceFor} reads the caller's ledger sizes from. */
+export interface LedgerSizesSource {
+  sizesOf(viewer: Viewer, ids: readonly string[] | null): Promise<LedgerSizes>;
+}
+
+/**
+ * The cost of an operation for `viewer`, HTTP and WebSocket alike: priced with an
+ * empty ledger, and again with the sizes of the portfolios it reads when a price read
+ * them (so most operations cost no lookup). Capped at what JSON can carry.
+ */
+export async function priceFor(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+  viewer: Viewer | null | undefined,
+  ledgers: LedgerSizesSource,
+): Promise<number> {
+  const today = new Date().toISOString().slice(0, 10);
+  const first = priceOperation(schema, document, operationName, variables, {
+    sizes: EMPTY_LEDGER,
+    today,
+  });
+  if (!first.readsLedger || !viewer) return displayCount(first.cost);
+  const scope = portfolioScope(schema, document, operationName, variables);
+  const sizes = await ledgers.sizesOf(viewer, scope);
+  return displayCount(
+    priceOperation(schema, document, operationName, variables, { sizes, today }).cost,
+  );
 }

@@ -23,6 +23,7 @@ import { InvalidationBus } from '../services/invalidation-bus';
 import { createMarketData } from '../services/market-data.factory';
 import type { MarketDataService } from '../services/market-data.service';
 import { PortfolioService } from '../services/portfolio.service';
+import { LedgerSizesService } from '../services/ledger-sizes';
 import { QuoteStream, type TradeFeed } from '../services/quote-stream';
 import { ResponseCache } from './response-cache';
 import { UsageRecorder, UsageService } from '../services/usage.service';
@@ -46,6 +47,8 @@ export interface Services {
   plans: Readonly<Record<PlanName, PlanLimits>>;
   marketData: MarketDataService;
   portfolios: PortfolioService;
+  /** Ledger sizes of a caller's portfolios, for pricing operations before they run. */
+  ledgerSizes: LedgerSizesService;
   /** Live quotes for subscriptions. */
   quoteStream: QuoteStream;
   /** Answers of identical cacheable queries (HTTP). */
@@ -85,6 +88,7 @@ export function createServices(deps: {
     audience: TOKEN_AUDIENCE,
   };
   const rateLimiter = new RateLimiter(deps.redis, deps.logger.child({ component: 'rate-limit' }));
+  const portfolioRepository = new PortfolioRepository(prisma);
   const bus = new InvalidationBus(deps.redis, deps.config.redisKeyPrefix, deps.logger);
   const auth = new AuthService({
     apiKeys,
@@ -143,12 +147,8 @@ export function createServices(deps: {
     bus,
     plans: deps.config.plans,
     marketData,
-    portfolios: new PortfolioService(
-      new PortfolioRepository(prisma),
-      marketData,
-      () => new Date(),
-      bus,
-    ),
+    portfolios: new PortfolioService(portfolioRepository, marketData, () => new Date(), bus),
+    ledgerSizes: new LedgerSizesService(portfolioRepository, bus),
     quoteStream,
     responseCache: new ResponseCache(),
     analytics: { riskFreeRate: deps.config.riskFreeRate },

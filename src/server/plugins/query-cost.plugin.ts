@@ -2,8 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import type { Context } from '../../context';
 import { DEFAULT_PLANS } from '../../domain/plans';
-import { assertAffordable, queryCost } from '../query-cost';
-import { displayCount } from '../validation-rules';
+import { assertAffordable, priceFor } from '../query-cost';
 
 /**
  * Prices every operation before it runs (see query-cost.ts) and refuses one that costs
@@ -18,8 +17,13 @@ export function queryCostPlugin(): ApolloServerPlugin<Context> {
         async didResolveOperation({ contextValue, document, operationName, request, schema }) {
           const plan =
             contextValue.services.plans[contextValue.viewer?.plan ?? 'FREE'] ?? DEFAULT_PLANS.FREE;
-          const requested = displayCount(
-            queryCost(schema, document, operationName, request.variables ?? {}),
+          const requested = await priceFor(
+            schema,
+            document,
+            operationName,
+            request.variables ?? {},
+            contextValue.viewer,
+            contextValue.services.ledgerSizes,
           );
           cost = { requested, maximum: plan.maxQueryCost };
           contextValue.stats.cost = requested;

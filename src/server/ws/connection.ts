@@ -29,8 +29,8 @@ import type { Logger } from '../../observability/logger';
 import { requestStats } from '../../observability/request-stats';
 import { Conflator, LiveFeed } from '../../services/live-feed';
 import { usageStatus } from '../../services/usage.service';
-import { assertAffordable, queryCost } from '../query-cost';
-import { displayCount, GATEWAY_RULES, MAX_TOKENS } from '../validation-rules';
+import { assertAffordable, priceFor } from '../query-cost';
+import { GATEWAY_RULES, MAX_TOKENS } from '../validation-rules';
 import type { Services } from '../services';
 import { clientIp } from '../http-util';
 import { formatResult, selectionKey, type FormatError, type LiveRenderer } from './live-renderer';
@@ -459,7 +459,14 @@ export class Connection {
     const viewer = this.viewer!;
     const plan = this.plan;
     const variables = payload.variables ?? {};
-    const requested = displayCount(queryCost(schema, document, payload.operationName, variables));
+    const requested = await priceFor(
+      schema,
+      document,
+      payload.operationName,
+      variables,
+      viewer,
+      services.ledgerSizes,
+    );
     try {
       assertAffordable(requested, plan);
     } catch (error) {
