@@ -42,6 +42,8 @@ export interface TokenSettings {
 export interface ReplayGuard {
   /** True the first time a signature is seen, false on a replay. */
   firstSeen(signature: string, ttlSeconds: number): Promise<boolean>;
+  /** Whether a signature is remembered now (tests and diagnostics). */
+  remembers(signature: string): Promise<boolean>;
 }
 
 /** A key as cached per process: its row, its viewer, and when it was read. */
