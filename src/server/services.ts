@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { Config } from '../config/env.schema';
 import { MemoryReplayGuard, RedisReplayGuard } from '../datasources/cache/replay-guard';
+import { RedisOperationNames } from '../datasources/cache/redis-operation-names';
 import { ConnectionRegistry } from '../datasources/cache/connection-registry';
 import { SymbolRegistry } from '../datasources/cache/symbol-registry';
 import { FinnhubTradeStream } from '../datasources/providers/finnhub/finnhub.stream';
@@ -124,6 +125,8 @@ export function createServices(deps: {
   const usageRecorder = new UsageRecorder(
     usageRepository,
     deps.logger.child({ component: 'usage' }),
+    Date.now,
+    deps.redis ? new RedisOperationNames(deps.redis) : null,
   );
   return {
     users,
