@@ -64,14 +64,16 @@ interface Subject {
   total: number;
   day: string;
   dayUsed: number;
+  /** Whether its last request had a day limit (else only the minute keeps it). */
+  dayLimited: boolean;
   lastAt: number;
   movedAt: number;
 }
 
 /**
  * The in-process rate-limit state: one entry per subject, in least-recently-used order.
- * A subject expires once both its windows have passed (no request this UTC day nor in
- * the last minute) and is swept a few at a time when subjects are re-inserted, so
+ * A subject expires once both its windows have passed (no request in the last minute,
+ * and none this UTC day unless it has no day limit) and is swept a few at a time when subjects are re-inserted, so
  * that the work stays O(1) per request; past {@link MAX_RATE_SUBJECTS} the least
  * recently used is evicted. Decisions are synchronous.
  */
@@ -97,6 +99,7 @@ export class LocalRateLimits {
         total: 0,
         day: today,
         dayUsed: 0,
+        dayLimited: false,
         lastAt: 0,
         movedAt: now,
       };
@@ -138,6 +141,7 @@ export class LocalRateLimits {
     }
     state.total += 1;
     state.dayUsed = day + 1;
+    state.dayLimited = limits.perDay !== null;
     state.lastAt = now;
     return rateDecision(limits, true, inMinute + 1, day + 1, resetMs || MINUTE_MS, 0);
   }
@@ -157,7 +161,8 @@ export class LocalRateLimits {
     let looked = 0;
     for (const [subject, state] of this.subjects) {
       if (looked++ >= SWEEP_STEP) return;
-      if (state.lastAt > now - MINUTE_MS || (state.day === today && state.dayUsed > 0)) return;
+      const dayCounts = state.dayLimited && state.day === today && state.dayUsed > 0;
+      if (state.lastAt > now - MINUTE_MS || dayCounts) return;
       this.subjects.delete(subject);
     }
   }

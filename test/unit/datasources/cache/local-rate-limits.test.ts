@@ -54,4 +54,15 @@ describe('LocalRateLimits (bounded in-process state)', () => {
     now = Date.parse('2026-11-21T00:00:00Z');
     expect(store.consume('key:a', limits, now)).toMatchObject({ allowed: true, dayRemaining: 2 });
   });
+
+  it('forgets a subject without a day limit once its minute has passed', () => {
+    let now = Date.parse('2026-11-20T10:00:00Z');
+    const store = new LocalRateLimits(1_000);
+    for (let i = 0; i < 50; i += 1) {
+      store.consume(`keylookup:10.0.${i}.0`, { perMinute: 60, perDay: null }, now);
+    }
+    now += 60_001;
+    for (let i = 0; i < 10; i += 1) store.consume(`ip:later-${i}`, limits, now);
+    expect(store.size).toBe(10);
+  });
 });
