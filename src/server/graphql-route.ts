@@ -107,6 +107,20 @@ function received(
   else serve(decision);
 }
 
+/** Answers a refusal with its code's status; anything else is not a refusal. */
+function refuse(res: Exchange['res'], error: unknown): void {
+  if (error instanceof RateLimitedError) {
+    res.setHeader('retry-after', String(error.retryAfter));
+    return sendGraphQLError(res, 429, error.code, error.message, {
+      retryAfter: error.retryAfter,
+    });
+  }
+  if (error instanceof YieldflowError) {
+    return sendGraphQLError(res, HTTP_STATUS[error.code], error.code, error.message);
+  }
+  throw error;
+}
+
 /** A POSTed JSON body with a document (what the response cache's fast path looks up). */
 function isJsonRequest(
   body: unknown,
@@ -181,28 +195,25 @@ async function answer(
         authorization: headerValue(req, 'authorization'),
         ip,
       }));
-    if (viewer && apiKey) {
+  } catch (error) {
+    return refuse(res, error);
+  }
+
+  const decision = await spend(viewer, options, ip);
+  if (!admitted(exchange, decision, viewer, operationNameOf(body), options)) return;
+  // Signatures are checked once the request is within its limits: the replay guard
+  // remembers each one it accepts, so a flood past the limits must not reach it.
+  if (viewer && apiKey && viewer.requireSignature) {
+    try {
       await services.auth.checkSignature(viewer, apiKey, {
         timestamp: headerValue(req, 'x-yf-timestamp'),
         signature: headerValue(req, 'x-yf-signature'),
         rawBody: sent.raw,
       });
+    } catch (error) {
+      return refuse(res, error);
     }
-  } catch (error) {
-    if (error instanceof RateLimitedError) {
-      res.setHeader('retry-after', String(error.retryAfter));
-      return sendGraphQLError(res, 429, error.code, error.message, {
-        retryAfter: error.retryAfter,
-      });
-    }
-    if (error instanceof YieldflowError) {
-      return sendGraphQLError(res, HTTP_STATUS[error.code], error.code, error.message);
-    }
-    throw error;
   }
-
-  const decision = await spend(viewer, options, ip);
-  if (!admitted(exchange, decision, viewer, operationNameOf(body), options)) return;
 
   // Callers the fast path could not look up (access tokens, a key's first request in a
   // while) are looked up here; it already missed the others.

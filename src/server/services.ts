@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { Config } from '../config/env.schema';
 import { MemoryReplayGuard, RedisReplayGuard } from '../datasources/cache/replay-guard';
+import { RedisOperationNames } from '../datasources/cache/redis-operation-names';
 import { ConnectionRegistry } from '../datasources/cache/connection-registry';
 import { SymbolRegistry } from '../datasources/cache/symbol-registry';
 import { FinnhubTradeStream } from '../datasources/providers/finnhub/finnhub.stream';
@@ -16,7 +17,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { AccountService } from '../services/account.service';
 import { ApiKeyService } from '../services/api-key.service';
-import { AuthService, type TokenSettings } from '../services/auth.service';
+import { AuthService, type ReplayGuard, type TokenSettings } from '../services/auth.service';
 import { KeyLookupGuard } from '../services/key-lookup-guard';
 import { NO_BILLING, type BillingProvider } from '../services/billing';
 import { InvalidationBus } from '../services/invalidation-bus';
@@ -37,6 +38,8 @@ export interface Services {
   keys: ApiKeyService;
   usage: UsageService;
   usageRecorder: UsageRecorder;
+  /** Signatures of signed requests seen (Redis, or this process). */
+  replayGuard: ReplayGuard;
   rateLimiter: RateLimiter;
   /** WebSocket connections per key (per user for access tokens), across replicas. */
   connections: ConnectionRegistry;
@@ -90,12 +93,13 @@ export function createServices(deps: {
   const rateLimiter = new RateLimiter(deps.redis, deps.logger.child({ component: 'rate-limit' }));
   const portfolioRepository = new PortfolioRepository(prisma);
   const bus = new InvalidationBus(deps.redis, deps.config.redisKeyPrefix, deps.logger);
+  const replayGuard = deps.redis ? new RedisReplayGuard(deps.redis) : new MemoryReplayGuard();
   const auth = new AuthService({
     apiKeys,
     users,
     tokens,
     bus,
-    replayGuard: deps.redis ? new RedisReplayGuard(deps.redis) : new MemoryReplayGuard(),
+    replayGuard,
     logger: deps.logger.child({ component: 'auth' }),
     lookups: new KeyLookupGuard((subject, limits) => rateLimiter.consume(subject, limits)),
   });
@@ -125,6 +129,8 @@ export function createServices(deps: {
   const usageRecorder = new UsageRecorder(
     usageRepository,
     deps.logger.child({ component: 'usage' }),
+    Date.now,
+    deps.redis ? new RedisOperationNames(deps.redis) : null,
   );
   return {
     users,
@@ -141,6 +147,7 @@ export function createServices(deps: {
     keys: new ApiKeyService(apiKeys, auth),
     usage: new UsageService(usageRepository, usageRecorder, apiKeys),
     usageRecorder,
+    replayGuard,
     rateLimiter,
     connections: new ConnectionRegistry(deps.redis),
     symbols: new SymbolRegistry(deps.redis),

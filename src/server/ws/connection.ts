@@ -24,7 +24,7 @@ import type { WebSocket } from 'ws';
 import { createContext, type Context } from '../../context';
 import { DEFAULT_PLANS, type PlanLimits } from '../../domain/plans';
 import { limitSubject, type Viewer } from '../../domain/viewer';
-import { RateLimitedError } from '../../errors/errors';
+import { QueryTooComplexError, RateLimitedError } from '../../errors/errors';
 import type { Logger } from '../../observability/logger';
 import { requestStats } from '../../observability/request-stats';
 import { Conflator, LiveFeed } from '../../services/live-feed';
@@ -41,6 +41,12 @@ export const CLOSE_CREDENTIALS_ENDED = 4401;
 export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 /** Close code of a consumer that stopped reading: its send buffer stayed full. */
 export const CLOSE_SLOW_CONSUMER = 4008;
+/**
+ * Operations open at once on one socket (subscriptions, and queries or mutations in
+ * flight). Each holds state here until it ends, so a further `subscribe` is refused
+ * with an `error` message (QUERY_TOO_COMPLEX, `max`) and the socket stays open.
+ */
+export const MAX_OPERATIONS_PER_SOCKET = 100;
 
 /** How the gateway treats consumers that read slower than events arrive. */
 export interface BackpressureLimits {
@@ -195,6 +201,12 @@ export class Connection {
             CloseCode.SubscriberAlreadyExists,
             `Subscriber for ${message.id} already exists`,
           );
+          return;
+        }
+        if (this.operations.size >= MAX_OPERATIONS_PER_SOCKET) {
+          const max = MAX_OPERATIONS_PER_SOCKET;
+          const refusal = `At most ${max} operations may be open at once on one socket`;
+          this.sendErrors(message.id, [new QueryTooComplexError(refusal, { max })]);
           return;
         }
         this.operations.set(message.id, null);
