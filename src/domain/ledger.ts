@@ -36,6 +36,8 @@ export interface Lot {
 export interface LedgerState {
   /** Open lots per symbol, oldest first. */
   lots: Map<string, Lot[]>;
+  /** Open quantity per symbol (the sum of its lots), kept by {@link apply}. */
+  open: Map<string, Decimal>;
   cash: Decimal;
   realizedPnl: Decimal;
   dividendsReceived: Decimal;
@@ -103,6 +105,7 @@ export function inLedgerOrder<T>(
 export function emptyLedger(): LedgerState {
   return {
     lots: new Map(),
+    open: new Map(),
     cash: ZERO,
     realizedPnl: ZERO,
     dividendsReceived: ZERO,
@@ -115,7 +118,7 @@ export function emptyLedger(): LedgerState {
 
 /** Open quantity of a symbol. */
 export function openQuantity(state: LedgerState, symbol: string): Decimal {
-  return (state.lots.get(symbol) ?? []).reduce((sum, lot) => sum.plus(lot.quantity), ZERO);
+  return state.open.get(symbol) ?? ZERO;
 }
 
 /**
@@ -133,6 +136,7 @@ export function apply(state: LedgerState, entry: LedgerEntry): void {
       const lots = state.lots.get(symbol) ?? [];
       lots.push({ date: entry.date, quantity, costPerShare: cost.div(quantity) });
       state.lots.set(symbol, lots);
+      state.open.set(symbol, openQuantity(state, symbol).plus(quantity));
       state.cash = state.cash.minus(cost);
       state.invested = state.invested.plus(cost);
       return;
@@ -153,7 +157,10 @@ export function apply(state: LedgerState, entry: LedgerEntry): void {
         remaining = remaining.minus(taken);
         if (lot.quantity.isZero()) lots.shift();
       }
-      if (lots.length === 0) state.lots.delete(symbol);
+      if (lots.length === 0) {
+        state.lots.delete(symbol);
+        state.open.delete(symbol);
+      } else state.open.set(symbol, open.minus(entry.quantity!));
       const proceeds = entry.quantity!.times(entry.price!).minus(entry.fee);
       state.realizedPnl = state.realizedPnl.plus(proceeds.minus(costOfSold));
       state.cash = state.cash.plus(proceeds);
@@ -165,6 +172,7 @@ export function apply(state: LedgerState, entry: LedgerEntry): void {
         lot.quantity = lot.quantity.times(ratio);
         lot.costPerShare = lot.costPerShare.div(ratio);
       }
+      if (state.open.has(symbol)) state.open.set(symbol, openQuantity(state, symbol).times(ratio));
       return;
     }
     case 'DIVIDEND':
@@ -181,6 +189,46 @@ export function apply(state: LedgerState, entry: LedgerEntry): void {
       return;
     case 'FEE':
       state.fees = state.fees.plus(entry.amount!);
+      state.cash = state.cash.minus(entry.amount!);
+      return;
+  }
+}
+
+/** Cash and open quantities: what a day's value needs, without the lots. */
+export interface HoldingsAndCash {
+  cash: Decimal;
+  open: Map<string, Decimal>;
+}
+
+/**
+ * What {@link apply} does to cash and open quantities, without matching lots (no
+ * division, no FIFO walk): for replays that value a ledger day by day. The entries must
+ * already have passed {@link replay} (no sell beyond the open quantity).
+ */
+export function applyToHoldings(state: HoldingsAndCash, entry: LedgerEntry): void {
+  const symbol = entry.symbol ?? '';
+  const open = state.open.get(symbol) ?? ZERO;
+  switch (entry.type) {
+    case 'BUY':
+      state.open.set(symbol, open.plus(entry.quantity!));
+      state.cash = state.cash.minus(entry.quantity!.times(entry.price!).plus(entry.fee));
+      return;
+    case 'SELL': {
+      const left = open.minus(entry.quantity!);
+      if (left.isZero()) state.open.delete(symbol);
+      else state.open.set(symbol, left);
+      state.cash = state.cash.plus(entry.quantity!.times(entry.price!).minus(entry.fee));
+      return;
+    }
+    case 'SPLIT':
+      if (state.open.has(symbol)) state.open.set(symbol, open.times(entry.ratio!));
+      return;
+    case 'DIVIDEND':
+    case 'DEPOSIT':
+      state.cash = state.cash.plus(entry.amount!);
+      return;
+    case 'WITHDRAWAL':
+    case 'FEE':
       state.cash = state.cash.minus(entry.amount!);
       return;
   }

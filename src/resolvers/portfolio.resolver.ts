@@ -47,21 +47,25 @@ import {
 import type { PortfolioService } from '../services/portfolio.service';
 import { requireSymbol } from '../services/symbol-input';
 
-// One read and one replay of a portfolio's ledger per request, however many of its
-// fields (holdings, valuation, performance, …) the request asks for.
-const ledgers = new WeakMap<Context, Map<string, ReturnType<PortfolioService['ledger']>>>();
+// Work done once per request and key, however often the request asks for it (aliases):
+// one read and replay of a portfolio's ledger for all its fields, one computation of
+// each analytic per portfolio and arguments.
+const memos = new WeakMap<Context, Map<string, Promise<unknown>>>();
+function once<T>(ctx: Context, key: string, compute: () => Promise<T>): Promise<T> {
+  let byKey = memos.get(ctx);
+  if (!byKey) {
+    byKey = new Map();
+    memos.set(ctx, byKey);
+  }
+  let result = byKey.get(key) as Promise<T> | undefined;
+  if (!result) {
+    result = compute();
+    byKey.set(key, result);
+  }
+  return result;
+}
 function ledgerOf(root: Portfolio, ctx: Context): ReturnType<PortfolioService['ledger']> {
-  let byId = ledgers.get(ctx);
-  if (!byId) {
-    byId = new Map();
-    ledgers.set(ctx, byId);
-  }
-  let ledger = byId.get(root.id);
-  if (!ledger) {
-    ledger = ctx.services.portfolios.ledger(root.id);
-    byId.set(root.id, ledger);
-  }
-  return ledger;
+  return once(ctx, `ledger:${root.id}`, () => ctx.services.portfolios.ledger(root.id));
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -244,8 +248,10 @@ export class PortfolioResolver {
     @Arg('from', () => DateScalar, { nullable: true }) from?: string,
     @Arg('to', () => DateScalar, { nullable: true }) to?: string,
   ) {
-    const { entries } = await ledgerOf(root, ctx);
-    return performanceOf(entries, ctx.loaders, { from, to }, today());
+    return once(ctx, `performance:${root.id}:${from ?? ''}:${to ?? ''}`, async () => {
+      const { entries } = await ledgerOf(root, ctx);
+      return performanceOf(entries, ctx.loaders, { from, to }, today());
+    });
   }
 
   @FieldResolver(() => [AllocationSliceType], {
@@ -272,8 +278,9 @@ export class PortfolioResolver {
   @FieldResolver(() => RiskType)
   @Extensions({ price: 'risk' })
   async risk(@Root() root: Portfolio, @Ctx() ctx: Context) {
-    const { state } = await ledgerOf(root, ctx);
-    return riskOf(state, ctx.loaders);
+    return once(ctx, `risk:${root.id}`, async () =>
+      riskOf((await ledgerOf(root, ctx)).state, ctx.loaders),
+    );
   }
 }
 

@@ -1,9 +1,9 @@
 import Decimal from 'decimal.js';
 import {
-  apply,
-  emptyLedger,
+  applyToHoldings,
   inLedgerOrder,
   positionsOf,
+  type HoldingsAndCash,
   type LedgerEntry,
   type LedgerState,
 } from '../domain/ledger';
@@ -190,6 +190,65 @@ function closeLookup(bars: readonly PriceBar[]) {
   };
 }
 
+/** What one entry does to cash, a symbol's quantity and the external flows, as numbers. */
+interface Effect {
+  cash: number;
+  flow: number;
+  symbol: string | null;
+  /** Added to the quantity; unless `ratio` is set (a split), which multiplies it. */
+  quantity: number;
+  ratio: number | null;
+}
+
+/** A ledger's entries in ledger order, whether it records trades only, and their effects. */
+interface PreparedLedger {
+  ordered: LedgerEntry[];
+  tradesOnly: boolean;
+  effects: Effect[];
+}
+
+// Per ledger (the cached ledger's entries array): computed once, read by every request.
+const prepared = new WeakMap<readonly LedgerEntry[], PreparedLedger>();
+
+// Cash moves computed exactly (as applyToHoldings moves them), then made numbers once.
+function prepareLedger(entries: readonly LedgerEntry[]): PreparedLedger {
+  const known = prepared.get(entries);
+  if (known) return known;
+  const ordered = inLedgerOrder(entries, (entry) => entry.date).map(({ item }) => item);
+  const tradesOnly = !entries.some((e) => e.type === 'DEPOSIT' || e.type === 'WITHDRAWAL');
+  const effects = ordered.map((entry): Effect => {
+    const state: HoldingsAndCash = { cash: new Decimal(0), open: new Map() };
+    if (entry.type === 'SPLIT') {
+      return {
+        cash: 0,
+        flow: 0,
+        symbol: entry.symbol,
+        quantity: 0,
+        ratio: entry.ratio!.toNumber(),
+      };
+    }
+    applyToHoldings(state, entry);
+    const trade =
+      entry.type === 'BUY' ? entry.quantity! : entry.type === 'SELL' ? entry.quantity!.neg() : null;
+    const external =
+      entry.type === 'DEPOSIT'
+        ? entry.amount!.toNumber()
+        : entry.type === 'WITHDRAWAL'
+          ? -entry.amount!.toNumber()
+          : 0;
+    return {
+      cash: state.cash.toNumber(),
+      flow: tradesOnly ? (trade ? -state.cash.toNumber() : 0) : external,
+      symbol: trade ? entry.symbol : null,
+      quantity: trade ? trade.toNumber() : 0,
+      ratio: null,
+    };
+  });
+  const ledger = { ordered, tradesOnly, effects };
+  prepared.set(entries, ledger);
+  return ledger;
+}
+
 /**
  * Performance over [from, to]: a daily value series (holdings at each day's close plus
  * cash) with external flows, the time-weighted return, and XIRR (annualised,
@@ -203,21 +262,18 @@ export async function performanceOf(
   range: { from?: string | null; to?: string | null },
   today: string,
 ) {
-  const ordered = inLedgerOrder(entries, (entry) => entry.date).map(({ item }) => item);
+  const { ordered, tradesOnly, effects } = prepareLedger(entries);
   const first = ordered[0]?.date ?? today;
   const from = range.from ?? first;
   const to = range.to ?? today;
   if (from > to)
     throw new BadUserInputError(`from (${from}) is after to (${to})`, { argument: 'from' });
-  const tradesOnly = !entries.some((e) => e.type === 'DEPOSIT' || e.type === 'WITHDRAWAL');
   const symbols = [...new Set(entries.map((e) => e.symbol).filter((s): s is string => !!s))];
   const series = await loaders.history.loadMany(symbols);
-  const closes = new Map(
-    symbols.map((s, i) => [
-      s,
-      closeLookup(series[i] instanceof Error ? [] : ((series[i] as PriceBar[] | null) ?? [])),
-    ]),
+  const closes = series.map((bars) =>
+    closeLookup(bars instanceof Error ? [] : ((bars as PriceBar[] | null) ?? [])),
   );
+  const indexOf = new Map(symbols.map((symbol, i) => [symbol, i]));
   const days = [
     ...new Set(
       series.flatMap((bars) => (bars instanceof Error || !bars ? [] : bars.map((b) => b.date))),
@@ -226,36 +282,34 @@ export async function performanceOf(
     .filter((d) => d >= from && d <= to)
     .sort();
 
-  const state = emptyLedger();
+  // Each entry's effect on cash, quantity and external flows, as numbers computed once
+  // per ledger: a day's value is one product per symbol, and a replay of the ledger is
+  // additions, not decimal arithmetic over lots.
+  const quantities = new Float64Array(symbols.length);
+  let cash = 0;
   let cursor = 0;
-  const flowOf = (entry: LedgerEntry): number => {
-    if (tradesOnly) {
-      if (entry.type === 'BUY')
-        return entry.quantity!.times(entry.price!).plus(entry.fee).toNumber();
-      if (entry.type === 'SELL')
-        return -entry.quantity!.times(entry.price!).minus(entry.fee).toNumber();
-      return 0;
-    }
-    if (entry.type === 'DEPOSIT') return entry.amount!.toNumber();
-    if (entry.type === 'WITHDRAWAL') return -entry.amount!.toNumber();
-    return 0;
-  };
   let flowsSoFar = 0;
   const valueAt = (date: string) => {
     let mv = 0;
-    for (const [symbol, lots] of state.lots) {
-      const close = closes.get(symbol)?.(date) ?? null;
-      const quantity = lots.reduce((s, l) => s.plus(l.quantity), new Decimal(0));
-      if (close !== null) mv += quantity.times(close).toNumber();
+    for (let i = 0; i < quantities.length; i += 1) {
+      // Every lookup advances with the dates, held or not, so each walks its bars once.
+      const close = closes[i](date);
+      if (close !== null && quantities[i] !== 0) mv += quantities[i] * close;
     }
     // Trades-only ledgers keep trade money outside the portfolio.
-    return mv + state.cash.toNumber() + (tradesOnly ? flowsSoFar : 0);
+    return mv + cash + (tradesOnly ? flowsSoFar : 0);
   };
   const advance = (through: string) => {
     let flow = 0;
     while (cursor < ordered.length && ordered[cursor].date <= through) {
-      flow += flowOf(ordered[cursor]);
-      apply(state, ordered[cursor]);
+      const effect = effects[cursor];
+      flow += effect.flow;
+      cash += effect.cash;
+      if (effect.symbol !== null) {
+        const i = indexOf.get(effect.symbol)!;
+        quantities[i] =
+          effect.ratio === null ? quantities[i] + effect.quantity : quantities[i] * effect.ratio;
+      }
       cursor += 1;
     }
     flowsSoFar += flow;

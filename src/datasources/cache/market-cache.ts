@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Counter } from 'prom-client';
 import { requestStats } from '../../observability/request-stats';
 import type { CacheStore } from './cache-store';
@@ -49,6 +50,11 @@ export type Loader<T> = (ids: string[]) => Promise<Map<string, T | null>>;
  */
 export class MarketCache {
   private readonly inflight = new Map<string, Promise<Entry<unknown> | undefined>>();
+  /** The last text read per key and its decoded entry, up to 64 MB of text. */
+  private readonly decoded = new LRUCache<string, { text: string; entry: unknown }>({
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: (value) => value.text.length + 1,
+  });
   private readonly now: () => Date;
   private readonly lockTtlMs: number;
   private readonly waitMs: number;
@@ -225,14 +231,21 @@ export class MarketCache {
   private async read<T>(keys: string[]): Promise<Array<Entry<T> | null>> {
     // An unreachable store reads as a miss: upstream still answers.
     const raw = await this.options.store.mget(keys).catch(() => keys.map(() => null));
-    return raw.map((value) => {
-      if (!value) return null;
-      try {
-        return JSON.parse(value) as Entry<T>;
-      } catch {
-        return null;
-      }
-    });
+    return raw.map((value, index) => (value ? this.decode<T>(keys[index], value) : null));
+  }
+
+  // Decoding is most of a warm read (ten years of bars are ~250 KB of JSON a symbol):
+  // an entry read again as the same text is decoded once. Entries are read-only.
+  private decode<T>(key: string, text: string): Entry<T> | null {
+    const known = this.decoded.get(key);
+    if (known && known.text === text) return known.entry as Entry<T>;
+    try {
+      const entry = JSON.parse(text) as Entry<T>;
+      this.decoded.set(key, { text, entry });
+      return entry;
+    } catch {
+      return null;
+    }
   }
 
   private isFresh(kind: CacheKind, entry: Entry<unknown>): boolean {

@@ -1,9 +1,14 @@
 import Decimal from 'decimal.js';
 import {
+  apply,
+  applyToHoldings,
+  emptyLedger,
   entryProblem,
+  openQuantity,
   LedgerError,
   positionsOf,
   replay,
+  type HoldingsAndCash,
   type LedgerEntry,
   type TransactionType,
 } from '../../../src/domain/ledger';
@@ -167,5 +172,65 @@ describe('returns (hand-computed cases)', () => {
     expect(Math.abs(npv)).toBeLessThan(1e-6);
     expect(r).toBeGreaterThan(0.05);
     expect(xirr([{ date: '2020-01-01', amount: -1 }])).toBeNull();
+  });
+});
+
+describe('applyToHoldings', () => {
+  it('moves cash and open quantities exactly as apply does, over random ledgers', () => {
+    const random = (() => {
+      let seed = 42;
+      return () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    })();
+    const symbols = ['AAA', 'BBB', 'CCC'];
+    for (let round = 0; round < 50; round += 1) {
+      const full = emptyLedger();
+      const light: HoldingsAndCash = { cash: new Decimal(0), open: new Map() };
+      for (let i = 0; i < 200; i += 1) {
+        const symbol = symbols[Math.floor(random() * symbols.length)];
+        const held = full.open.get(symbol);
+        const roll = random();
+        const base = {
+          date: '2024-01-02',
+          symbol,
+          fee: new Decimal('0.5'),
+          quantity: null,
+          price: null,
+          amount: null,
+          ratio: null,
+        };
+        const entry: LedgerEntry =
+          roll < 0.3 && held && held.gt(1)
+            ? {
+                ...base,
+                type: 'SELL',
+                quantity: held.div(2).toDecimalPlaces(3),
+                price: new Decimal('101.25'),
+              }
+            : roll < 0.35 && held
+              ? { ...base, type: 'SPLIT', ratio: new Decimal(2) }
+              : roll < 0.45
+                ? { ...base, type: 'DIVIDEND', amount: new Decimal('3.33') }
+                : roll < 0.5
+                  ? { ...base, type: 'FEE', amount: new Decimal('1.1') }
+                  : {
+                      ...base,
+                      type: 'BUY',
+                      quantity: new Decimal(1 + Math.floor(random() * 9)),
+                      price: new Decimal('99.99'),
+                    };
+        apply(full, entry);
+        applyToHoldings(light, entry);
+        // The open quantity kept by apply is the sum of the lots.
+        const lots = (full.lots.get(symbol) ?? []).reduce(
+          (sum, lot) => sum.plus(lot.quantity),
+          new Decimal(0),
+        );
+        expect(openQuantity(full, symbol).toString()).toBe(lots.toString());
+        expect(light.cash.toString()).toBe(full.cash.toString());
+        expect([...light.open].map(([s, q]) => [s, q.toString()]).sort()).toEqual(
+          [...full.open].map(([s, q]) => [s, q.toString()]).sort(),
+        );
+      }
+    }
   });
 });
