@@ -12,7 +12,7 @@
 import 'reflect-metadata';
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { parse } from 'graphql';
+import { parse, type GraphQLObjectType } from 'graphql';
 import type { PlanName } from '../src/domain/plans';
 import { priceOperation } from '../src/server/query-cost';
 import { buildYieldflowSchema } from '../src/schema/build-schema';
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     );
 
     const schema = await buildYieldflowSchema();
-    const portfolioType = schema.getType('Portfolio') as import('graphql').GraphQLObjectType;
+    const portfolioType = schema.getType('Portfolio') as GraphQLObjectType;
     const sizes = await app.services.ledgerSizes.sizesOf(
       {
         userId: (await app.database.prisma.user.findUniqueOrThrow({ where: { email } })).id,
