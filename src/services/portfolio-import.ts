@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { parseCsv } from '../domain/csv';
+import { CsvError, parseCsv, type CsvRecord } from '../domain/csv';
 import { isIsoDate } from '../domain/dates';
 import { TRANSACTION_TYPES, type TransactionType } from '../domain/ledger';
 import { normalizeSymbol } from '../domain/symbols';
@@ -112,6 +112,11 @@ const LAYOUTS: Record<ImportFormat, { reader: Reader; required: string[] }> = {
   ZERODHA_HOLDINGS: { reader: holdings, required: ['instrument', 'qty.', 'avg. cost'] },
 };
 
+const tooMany = (): { lines: ImportLine[]; problems: ImportProblem[] } => ({
+  lines: [],
+  problems: [{ line: 1, message: `at most ${MAX_IMPORT_LINES} lines per import` }],
+});
+
 /**
  * Parses an import: the first non-empty line is the header (column names,
  * case-insensitive, any order). Each data line becomes an entry or a problem naming its
@@ -122,16 +127,17 @@ export function parseImport(
   format: ImportFormat,
   today: string,
 ): { lines: ImportLine[]; problems: ImportProblem[] } {
-  const records = parseCsv(csv);
+  let records: CsvRecord[];
+  try {
+    // The header and the lines allowed; parsing stops at the first one over, not at the end.
+    records = parseCsv(csv, { maxRecords: MAX_IMPORT_LINES + 1 });
+  } catch (error) {
+    if (!(error instanceof CsvError) || error.kind !== 'too many records') throw error;
+    return tooMany();
+  }
   if (records.length === 0)
     return { lines: [], problems: [{ line: 1, message: 'the file is empty' }] };
   const [header, ...rows] = records;
-  if (rows.length > MAX_IMPORT_LINES) {
-    return {
-      lines: [],
-      problems: [{ line: 1, message: `at most ${MAX_IMPORT_LINES} lines per import` }],
-    };
-  }
   const columns = header.fields.map((f) => f.trim().toLowerCase());
   const { reader, required } = LAYOUTS[format];
   const missing = required.filter((c) => !columns.includes(c));
