@@ -46,6 +46,7 @@ import {
 } from '../services/portfolio-analytics';
 import type { PortfolioService } from '../services/portfolio.service';
 import { requireSymbol } from '../services/symbol-input';
+import { ARGUMENT_LIMITS as LIMITS } from '../domain/argument-limits';
 
 // One read and one replay of a portfolio's ledger per request, however many of its
 // fields (holdings, valuation, performance, …) the request asks for.
@@ -118,6 +119,7 @@ export class PortfolioResolver {
 
   @Authorized('write:portfolio')
   @Mutation(() => PortfolioType)
+  @Extensions({ bounds: { name: LIMITS.portfolioName, baseCurrency: LIMITS.currency } })
   createPortfolio(
     @Arg('name') name: string,
     @Ctx() ctx: Context,
@@ -128,6 +130,7 @@ export class PortfolioResolver {
 
   @Authorized('write:portfolio')
   @Mutation(() => PortfolioType)
+  @Extensions({ bounds: { name: LIMITS.portfolioName } })
   renamePortfolio(@Arg('id', () => ID) id: string, @Arg('name') name: string, @Ctx() ctx: Context) {
     return ctx.services.portfolios.rename(requireViewer(ctx), id, name);
   }

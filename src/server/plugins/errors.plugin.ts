@@ -96,3 +96,25 @@ export function errorLoggingPlugin(): ApolloServerPlugin<Context> {
     },
   };
 }
+
+/**
+ * HTTP 400 for an answer that is nothing but the caller's mistake: every error is
+ * BAD_USER_INPUT and no root field got a value (Apollo would answer 200, as for any
+ * execution error). An answer with some data keeps 200: part of it is good.
+ */
+export function inputErrorStatusPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single' || response.http.status !== undefined) return;
+          const { errors, data } = response.body.singleResult;
+          if (!errors || errors.length === 0) return;
+          if (!errors.every((error) => error.extensions?.code === ErrorCode.BAD_USER_INPUT)) return;
+          if (data && Object.values(data).some((value) => value !== null)) return;
+          response.http.status = 400;
+        },
+      };
+    },
+  };
+}
