@@ -23,26 +23,23 @@ export interface FieldBounds {
   bounds?: Record<string, ArgumentBound>;
 }
 
-function describe(value: unknown, bound: ArgumentBound): { size: number; what: string } | null {
-  if (typeof value === 'number') return { size: value, what: 'between' };
-  if (Array.isArray(value)) return { size: value.length, what: 'a list of' };
-  if (typeof value === 'string') {
-    return { size: (bound.trim ? value.trim() : value).length, what: 'a string of' };
-  }
-  return null;
-}
-
 function refusal(argument: string, field: string, value: unknown, bound: ArgumentBound) {
-  const shown = describe(value, bound);
-  if (!shown || (shown.size >= bound.min && shown.size <= bound.max)) return null;
-  const range = `${bound.min}..${bound.max}`;
-  const message =
-    shown.what === 'between'
-      ? `${field}(${argument}:) must be between ${range}; got ${shown.size}`
-      : `${field}(${argument}:) must be ${shown.what} ${range} ${
-          shown.what === 'a list of' ? 'items' : 'characters'
-        }; got ${shown.size}`;
-  return new BadUserInputError(message, {
+  let size: number;
+  let expected: string;
+  if (typeof value === 'number') {
+    size = value;
+    expected = `must be between ${bound.min} and ${bound.max}`;
+  } else if (Array.isArray(value)) {
+    size = value.length;
+    expected = `must have ${bound.min} to ${bound.max} items`;
+  } else if (typeof value === 'string') {
+    size = (bound.trim ? value.trim() : value).length;
+    expected = `must be ${bound.min} to ${bound.max} characters long${bound.trim ? ' (trimmed)' : ''}`;
+  } else {
+    return null;
+  }
+  if (size >= bound.min && size <= bound.max) return null;
+  return new BadUserInputError(`${field}(${argument}:) ${expected}; got ${size}`, {
     argument,
     field,
     min: bound.min,

@@ -204,6 +204,12 @@ describe('every argument at its extremes is refused as input, never 5xx', () => 
       name: 'history(from: 0001-01-01)',
       query: '{ company(symbol: "AAPL") { history(from: "0001-01-01") { close } } }',
     },
+    {
+      // About 2,000 levels exhaust graphql-js' recursive parser before its token limit.
+      name: 'a document 2,400 selections deep, within the token limit',
+      query: `{ ${'a { '.repeat(2_400)}b${' }'.repeat(2_400)} }`,
+      code: 'QUERY_TOO_COMPLEX',
+    },
     { name: 'usage(from: 0001-01-01)', query: '{ usage(from: "0001-01-01") { requests } }' },
     ...[
       'NaN',

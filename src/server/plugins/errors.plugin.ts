@@ -55,6 +55,14 @@ export function createFormatError(options: { development: boolean }) {
           extensions: { ...extensions, code: 'QUERY_TOO_COMPLEX', reason: code },
         };
       }
+      // graphql-js parses recursively: within the token limit, a document about 2,000
+      // selections deep exhausts the stack, which the parser reports as its own failure.
+      if (code === 'GRAPHQL_PARSE_FAILED' && /Maximum call stack size/.test(formatted.message)) {
+        return {
+          message: 'The document is nested too deeply',
+          extensions: { code: 'QUERY_TOO_COMPLEX', reason: code },
+        };
+      }
       if (typeof code === 'string' && APOLLO_INPUT_CODES.has(code) && code !== 'BAD_USER_INPUT') {
         return {
           ...formatted,
