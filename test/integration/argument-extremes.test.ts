@@ -1,5 +1,6 @@
 import { ARGUMENT_LIMITS } from '../../src/domain/argument-limits';
 import { gql, type GraphQLResponse } from '../helpers/graphql';
+import { liveClient, waitFor } from '../helpers/live-client';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 /** One argument at an extreme: the operation, its variables, and the code it must get. */
@@ -249,6 +250,42 @@ describe('every argument at its extremes is refused as input, never 5xx', () => 
     }
     expect(failures).toEqual([]);
   }, 120_000);
+
+  it('refuses subscription arguments at their extremes over WebSocket, before subscribing', async () => {
+    const live = liveClient(server.url, { apiKey });
+    try {
+      const { throttleMs, liveSymbols } = ARGUMENT_LIMITS;
+      const refused = [
+        live.subscribe('subscription { quotes(symbols: ["KO"], throttleMs: -1) { price } }'),
+        live.subscribe(
+          `subscription { quotes(symbols: ["KO"], throttleMs: ${throttleMs.max + 1}) { price } }`,
+        ),
+        live.subscribe(
+          'subscription($t: Int) { quotes(symbols: ["KO"], throttleMs: $t) { price } }',
+          {
+            t: 9_007_199_254_740_992,
+          },
+        ),
+        live.subscribe('subscription { quotes(symbols: []) { price } }'),
+        live.subscribe('subscription($s: [String!]!) { quotes(symbols: $s) { price } }', {
+          s: Array.from({ length: liveSymbols.max + 1 }, (_, i) => `S${i}`),
+        }),
+        live.subscribe(
+          `subscription { portfolioValuation(id: "${portfolioId}", throttleMs: -1) { marketValue } }`,
+        ),
+      ];
+      await waitFor(() => refused.every((s) => s.errors.length > 0), 10_000, 'every refusal');
+      for (const subscription of refused) {
+        expect(subscription.events).toEqual([]);
+        expect(subscription.errors.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      }
+      expect(refused[1].errors[0].message).toBe(
+        `quotes(throttleMs:) must be between 0 and ${throttleMs.max}; got ${throttleMs.max + 1}`,
+      );
+    } finally {
+      await live.dispose();
+    }
+  });
 
   it('reports a CSV amount with more digits than stored on its line, not at the database', async () => {
     const csv = `date,type,amount\n2024-01-02,DEPOSIT,${'9'.repeat(19)}\n2024-01-03,DEPOSIT,0.${'1'.repeat(11)}\n2024-01-04,DEPOSIT,${'9'.repeat(18)}.5`;
