@@ -1,4 +1,5 @@
 import { ARGUMENT_LIMITS } from '../../src/domain/argument-limits';
+import { MAX_JSON_DEPTH } from '../../src/server/json-depth';
 import { gql, type GraphQLResponse } from '../helpers/graphql';
 import { liveClient, waitFor } from '../helpers/live-client';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -250,6 +251,42 @@ describe('every argument at its extremes is refused as input, never 5xx', () => 
     }
     expect(failures).toEqual([]);
   }, 120_000);
+
+  it('refuses JSON nested deeper than MAX_JSON_DEPTH in a body, used or not, with 400', async () => {
+    const deep = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+    const query = JSON.stringify('query($v: [String!]!) { companies(symbols: $v) { name } }');
+    const bodies = [
+      `{"query":${query},"variables":{"v":["KO"],"unused":${deep(1_000_000)}}}`,
+      `{"query":"{ plans { name } }","variables":{"w":${deep(MAX_JSON_DEPTH)}}}`,
+      `{"query":"{ plans { name } }","extensions":{"e":${deep(100_000)}}}`,
+    ];
+    for (const body of bodies) {
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+        body,
+      });
+      const answer = (await response.json()) as GraphQLResponse['body'];
+      expect({ status: response.status, code: answer.errors?.[0]?.extensions?.code }).toEqual({
+        status: 400,
+        code: 'BAD_USER_INPUT',
+      });
+      expect(answer.errors![0].message).toMatch(/deeper than 32 levels/);
+    }
+    // At the limit (the body and `variables` are two levels), and brackets inside
+    // strings, which are text, not nesting.
+    const atLimit = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: `{"query":"{ plans { name } }","variables":{"w":${deep(MAX_JSON_DEPTH - 2)}}}`,
+    });
+    expect(atLimit.status).toBe(200);
+    const inString = await gql(server.url, '{ plans { name } }', {
+      apiKey,
+      variables: { w: '['.repeat(100_000) },
+    });
+    expect(inString.status).toBe(200);
+  });
 
   it('refuses subscription arguments at their extremes over WebSocket, before subscribing', async () => {
     const live = liveClient(server.url, { apiKey });
