@@ -1,4 +1,5 @@
 import { MAX_PASSWORD_LENGTH } from './passwords';
+import { MAX_TRANSACTIONS_PAGE } from './query-prices';
 import { MAX_SYMBOL_LENGTH, MAX_SYMBOLS_PER_REQUEST } from './symbols';
 
 /**
@@ -47,6 +48,10 @@ export const ARGUMENT_LIMITS = {
   email: { min: 3, max: 254, trim: true },
   /** register(password:), login(password:): what register accepts bounds login's work. */
   password: { min: 1, max: MAX_PASSWORD_LENGTH },
+  /** Portfolio.transactions(first:): entries per page. */
+  transactionsFirst: { min: 1, max: MAX_TRANSACTIONS_PAGE },
+  /** Portfolio.transactions(after:): one of our cursors is far shorter. */
+  cursor: { min: 1, max: 200 },
   /** refreshToken(refreshToken:), logout(refreshToken:). */
   refreshToken: { min: 1, max: 512 },
 } as const satisfies Record<string, ArgumentBound>;

@@ -191,7 +191,10 @@ export class PortfolioResolver {
   @FieldResolver(() => TransactionConnectionType, {
     description: `The ledger, by date then entry order, a page at a time: \`first\` entries (1-${MAX_TRANSACTIONS_PAGE}) after the cursor \`after\`.`,
   })
-  @Extensions({ price: 'transactions' })
+  @Extensions({
+    price: 'transactions',
+    bounds: { first: LIMITS.transactionsFirst, after: LIMITS.cursor },
+  })
   async transactions(
     @Root() root: Portfolio,
     @Ctx() ctx: Context,

@@ -100,6 +100,19 @@ describe('every argument at its extremes is refused as input, never 5xx', () => 
       name: 'searchCompanies(limit: max + 1)',
       query: `{ searchCompanies(query: "a", limit: ${ARGUMENT_LIMITS.searchLimit.max + 1}) { symbol } }`,
     },
+    ...intExtremes(
+      'Portfolio.transactions(first:)',
+      (v) => `{ portfolio(id: "${portfolioId}") { transactions(first: ${v}) { totalCount } } }`,
+    ),
+    {
+      name: 'Portfolio.transactions(first: 501)',
+      query: `{ portfolio(id: "${portfolioId}") { transactions(first: 501) { totalCount } } }`,
+    },
+    ...stringExtremes(
+      'Portfolio.transactions(after:)',
+      (v) =>
+        `query($v: String) { portfolio(id: "${portfolioId}") { transactions(after: ${v}) { totalCount } } }`,
+    ),
     {
       name: 'financials(limit: 0)',
       query: '{ company(symbol: "AAPL") { financials(limit: 0) { revenue } } }',
