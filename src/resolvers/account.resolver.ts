@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requireViewer, type Context } from '../context';
 import type { PlanName } from '../domain/plans';
 import { isScope, SCOPES, type Scope } from '../domain/viewer';
@@ -7,6 +7,7 @@ import { ApiKeySecretType, ApiKeyType, AuthPayloadType, UsageType } from '../sch
 import { DateScalar } from '../schema/date.scalar';
 import { PlanNameEnum } from '../schema/plan.type';
 import { UserType } from '../schema/user.type';
+import { ARGUMENT_LIMITS as LIMITS } from '../domain/argument-limits';
 
 function scopesOf(raw: string[] | null | undefined): Scope[] | null {
   if (!raw) return null;
@@ -27,6 +28,7 @@ export class AccountResolver {
     description:
       'Creates a FREE account and signs it in. Passwords: at least 10 characters, not one of the 1,000 most common.',
   })
+  @Extensions({ bounds: { email: LIMITS.email, password: LIMITS.password } })
   register(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: Context) {
     return ctx.services.accounts.register(email, password);
   }
@@ -34,11 +36,13 @@ export class AccountResolver {
   @Mutation(() => AuthPayloadType, {
     description: 'Signs in. Failed attempts are throttled per account and per address.',
   })
+  @Extensions({ bounds: { email: LIMITS.email, password: LIMITS.password } })
   login(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: Context) {
     return ctx.services.accounts.login(email, password, ctx.ip ?? 'unknown');
   }
 
   @Mutation(() => AuthPayloadType, { description: 'Rotates a refresh token into a new session.' })
+  @Extensions({ bounds: { refreshToken: LIMITS.refreshToken } })
   refreshToken(@Arg('refreshToken') token: string, @Ctx() ctx: Context) {
     return ctx.services.accounts.refresh(token);
   }
@@ -47,6 +51,7 @@ export class AccountResolver {
     description:
       'Ends your sign-in the refresh token belongs to (false if it is not yours). Access tokens already issued stay valid until they expire (15 minutes).',
   })
+  @Extensions({ bounds: { refreshToken: LIMITS.refreshToken } })
   logout(@Arg('refreshToken') token: string, @Ctx() ctx: Context) {
     return ctx.services.accounts.logout(requireViewer(ctx), token);
   }
@@ -59,6 +64,9 @@ export class AccountResolver {
   @Mutation(() => ApiKeySecretType, {
     description:
       'Creates a key; the secret is in the answer and nowhere else. Scopes default to yours and cannot exceed them.',
+  })
+  @Extensions({
+    bounds: { name: LIMITS.keyName, scopes: LIMITS.scopes, allowedIps: LIMITS.allowedIps },
   })
   createApiKey(
     @Arg('name') name: string,
@@ -88,6 +96,7 @@ export class AccountResolver {
     description:
       'Issues a replacement key; the old one keeps working for gracePeriodSeconds (default a day, at most 30 days).',
   })
+  @Extensions({ bounds: { gracePeriodSeconds: LIMITS.gracePeriodSeconds } })
   rotateApiKey(
     @Arg('id', () => ID) id: string,
     @Ctx() ctx: Context,

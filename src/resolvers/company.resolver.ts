@@ -45,12 +45,13 @@ import { QuoteType } from '../schema/quote.type';
 import { statementsKey } from '../loaders/market.loaders';
 import { resolveHistoryRange } from '../services/history-range';
 import { requireSymbol, requireSymbols } from '../services/symbol-input';
+import { ARGUMENT_LIMITS as LIMITS } from '../domain/argument-limits';
 
 /** A company found by search: fields search does not carry are loaded on demand. */
 type CompanyRoot = CompanyProfile & { partial?: boolean };
 
-const MAX_SEARCH_LIMIT = 50;
-const MAX_QUERY_LENGTH = 64;
+const MAX_SEARCH_LIMIT = LIMITS.searchLimit.max;
+const MAX_QUERY_LENGTH = LIMITS.searchQuery.max;
 
 /** Root fields for companies, and the fields of Company that need more data. */
 @Authorized('read:market')
@@ -60,7 +61,7 @@ export class CompanyResolver {
     nullable: true,
     description: 'A company by symbol; null for an unknown symbol.',
   })
-  @Extensions({ cost: 1 })
+  @Extensions({ cost: 1, bounds: { symbol: LIMITS.symbol } })
   company(@Arg('symbol') symbol: string, @Ctx() ctx: Context): Promise<CompanyRoot | null> {
     return ctx.loaders.profile.load(requireSymbol(symbol));
   }
@@ -69,7 +70,7 @@ export class CompanyResolver {
     nullable: 'items',
     description: 'Up to 100 companies, in the order asked; null where a symbol is unknown.',
   })
-  @Extensions({ cost: 1, multiplier: 'symbols' })
+  @Extensions({ cost: 1, multiplier: 'symbols', bounds: { symbols: LIMITS.symbols } })
   companies(
     @Arg('symbols', () => [String]) symbols: string[],
     @Ctx() ctx: Context,
@@ -80,7 +81,11 @@ export class CompanyResolver {
   @Query(() => [CompanyType], {
     description: 'Companies whose symbol or name matches, best first.',
   })
-  @Extensions({ cost: 5, multiplier: 'limit' })
+  @Extensions({
+    cost: 5,
+    multiplier: 'limit',
+    bounds: { limit: LIMITS.searchLimit, query: LIMITS.searchQuery },
+  })
   async searchCompanies(
     @Arg('query') query: string,
     @Arg('limit', () => Int, { defaultValue: 10 }) limit: number,
@@ -199,7 +204,7 @@ export class CompanyResolver {
   @FieldResolver(() => [FinancialStatementType], {
     description: 'Financial statements, newest first: up to 5 fiscal years or 8 quarters.',
   })
-  @Extensions({ cost: 3 })
+  @Extensions({ cost: 3, bounds: { limit: LIMITS.financialsLimit } })
   async financials(
     @Root() root: CompanyRoot,
     @Ctx() ctx: Context,
@@ -207,8 +212,12 @@ export class CompanyResolver {
     period: StatementPeriodEnum,
     @Arg('limit', () => Int, { defaultValue: 4 }) limit: number,
   ): Promise<FinancialStatementType[]> {
-    if (!Number.isInteger(limit) || limit < 1 || limit > 8) {
-      throw new BadUserInputError('limit must be between 1 and 8', { argument: 'limit', max: 8 });
+    const { min, max } = LIMITS.financialsLimit;
+    if (!Number.isInteger(limit) || limit < min || limit > max) {
+      throw new BadUserInputError(`limit must be between ${min} and ${max}`, {
+        argument: 'limit',
+        max,
+      });
     }
     const statements =
       (await ctx.loaders.statements.load(statementsKey(root.symbol, period))) ?? [];
@@ -219,7 +228,7 @@ export class CompanyResolver {
     description:
       'Computed analytics from the same data as history, dividends, financials and quote (no extra upstream calls). benchmark is the symbol beta is measured against.',
   })
-  @Extensions({ cost: 10 })
+  @Extensions({ cost: 10, bounds: { benchmark: LIMITS.symbol } })
   async metrics(
     @Root() root: CompanyRoot,
     @Ctx() ctx: Context,

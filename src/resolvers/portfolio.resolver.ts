@@ -46,6 +46,7 @@ import {
 } from '../services/portfolio-analytics';
 import type { PortfolioService } from '../services/portfolio.service';
 import { requireSymbol } from '../services/symbol-input';
+import { ARGUMENT_LIMITS as LIMITS } from '../domain/argument-limits';
 
 // Work done once per request and key, however often the request asks for it (aliases):
 // one read and replay of a portfolio's ledger for all its fields, one computation of
@@ -122,6 +123,7 @@ export class PortfolioResolver {
 
   @Authorized('write:portfolio')
   @Mutation(() => PortfolioType)
+  @Extensions({ bounds: { name: LIMITS.portfolioName, baseCurrency: LIMITS.currency } })
   createPortfolio(
     @Arg('name') name: string,
     @Ctx() ctx: Context,
@@ -132,6 +134,7 @@ export class PortfolioResolver {
 
   @Authorized('write:portfolio')
   @Mutation(() => PortfolioType)
+  @Extensions({ bounds: { name: LIMITS.portfolioName } })
   renamePortfolio(@Arg('id', () => ID) id: string, @Arg('name') name: string, @Ctx() ctx: Context) {
     return ctx.services.portfolios.rename(requireViewer(ctx), id, name);
   }
@@ -192,7 +195,10 @@ export class PortfolioResolver {
   @FieldResolver(() => TransactionConnectionType, {
     description: `The ledger, by date then entry order, a page at a time: \`first\` entries (1-${MAX_TRANSACTIONS_PAGE}) after the cursor \`after\`.`,
   })
-  @Extensions({ price: 'transactions' })
+  @Extensions({
+    price: 'transactions',
+    bounds: { first: LIMITS.transactionsFirst, after: LIMITS.cursor },
+  })
   async transactions(
     @Root() root: Portfolio,
     @Ctx() ctx: Context,

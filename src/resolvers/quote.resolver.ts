@@ -12,6 +12,7 @@ import type { Context } from '../context';
 import type { Quote } from '../domain/market';
 import { QuoteType } from '../schema/quote.type';
 import { requireSymbol, requireSymbols } from '../services/symbol-input';
+import { ARGUMENT_LIMITS as LIMITS } from '../domain/argument-limits';
 
 /** Root fields for quotes; every symbol of a request is fetched in one batch. */
 @Authorized('read:market')
@@ -21,7 +22,7 @@ export class QuoteResolver {
     nullable: true,
     description: 'The latest quote of a symbol; null when no provider knows the symbol.',
   })
-  @Extensions({ cost: 1 })
+  @Extensions({ cost: 1, bounds: { symbol: LIMITS.symbol } })
   quote(@Arg('symbol') symbol: string, @Ctx() ctx: Context): Promise<QuoteType | null> {
     return ctx.loaders.quote.load(requireSymbol(symbol));
   }
@@ -30,7 +31,7 @@ export class QuoteResolver {
     nullable: 'items',
     description: 'Quotes of up to 100 symbols, in the order asked; null where a symbol is unknown.',
   })
-  @Extensions({ cost: 1, multiplier: 'symbols' })
+  @Extensions({ cost: 1, multiplier: 'symbols', bounds: { symbols: LIMITS.symbols } })
   quotes(
     @Arg('symbols', () => [String]) symbols: string[],
     @Ctx() ctx: Context,

@@ -1,5 +1,6 @@
 import {
   Arg,
+  Extensions,
   Authorized,
   ID,
   Int,
@@ -17,8 +18,9 @@ import { QuoteType } from '../schema/quote.type';
 import { LiveFeed } from '../services/live-feed';
 import { portfolioValuationSource, type Valuation } from '../services/portfolio-feed';
 import { requireSymbols } from '../services/symbol-input';
+import { ARGUMENT_LIMITS as LIMITS } from '../domain/argument-limits';
 
-const MAX_THROTTLE_MS = 60_000;
+const MAX_THROTTLE_MS = LIMITS.throttleMs.max;
 
 function requireThrottle(throttleMs: number | null | undefined): number {
   const throttle = throttleMs ?? 0;
@@ -48,6 +50,7 @@ interface ValuationArgs {
 @Resolver()
 export class SubscriptionResolver {
   @Authorized('read:market')
+  @Extensions({ bounds: { symbols: LIMITS.liveSymbols, throttleMs: LIMITS.throttleMs } })
   @Subscription(() => QuoteType, {
     description:
       'Live quotes of up to 100 symbols: first the latest quote of each, then every move. With throttleMs, at most one event per symbol per interval, always the latest. The plan limits the distinct symbols one key watches over all its subscriptions (Plan.symbolsSubscribed); FREE keys get quotes delayed 15 minutes.',
@@ -89,6 +92,7 @@ export class SubscriptionResolver {
   }
 
   @Authorized('read:portfolio')
+  @Extensions({ bounds: { throttleMs: LIMITS.throttleMs } })
   @Subscription(() => PortfolioValuationType, {
     description:
       "A portfolio's valuation, first as it is, then recomputed whenever the price of a holding moves or its ledger changes. With throttleMs, at most one event per interval, always the latest. NOT_FOUND when the portfolio is not yours.",

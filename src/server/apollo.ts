@@ -5,7 +5,11 @@ import type { Config } from '../config/env.schema';
 import type { Context } from '../context';
 import type { Metrics } from '../observability/metrics';
 import { authGuardPlugin } from './plugins/auth-guard.plugin';
-import { errorLoggingPlugin, type createFormatError } from './plugins/errors.plugin';
+import {
+  errorLoggingPlugin,
+  inputErrorStatusPlugin,
+  type createFormatError,
+} from './plugins/errors.plugin';
 import { metricsPlugin } from './plugins/metrics.plugin';
 import { queryCostPlugin } from './plugins/query-cost.plugin';
 import { responseCachePlugin } from './plugins/response-cache.plugin';
@@ -43,6 +47,7 @@ export function createApollo(options: {
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       errorLoggingPlugin(),
+      inputErrorStatusPlugin(),
       metricsPlugin(options.metrics),
       authGuardPlugin(),
       queryCostPlugin(),

@@ -2,6 +2,7 @@ import { HeaderMap } from '@apollo/server';
 import { createContext, type Context } from '../context';
 import { HTTP_STATUS } from '../errors/codes';
 import { RateLimitedError, YieldflowError } from '../errors/errors';
+import { jsonDepthWithin, MAX_JSON_DEPTH } from './json-depth';
 import { requestStats } from '../observability/request-stats';
 import { applyCors } from './cors';
 import type { RateDecision } from '../datasources/cache/rate-limiter';
@@ -153,6 +154,14 @@ async function answer(
   const { services } = options;
   let body: unknown = sent.prepared ?? (req.method === 'POST' ? sent.text : undefined);
   if (sent.json) {
+    if (!jsonDepthWithin(sent.text)) {
+      return sendGraphQLError(
+        res,
+        400,
+        'BAD_USER_INPUT',
+        `Request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+      );
+    }
     try {
       body = JSON.parse(sent.text);
     } catch {

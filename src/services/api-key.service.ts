@@ -5,9 +5,10 @@ import type { ApiKeyRepository } from '../datasources/database/api-key.repositor
 import type { ApiKey } from '../generated/prisma/client';
 import { BadUserInputError, NotFoundError } from '../errors/errors';
 import type { AuthService } from './auth.service';
+import { ARGUMENT_LIMITS } from '../domain/argument-limits';
 
 /** Longest rotation grace period: 30 days. */
-export const MAX_GRACE_SECONDS = 30 * 86_400;
+export const MAX_GRACE_SECONDS = ARGUMENT_LIMITS.gracePeriodSeconds.max;
 const MAX_KEYS_PER_USER = 100;
 
 /** A new key and its secret, shown this once. */

@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
-import { parseCsv } from '../domain/csv';
+import { CsvError, parseCsv, type CsvRecord } from '../domain/csv';
 import { isIsoDate } from '../domain/dates';
+import { decimalProblem } from '../domain/decimals';
 import { TRANSACTION_TYPES, type TransactionType } from '../domain/ledger';
 import { normalizeSymbol } from '../domain/symbols';
 import type { NewTransaction } from '../datasources/database/portfolio.repository';
@@ -23,12 +24,15 @@ export interface ImportLine {
 /** Most lines one import may carry. */
 export const MAX_IMPORT_LINES = 50_000;
 
-const DECIMAL = /^-?\d+(\.\d+)?$/;
+// A cell is quoted back in its problem only up to here: a line may be 8 KB long.
+const SHOWN = 40;
+const shown = (raw: string) => (raw.length > SHOWN ? `${raw.slice(0, SHOWN)}…` : raw);
 
 function decimalOf(raw: string | undefined, column: string): string | null {
   const text = (raw ?? '').trim().replace(/,/g, '');
   if (text === '') return null;
-  if (!DECIMAL.test(text)) throw new Error(`${column} "${raw}" is not a number`);
+  const problem = decimalProblem(text);
+  if (problem) throw new Error(`${column} "${shown(raw ?? '')}" ${problem}`);
   return new Decimal(text).toString();
 }
 
@@ -39,7 +43,7 @@ function dateOf(raw: string | undefined): string {
   const dmy = /^(\d{2})[-/](\d{2})[-/](\d{4})$/.exec(text);
   if (dmy) iso = `${dmy[3]}-${dmy[2]}-${dmy[1]}`;
   if (!isIsoDate(iso)) {
-    throw new Error(`date "${raw ?? ''}" is not a date (YYYY-MM-DD)`);
+    throw new Error(`date "${shown(raw ?? '')}" is not a date (YYYY-MM-DD)`);
   }
   return iso;
 }
@@ -47,7 +51,7 @@ function dateOf(raw: string | undefined): string {
 function symbolOf(raw: string | undefined): string {
   // Zerodha suffixes some instruments (INFY-BE); the series is not part of the symbol.
   const result = normalizeSymbol((raw ?? '').split('-')[0] ?? '');
-  if ('problem' in result) throw new Error(`symbol "${raw ?? ''}" is ${result.problem}`);
+  if ('problem' in result) throw new Error(`symbol "${shown(raw ?? '')}" is ${result.problem}`);
   return result.symbol;
 }
 
@@ -56,7 +60,9 @@ type Reader = (get: (column: string) => string | undefined, today: string) => Ne
 const generic: Reader = (get) => {
   const type = (get('type') ?? '').trim().toUpperCase();
   if (!(TRANSACTION_TYPES as readonly string[]).includes(type)) {
-    throw new Error(`type "${get('type') ?? ''}" is not one of ${TRANSACTION_TYPES.join(', ')}`);
+    throw new Error(
+      `type "${shown(get('type') ?? '')}" is not one of ${TRANSACTION_TYPES.join(', ')}`,
+    );
   }
   const symbolText = (get('symbol') ?? '').trim();
   return {
@@ -75,7 +81,7 @@ const generic: Reader = (get) => {
 const tradebook: Reader = (get) => {
   const side = (get('trade_type') ?? '').trim().toLowerCase();
   if (side !== 'buy' && side !== 'sell')
-    throw new Error(`trade_type "${get('trade_type') ?? ''}" is not buy or sell`);
+    throw new Error(`trade_type "${shown(get('trade_type') ?? '')}" is not buy or sell`);
   const tradeId = (get('trade_id') ?? '').trim();
   return {
     type: side === 'buy' ? 'BUY' : 'SELL',
@@ -112,6 +118,11 @@ const LAYOUTS: Record<ImportFormat, { reader: Reader; required: string[] }> = {
   ZERODHA_HOLDINGS: { reader: holdings, required: ['instrument', 'qty.', 'avg. cost'] },
 };
 
+const tooMany = (): { lines: ImportLine[]; problems: ImportProblem[] } => ({
+  lines: [],
+  problems: [{ line: 1, message: `at most ${MAX_IMPORT_LINES} lines per import` }],
+});
+
 /**
  * Parses an import: the first non-empty line is the header (column names,
  * case-insensitive, any order). Each data line becomes an entry or a problem naming its
@@ -122,16 +133,17 @@ export function parseImport(
   format: ImportFormat,
   today: string,
 ): { lines: ImportLine[]; problems: ImportProblem[] } {
-  const records = parseCsv(csv);
+  let records: CsvRecord[];
+  try {
+    // The header and the lines allowed; parsing stops at the first one over, not at the end.
+    records = parseCsv(csv, { maxRecords: MAX_IMPORT_LINES + 1 });
+  } catch (error) {
+    if (!(error instanceof CsvError) || error.kind !== 'too many records') throw error;
+    return tooMany();
+  }
   if (records.length === 0)
     return { lines: [], problems: [{ line: 1, message: 'the file is empty' }] };
   const [header, ...rows] = records;
-  if (rows.length > MAX_IMPORT_LINES) {
-    return {
-      lines: [],
-      problems: [{ line: 1, message: `at most ${MAX_IMPORT_LINES} lines per import` }],
-    };
-  }
   const columns = header.fields.map((f) => f.trim().toLowerCase());
   const { reader, required } = LAYOUTS[format];
   const missing = required.filter((c) => !columns.includes(c));

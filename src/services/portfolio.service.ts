@@ -27,6 +27,7 @@ import {
 } from './ledger-cache';
 import type { MarketDataService } from './market-data.service';
 import { parseImport, type ImportFormat, type ImportProblem } from './portfolio-import';
+import { decimalProblem } from '../domain/decimals';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_NAME = 100;
@@ -175,6 +176,13 @@ export class PortfolioService {
     input: NewTransaction,
   ): Promise<Transaction> {
     const portfolio = await this.owned(viewer, portfolioId);
+    for (const field of ['quantity', 'price', 'fee', 'amount', 'ratio'] as const) {
+      const value = input[field];
+      const problem = value === null ? null : decimalProblem(value);
+      if (problem) {
+        throw new BadUserInputError(`input.${field} ${problem}`, { argument: `input.${field}` });
+      }
+    }
     const entry = entryOfNew(input);
     const problem = entryProblem(entry, this.today());
     if (problem) throw new BadUserInputError(problem, { argument: 'input' });

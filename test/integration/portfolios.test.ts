@@ -5,6 +5,7 @@ import {
   PortfolioDocument,
   PortfoliosDocument,
 } from '../../src/generated/graphql';
+import { MAX_CSV_LINE_LENGTH } from '../../src/domain/csv';
 import { codes, execute, gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { testEnv } from '../helpers/test-env';
@@ -205,6 +206,43 @@ describe('portfolios', () => {
     const unterminated = await importCsv(mine, id, 'date,type,amount\n2024-01-02,DEPOSIT,"1');
     expect(codes(unterminated)).toEqual(['BAD_USER_INPUT']);
     expect(unterminated.body.errors![0].message).toMatch(/line 2: unterminated quoted field/);
+  });
+
+  it('refuses an over-long CSV line on dryRun with BAD_USER_INPUT naming the line, at once', async () => {
+    const id = await create(mine, 'Long lines');
+    const header = 'date,type,symbol,quantity,price,fee,amount,ratio,note';
+    const long = `2024-01-02,DEPOSIT,,,,,100,,${'n'.repeat(MAX_CSV_LINE_LENGTH)}`;
+    const refused = await importCsv(
+      mine,
+      id,
+      `${header}\n2024-01-02,DEPOSIT,,,,,1,,\n${long}`,
+      'GENERIC',
+      true,
+    );
+    expect(codes(refused)).toEqual(['BAD_USER_INPUT']);
+    expect(refused.body.errors![0].message).toBe(
+      `csv: line 3: longer than ${MAX_CSV_LINE_LENGTH} characters`,
+    );
+    expect(refused.body.errors![0].extensions).toMatchObject({ argument: 'csv' });
+    // A megabyte of quotes after text on one line, as a CSV upload: the shape that held
+    // the old parser for minutes is refused as quickly as any other over-long line.
+    const upload = await fetch(
+      `${server.baseUrl}/import/transactions?portfolioId=${id}&dryRun=true`,
+      {
+        method: 'POST',
+        headers: { ...mine.headers, 'content-type': 'text/csv' },
+        body: `${header}\n${'a"'.repeat(512 * 1024)}`,
+      },
+    );
+    const quotes = (await upload.json()) as {
+      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+    };
+    expect(quotes.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(quotes.errors![0].message).toMatch(/^csv: line 2: longer than/);
+    const within = `2024-01-02,DEPOSIT,,,,,100,,${'n'.repeat(100)}`;
+    const accepted = await importCsv(mine, id, `${header}\n${within}`, 'GENERIC', true);
+    expect(accepted.body.errors).toBeUndefined();
+    expect(accepted.body.data!.importTransactions).toMatchObject({ dryRun: true, imported: 1 });
   });
 
   it('validates single entries and keeps the ledger consistent on delete', async () => {

@@ -55,6 +55,14 @@ export function createFormatError(options: { development: boolean }) {
           extensions: { ...extensions, code: 'QUERY_TOO_COMPLEX', reason: code },
         };
       }
+      // graphql-js parses recursively: within the token limit, a document about 2,000
+      // selections deep exhausts the stack, which the parser reports as its own failure.
+      if (code === 'GRAPHQL_PARSE_FAILED' && /Maximum call stack size/.test(formatted.message)) {
+        return {
+          message: 'The document is nested too deeply',
+          extensions: { code: 'QUERY_TOO_COMPLEX', reason: code },
+        };
+      }
       if (typeof code === 'string' && APOLLO_INPUT_CODES.has(code) && code !== 'BAD_USER_INPUT') {
         return {
           ...formatted,
@@ -91,6 +99,28 @@ export function errorLoggingPlugin(): ApolloServerPlugin<Context> {
               'unexpected error',
             );
           }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * HTTP 400 for an answer that is nothing but the caller's mistake: every error is
+ * BAD_USER_INPUT and no root field got a value (Apollo would answer 200, as for any
+ * execution error). An answer with some data keeps 200: part of it is good.
+ */
+export function inputErrorStatusPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single' || response.http.status !== undefined) return;
+          const { errors, data } = response.body.singleResult;
+          if (!errors || errors.length === 0) return;
+          if (!errors.every((error) => error.extensions?.code === ErrorCode.BAD_USER_INPUT)) return;
+          if (data && Object.values(data).some((value) => value !== null)) return;
+          response.http.status = 400;
         },
       };
     },

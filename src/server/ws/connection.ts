@@ -29,6 +29,7 @@ import type { Logger } from '../../observability/logger';
 import { requestStats } from '../../observability/request-stats';
 import { Conflator, LiveFeed } from '../../services/live-feed';
 import { usageStatus } from '../../services/usage.service';
+import { assertArgumentBounds } from '../argument-bounds';
 import { assertAffordable, priceFor } from '../query-cost';
 import { GATEWAY_RULES, MAX_TOKENS } from '../validation-rules';
 import type { Services } from '../services';
@@ -470,16 +471,22 @@ export class Connection {
     if (errors.length > 0) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
     const viewer = this.viewer!;
     const plan = this.plan;
-    const variables = payload.variables ?? {};
-    const requested = await priceFor(
-      schema,
-      document,
-      payload.operationName,
-      variables,
-      viewer,
-      services.ledgerSizes,
-    );
+    let requested: number;
     try {
+      const variables = assertArgumentBounds(
+        schema,
+        document,
+        payload.operationName,
+        payload.variables ?? {},
+      );
+      requested = await priceFor(
+        schema,
+        document,
+        payload.operationName,
+        variables,
+        viewer,
+        services.ledgerSizes,
+      );
       assertAffordable(requested, plan);
     } catch (error) {
       return [error as GraphQLError];
@@ -516,7 +523,7 @@ export class Connection {
       schema,
       document,
       operationName: payload.operationName,
-      variableValues: variables,
+      variableValues: payload.variables ?? {},
       contextValue,
     };
   }
