@@ -24,8 +24,9 @@ const HOSTILE: Array<[string, string]> = [
     fanOut('query { company(symbol: "AAPL") { $ } }', 'Company', 60, 'name quote { price }'),
   ],
   [
-    'as many fragments as the token limit allows, fanning out 3 ways',
-    fanOut('query { $ }', 'Query', 350, 'plans { name }', 3),
+    // 11 tokens a fragment: 250 of them fit the 16 KiB body of an anonymous caller.
+    'as many fragments as an anonymous body holds, fanning out 3 ways',
+    fanOut('query { $ }', 'Query', 250, 'plans { name }', 3),
   ],
 ];
 
