@@ -1,6 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context';
 import { DEFAULT_PLANS } from '../../domain/plans';
+import { HTTP_STATUS } from '../../errors/codes';
+import { QueryTooComplexError } from '../../errors/errors';
 import { assertAffordable, queryCost } from '../query-cost';
 
 /**
@@ -19,7 +21,16 @@ export function queryCostPlugin(): ApolloServerPlugin<Context> {
           const requested = queryCost(schema, document, operationName, request.variables ?? {});
           cost = { requested, maximum: plan.maxQueryCost };
           contextValue.stats.cost = requested;
-          assertAffordable(requested, plan);
+          try {
+            assertAffordable(requested, plan);
+          } catch (error) {
+            // Apollo answers an error thrown before execution with HTTP 500 unless the
+            // error names its status; a refusal is the caller's doing, so a 4xx.
+            if (error instanceof QueryTooComplexError) {
+              error.extensions.http = { status: HTTP_STATUS[error.code] };
+            }
+            throw error;
+          }
         },
         async willSendResponse({ response }) {
           if (cost && response.body.kind === 'single') {

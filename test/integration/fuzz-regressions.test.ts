@@ -1,0 +1,36 @@
+import { freeApiKey } from '../../scripts/fuzz/fuzz-target';
+import { codes, gql } from '../helpers/graphql';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+/** Answers the fuzzer once got wrong, each pinned by a plain example. */
+describe('what the fuzzer found', () => {
+  let server: TestServer;
+  let apiKey: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    apiKey = await freeApiKey(server.url, 'regressions');
+  });
+  afterAll(() => server.close());
+
+  // 100 companies of 1 + 10 (metrics) each: 1,100, over FREE's 500.
+  const symbols = JSON.stringify(Array(100).fill('KO'));
+  const overCost = `{ companies(symbols: ${symbols}) { symbol metrics { beta } } }`;
+
+  it('refuses an operation over the plan cost with 400, not 500 (POST)', async () => {
+    const response = await gql(server.url, overCost, { apiKey });
+    expect(codes(response)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(response.status).toBe(400);
+  });
+
+  it('refuses an operation over the plan cost with 400, not 500 (GET)', async () => {
+    const url = new URL(server.url);
+    url.searchParams.set('query', overCost);
+    const response = await fetch(url, {
+      headers: { 'x-api-key': apiKey, 'apollo-require-preflight': 'true' },
+    });
+    const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors.map((e) => e.extensions.code)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(response.status).toBe(400);
+  });
+});
