@@ -6,6 +6,7 @@ import type { Context } from '../context';
 import type { Metrics } from '../observability/metrics';
 import { authGuardPlugin } from './plugins/auth-guard.plugin';
 import { errorLoggingPlugin, type createFormatError } from './plugins/errors.plugin';
+import { httpSubscriptionPlugin } from './plugins/http-subscription.plugin';
 import { metricsPlugin } from './plugins/metrics.plugin';
 import { queryCostPlugin } from './plugins/query-cost.plugin';
 import { responseCachePlugin } from './plugins/response-cache.plugin';
@@ -42,6 +43,7 @@ export function createApollo(options: {
       errorLoggingPlugin(),
       metricsPlugin(options.metrics),
       authGuardPlugin(),
+      httpSubscriptionPlugin(),
       queryCostPlugin(),
       // After the auth guard and the cost check: a cached answer is only for who may ask.
       responseCachePlugin(options.responseCache),

@@ -33,4 +33,13 @@ describe('what the fuzzer found', () => {
     expect(body.errors.map((e) => e.extensions.code)).toEqual(['QUERY_TOO_COMPLEX']);
     expect(response.status).toBe(400);
   });
+
+  it('refuses a subscription over HTTP with 400 BAD_USER_INPUT, not INTERNAL_SERVER_ERROR', async () => {
+    const response = await gql(server.url, 'subscription { quotes(symbols: ["KO"]) { symbol } }', {
+      apiKey,
+    });
+    expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(response.status).toBe(400);
+    expect(response.body.errors![0].message).toMatch(/WebSocket/);
+  });
 });
