@@ -1,4 +1,5 @@
 import { freeApiKey } from '../../scripts/fuzz/fuzz-target';
+import { LiveTarget } from '../../scripts/fuzz/live-target';
 import { codes, gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -42,4 +43,39 @@ describe('what the fuzzer found', () => {
     expect(response.status).toBe(400);
     expect(response.body.errors![0].message).toMatch(/WebSocket/);
   });
+
+  it.each<{ label: string; query: string; variables: object; operationName?: string }>([
+    {
+      label: 'a required variable left out',
+      query: 'query($s: [String!]!) { quotes(symbols: $s) { symbol } }',
+      variables: {},
+    },
+    {
+      label: 'a variable of the wrong type',
+      query: 'query($s: String!) { quote(symbol: $s) { symbol } }',
+      variables: { s: 1 },
+    },
+    {
+      label: 'an unknown operation name',
+      query: 'query A { plans { name } }',
+      variables: {},
+      operationName: 'B',
+    },
+    {
+      label: 'several operations and no name',
+      query: 'query A { plans { name } } query B { me { id } }',
+      variables: {},
+    },
+  ])(
+    'answers $label over WebSocket with BAD_USER_INPUT, not INTERNAL_SERVER_ERROR',
+    async ({ query, variables, operationName }) => {
+      const live = new LiveTarget(server.url.replace(/^http/, 'ws'), { apiKey });
+      try {
+        const outcome = await live.run({ query, variables, operationName }, 2_000);
+        expect(outcome.errors.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      } finally {
+        live.close();
+      }
+    },
+  );
 });

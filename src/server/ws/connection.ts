@@ -4,6 +4,7 @@ import {
   createSourceEventStream,
   execute,
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   parse,
   specifiedRules,
@@ -450,6 +451,23 @@ export class Connection {
     }
     const errors = validate(schema, document, [...specifiedRules, depthLimitRule, aliasLimitRule]);
     if (errors.length > 0) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+    // graphql-js reports an unknown operation or variables that do not coerce as errors
+    // without a code, which the formatter would mask as INTERNAL_SERVER_ERROR; they are
+    // the caller's input, as Apollo reports them over HTTP.
+    const operation = getOperationAST(document, payload.operationName);
+    if (!operation) {
+      const message = payload.operationName
+        ? `Unknown operation named "${payload.operationName}".`
+        : 'Must provide operation name if query contains multiple operations.';
+      return [withCode(new GraphQLError(message), 'OPERATION_RESOLUTION_FAILURE')];
+    }
+    const coerced = getVariableValues(
+      schema,
+      operation.variableDefinitions ?? [],
+      payload.variables ?? {},
+      { maxErrors: 20 },
+    );
+    if (coerced.errors) return coerced.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
     const viewer = this.viewer!;
     const plan = this.plan;
     const variables = payload.variables ?? {};
