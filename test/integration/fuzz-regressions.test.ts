@@ -78,4 +78,19 @@ describe('what the fuzzer found', () => {
       }
     },
   );
+
+  it('meters an operation refused for costing billions without failing the usage write', async () => {
+    const response = await gql(
+      server.url,
+      '{ searchCompanies(query: "a", limit: 2147483647) { symbol metrics { beta } } }',
+      { apiKey },
+    );
+    expect(codes(response)).toEqual(['QUERY_TOO_COMPLEX']);
+    const requested = (response.body as { extensions?: { cost?: { requested: number } } })
+      .extensions?.cost?.requested;
+    expect(requested).toBeGreaterThan(2 ** 31);
+    await server.app.services.usageRecorder.flush();
+    const failures = server.logs.filter((line) => line.msg === 'usage write failed; will retry');
+    expect(failures).toEqual([]);
+  });
 });

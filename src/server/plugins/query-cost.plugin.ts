@@ -20,7 +20,6 @@ export function queryCostPlugin(): ApolloServerPlugin<Context> {
             contextValue.services.plans[contextValue.viewer?.plan ?? 'FREE'] ?? DEFAULT_PLANS.FREE;
           const requested = queryCost(schema, document, operationName, request.variables ?? {});
           cost = { requested, maximum: plan.maxQueryCost };
-          contextValue.stats.cost = requested;
           try {
             assertAffordable(requested, plan);
           } catch (error) {
@@ -31,6 +30,9 @@ export function queryCostPlugin(): ApolloServerPlugin<Context> {
             }
             throw error;
           }
+          // Metered only once affordable: a refused operation ran nothing, and the price
+          // of an absurd one (billions) is no usage to bill.
+          contextValue.stats.cost = requested;
         },
         async willSendResponse({ response }) {
           if (cost && response.body.kind === 'single') {
