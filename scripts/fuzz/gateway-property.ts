@@ -43,7 +43,6 @@ export function gatewayProperty(
   const requests = requestArbitrary(documentArbitrary(schema));
   return fc.asyncProperty(requests, async (request) => {
     const answer = await target.send(request);
-    if (process.env.FUZZ_TRACE) console.error(JSON.stringify(request).slice(0, 400), '=>', answer);
     const outcome = outcomeOf(answer);
     tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
     const problems = problemsOf(answer);
