@@ -40,11 +40,13 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
           if (!isCompiledQuery(query)) return query;
           const result = await query.query(undefined, rc.context, rc.request.variables ?? {});
           // Variable coercion errors: the caller's input, as graphql-js' path reports it.
+          // They have no path (every execution error has one); a scalar that refused the
+          // value may have thrown an error of its own, without a code.
           if (!result.data && result.errors?.length) {
             return {
               ...result,
               errors: result.errors.map((error) =>
-                error.path || error.originalError
+                error.path || typeof error.extensions?.code === 'string'
                   ? error
                   : new GraphQLError(error.message, {
                       nodes: error.nodes,

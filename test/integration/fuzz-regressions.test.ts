@@ -93,4 +93,17 @@ describe('what the fuzzer found', () => {
     const failures = server.logs.filter((line) => line.msg === 'usage write failed; will retry');
     expect(failures).toEqual([]);
   });
+
+  it.each(['', 'tomorrow', 'A'.repeat(40)])(
+    'answers a DateTimeISO variable %j that does not parse with 400 BAD_USER_INPUT',
+    async (expiresAt) => {
+      const response = await gql(
+        server.url,
+        'mutation($at: DateTimeISO) { createApiKey(expiresAt: $at, name: "k") { secret } }',
+        { apiKey, variables: { at: expiresAt } },
+      );
+      expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.status).toBe(400);
+    },
+  );
 });
