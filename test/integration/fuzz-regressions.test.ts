@@ -106,4 +106,36 @@ describe('what the fuzzer found', () => {
       expect(response.status).toBe(400);
     },
   );
+
+  describe('refuses strings holding U+0000, which PostgreSQL cannot store', () => {
+    const cases = [
+      {
+        label: 'in a literal (createPortfolio)',
+        query: 'mutation { createPortfolio(name: "a\\u0000b") { id } }',
+        variables: {},
+      },
+      {
+        label: 'in a variable (login)',
+        query:
+          'mutation($e: String!) { login(email: $e, password: "whatever it is") { accessToken } }',
+        variables: { e: '\u0000' },
+      },
+    ];
+
+    it.each(cases)('over HTTP with 400 BAD_USER_INPUT: $label', async ({ query, variables }) => {
+      const response = await gql(server.url, query, { apiKey, variables });
+      expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.status).toBe(400);
+    });
+
+    it.each(cases)('over WebSocket with BAD_USER_INPUT: $label', async ({ query, variables }) => {
+      const live = new LiveTarget(server.url.replace(/^http/, 'ws'), { apiKey });
+      try {
+        const outcome = await live.run({ query, variables }, 2_000);
+        expect(outcome.errors.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      } finally {
+        live.close();
+      }
+    });
+  });
 });

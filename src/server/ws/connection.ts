@@ -26,6 +26,7 @@ import { createContext, type Context } from '../../context';
 import { DEFAULT_PLANS, type PlanLimits } from '../../domain/plans';
 import { limitSubject, type Viewer } from '../../domain/viewer';
 import { RateLimitedError } from '../../errors/errors';
+import { assertNoNulInput } from '../nul-input';
 import type { Logger } from '../../observability/logger';
 import { requestStats } from '../../observability/request-stats';
 import { Conflator, LiveFeed } from '../../services/live-feed';
@@ -468,6 +469,11 @@ export class Connection {
       { maxErrors: 20 },
     );
     if (coerced.errors) return coerced.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
+    try {
+      assertNoNulInput(document, payload.variables);
+    } catch (error) {
+      return [error as GraphQLError];
+    }
     const viewer = this.viewer!;
     const plan = this.plan;
     const variables = payload.variables ?? {};
