@@ -8,6 +8,7 @@
 import 'reflect-metadata';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
+import { Writable } from 'node:stream';
 import path from 'node:path';
 import fc from 'fast-check';
 import pino from 'pino';
@@ -47,8 +48,15 @@ async function main(options: Options): Promise<number> {
     // The campaign is about answers, not the rate limit: FREE without request limits.
     PLANS: JSON.stringify({ FREE: { requestsPerMinute: 1_000_000, requestsPerDay: null } }),
   });
-  // Only unexpected errors: each names what the gateway did not expect.
-  const app = await startApp({ config, logger: pino({ level: 'error' }, pino.destination(2)) });
+  // Only errors, each of them a finding: the gateway logs what it did not expect.
+  let errorsLogged = 0;
+  const errorLog = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      errorsLogged += chunk.toString('utf8').split('\n').filter(Boolean).length;
+      process.stderr.write(chunk, done);
+    },
+  });
+  const app = await startApp({ config, logger: pino({ level: 'error' }, errorLog) });
   const baseUrl = `http://127.0.0.1:${app.port}`;
   const target = new FuzzTarget({ url: app.url, apiKey: await freeApiKey(app.url, 'fuzz') });
   const tally: Tally = new Map();
@@ -60,12 +68,20 @@ async function main(options: Options): Promise<number> {
     );
     const outcomes = [...tally.entries()].sort(([a], [b]) => a.localeCompare(b));
     process.stdout.write(`${outcomes.map(([k, n]) => `  ${k}: ${n}`).join('\n')}\n`);
-    if (!details.failed) {
+    await app.services.usageRecorder.flush();
+    if (!details.failed && errorsLogged === 0) {
       process.stdout.write(`ok: ${details.numRuns} runs, seed ${options.seed}\n`);
       return 0;
     }
+    if (!details.failed) {
+      process.stdout.write(
+        `\nFAILED: ${errorsLogged} errors logged (above), seed ${options.seed}\n`,
+      );
+      return 1;
+    }
+    const cause = details.errorInstance instanceof Error ? details.errorInstance.message : '';
     process.stdout.write(
-      `\nFAILED with seed ${options.seed}\n${fc.defaultReportMessage(details)}\n`,
+      `\nFAILED with seed ${options.seed}\n${fc.defaultReportMessage(details)}\n\n${cause}\n`,
     );
     process.stdout.write(
       `replay: npm run fuzz -- --seed ${details.seed} --path ${details.counterexamplePath} --runs 1\n`,

@@ -100,6 +100,19 @@ const extremeString = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 300, max: 20_000 }).map((n) => 'A'.repeat(n)) },
 );
 
+/** Values a resolver accepts: listed symbols, dates in the simulated market's range. */
+const plausibleString = fc.constantFrom(
+  'AAPL',
+  'KO',
+  'MSFT',
+  'SPY',
+  'NVDA',
+  'JNJ',
+  '2024-01-02',
+  '2023-06-30',
+  '2025-01-01T00:00:00.000Z',
+);
+
 const INT_RANGE = { min: -2147483648, max: 2147483647 };
 
 /** Numbers a GraphQL Int accepts: its bounds and around zero. */
@@ -167,8 +180,14 @@ function namedValue(
     case 'Boolean':
       return fc.boolean();
     default:
-      // String, ID and string-shaped scalars (Date, DateTimeISO, Decimal).
-      return extremeString;
+      // String, ID and string-shaped scalars (Date, DateTimeISO, Decimal). Without
+      // mistakes, plausible values half the time, so that resolvers run past their checks.
+      return mistakes
+        ? extremeString
+        : fc.oneof(
+            { weight: 1, arbitrary: plausibleString },
+            { weight: 1, arbitrary: extremeString },
+          );
   }
 }
 
