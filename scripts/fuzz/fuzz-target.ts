@@ -100,7 +100,8 @@ export class FuzzTarget {
       const live = request.anonymous ? this.anonymousLive : this.live;
       const outcome = await live.run(
         { query: document.query, variables, operationName: document.operationName },
-        TIME_BOUND_MS * 2,
+        // A little past the bound: late is as much a failure as never.
+        TIME_BOUND_MS + 250,
       );
       return {
         transport,
@@ -160,6 +161,29 @@ export class FuzzTarget {
     this.anonymousLive.close();
   }
 }
+
+/** A known defect the fuzzer tolerates until it is fixed: where it shows, and how. */
+export interface KnownIssue {
+  id: string;
+  description: string;
+  matches(request: FuzzRequest, answer: Answer): boolean;
+}
+
+/**
+ * Every defect the fuzzer currently tolerates, in one place. Each entry is a finding
+ * waiting for its fix; remove it with the fix, and the property holds the fix in place.
+ */
+export const KNOWN_ISSUES: readonly KnownIssue[] = [
+  {
+    id: 'silent-quote-subscription',
+    description:
+      'a quotes subscription whose symbols are all well-formed but unknown never sends a first event nor an error',
+    matches: (request, answer) =>
+      request.transport === 'ws' &&
+      answer.excerpt === 'no answer' &&
+      /^\s*subscription\b[^{]*\{\s*quotes\s*\(/.test(request.document.query),
+  },
+];
 
 /** What is wrong with an answer under the contract; empty when nothing is. */
 export function problemsOf(answer: Answer): string[] {
