@@ -12,6 +12,7 @@ const optionalUrl = (protocols: string[]) =>
     });
 
 import { DEFAULT_PLANS, PLAN_NAMES, type PlanLimits, type PlanName } from '../domain/plans';
+import { isCidr } from '../domain/cidr';
 
 const planOverride = z
   .object({
@@ -150,7 +151,14 @@ export const envSchema = z.object({
     .number()
     .int()
     .min(100 * 1024)
-    .default(5 * 1024 * 1024),
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  MAX_IMPORT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(100 * 1024)
+    .max(256 * 1024 * 1024)
+    .default(8 * 1024 * 1024),
   SEED_DEMO: z.enum(['true', 'false']).optional(),
   MARKET_DATA_PROVIDERS: providerList,
   FMP_API_KEY: z.string().trim().min(1).optional(),
@@ -166,7 +174,26 @@ export const envSchema = z.object({
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   MARKET_DATA_MAX_DAY_MOVE: z.coerce.number().positive().max(100).default(1),
   RISK_FREE_RATE: z.coerce.number().min(-1).max(1).default(0),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((cidr) => cidr.trim())
+        .filter(Boolean),
+    )
+    .refine((cidrs) => cidrs.every(isCidr), {
+      message: 'must be a comma-separated list of IP addresses or CIDR blocks like 10.0.0.0/8',
+    }),
+  // Replaced by TRUSTED_PROXIES: trusting every X-Forwarded-For sender let any client
+  // choose its address. Refused, so that an old setting is not silently ignored.
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined, {
+      message: 'is replaced by TRUSTED_PROXIES, the CIDR list of the proxies in front',
+    }),
   PLANS: plansOverride,
 });
 
@@ -201,7 +228,10 @@ export interface Config {
   corsOrigins: string[];
   logLevel: (typeof LOG_LEVELS)[number];
   shutdownGraceMs: number;
+  /** Largest GraphQL request body (credentials sent; without them, 16 KiB). */
   maxBodyBytes: number;
+  /** Largest CSV upload to /import/transactions. */
+  maxImportBytes: number;
   /** Seed the demo account at start-up (default: not in production). */
   seedDemo: boolean;
   /** Market-data providers in fallback order. */
@@ -217,8 +247,11 @@ export interface Config {
   maxDayMove: number;
   /** Annual risk-free rate of the Sharpe ratio, as a fraction. */
   riskFreeRate: number;
-  /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
-  trustProxy: boolean;
+  /**
+   * The proxies in front (addresses or CIDR blocks): the client is the right-most
+   * X-Forwarded-For hop not among them. Empty: the socket's address.
+   */
+  trustedProxies: string[];
   /** The plans: the contract's defaults with the operator's PLANS overrides. */
   plans: Readonly<Record<PlanName, PlanLimits>>;
 }
@@ -253,6 +286,7 @@ export function toConfig(env: Env, cwd: string): Config {
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     maxBodyBytes: env.MAX_BODY_BYTES,
+    maxImportBytes: env.MAX_IMPORT_BYTES,
     seedDemo: env.SEED_DEMO ? env.SEED_DEMO === 'true' : !isProduction,
     providers: env.MARKET_DATA_PROVIDERS.map((name) => providerConfig(name, env)),
     finnhubStreamUrl:
@@ -262,7 +296,7 @@ export function toConfig(env: Env, cwd: string): Config {
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     maxDayMove: env.MARKET_DATA_MAX_DAY_MOVE,
     riskFreeRate: env.RISK_FREE_RATE,
-    trustProxy: env.TRUST_PROXY === 'true',
+    trustedProxies: env.TRUSTED_PROXIES,
     plans: Object.fromEntries(
       PLAN_NAMES.map((name) => [name, { ...DEFAULT_PLANS[name], ...env.PLANS[name], name }]),
     ) as Record<PlanName, PlanLimits>,

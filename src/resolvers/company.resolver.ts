@@ -160,7 +160,7 @@ export class CompanyResolver {
     description:
       'Price history, oldest first. from and to are ISO dates, inclusive; to defaults to today and from to a year before to. The range is capped by the plan (Plan.historyDays).',
   })
-  @Extensions({ cost: 5 })
+  @Extensions({ price: 'history' })
   async history(
     @Root() root: CompanyRoot,
     @Ctx() ctx: Context,

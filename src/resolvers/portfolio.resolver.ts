@@ -5,12 +5,17 @@ import {
   Extensions,
   FieldResolver,
   ID,
+  Int,
   Mutation,
   Query,
   Resolver,
   Root,
 } from 'type-graphql';
 import { requireViewer, type Context } from '../context';
+import { pageOf } from '../domain/pagination';
+import { DEFAULT_TRANSACTIONS_PAGE, MAX_TRANSACTIONS_PAGE } from '../domain/query-prices';
+import { BadUserInputError } from '../errors/errors';
+import { TransactionConnectionType } from '../schema/transaction-connection.type';
 import type { Portfolio, Transaction } from '../generated/prisma/client';
 import type { NewTransaction } from '../datasources/database/portfolio.repository';
 import { CompanyType } from '../schema/company.type';
@@ -180,23 +185,50 @@ export class PortfolioResolver {
     );
   }
 
-  @FieldResolver(() => [TransactionType], { description: 'The ledger, by date then entry order.' })
-  @Extensions({ cost: 2 })
-  async transactions(@Root() root: Portfolio, @Ctx() ctx: Context) {
-    return (await ledgerOf(root, ctx)).rows.map(transactionView);
+  @FieldResolver(() => TransactionConnectionType, {
+    description: `The ledger, by date then entry order, a page at a time: \`first\` entries (1-${MAX_TRANSACTIONS_PAGE}) after the cursor \`after\`.`,
+  })
+  @Extensions({ price: 'transactions' })
+  async transactions(
+    @Root() root: Portfolio,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { defaultValue: DEFAULT_TRANSACTIONS_PAGE }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<TransactionConnectionType> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_TRANSACTIONS_PAGE) {
+      throw new BadUserInputError(`first must be between 1 and ${MAX_TRANSACTIONS_PAGE}`, {
+        argument: 'first',
+        min: 1,
+        max: MAX_TRANSACTIONS_PAGE,
+      });
+    }
+    const { rows } = await ledgerOf(root, ctx);
+    let page;
+    try {
+      page = pageOf(rows, (row) => row.id, first, after);
+    } catch (error) {
+      throw new BadUserInputError((error as Error).message, { argument: 'after' });
+    }
+    const edges = page.items.map(({ cursor, item }) => ({ cursor, node: transactionView(item) }));
+    return {
+      edges,
+      nodes: edges.map((edge) => edge.node),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      totalCount: page.totalCount,
+    };
   }
 
   @FieldResolver(() => [HoldingType], {
     description: 'Open positions, valued with one batched quote load.',
   })
-  @Extensions({ cost: 5 })
+  @Extensions({ price: 'holdings' })
   async holdings(@Root() root: Portfolio, @Ctx() ctx: Context): Promise<HoldingView[]> {
     const { state } = await ledgerOf(root, ctx);
     return holdingsOf(state, ctx.loaders);
   }
 
   @FieldResolver(() => PortfolioValuationType)
-  @Extensions({ cost: 5 })
+  @Extensions({ price: 'perHoldings' })
   async valuation(@Root() root: Portfolio, @Ctx() ctx: Context) {
     const { state } = await ledgerOf(root, ctx);
     return valuationOf(state, ctx.loaders);
@@ -205,7 +237,7 @@ export class PortfolioResolver {
   @FieldResolver(() => PerformanceType, {
     description: 'Returns over [from, to] (ISO dates; default: first entry to today).',
   })
-  @Extensions({ cost: 10 })
+  @Extensions({ price: 'performance' })
   async performance(
     @Root() root: Portfolio,
     @Ctx() ctx: Context,
@@ -219,7 +251,7 @@ export class PortfolioResolver {
   @FieldResolver(() => [AllocationSliceType], {
     description: 'Market value by symbol, sector or country.',
   })
-  @Extensions({ cost: 5 })
+  @Extensions({ price: 'perHoldings' })
   async allocation(
     @Root() root: Portfolio,
     @Ctx() ctx: Context,
@@ -231,14 +263,14 @@ export class PortfolioResolver {
   }
 
   @FieldResolver(() => IncomeType)
-  @Extensions({ cost: 5 })
+  @Extensions({ price: 'perHoldings' })
   async income(@Root() root: Portfolio, @Ctx() ctx: Context) {
     const { state } = await ledgerOf(root, ctx);
     return incomeOf(state, ctx.loaders, today());
   }
 
   @FieldResolver(() => RiskType)
-  @Extensions({ cost: 10 })
+  @Extensions({ price: 'risk' })
   async risk(@Root() root: Portfolio, @Ctx() ctx: Context) {
     const { state } = await ledgerOf(root, ctx);
     return riskOf(state, ctx.loaders);

@@ -14,7 +14,7 @@ import { responseCachePlugin } from './plugins/response-cache.plugin';
 import type { ResponseCache } from './response-cache';
 import { jitGateway } from './jit-executor';
 import { usagePlugin } from './plugins/usage.plugin';
-import { aliasLimitRule, depthLimitRule, MAX_TOKENS } from './validation-rules';
+import { GATEWAY_RULES, MAX_SELECTIONS, MAX_TOKENS } from './validation-rules';
 
 /** Creates (but does not start) the Apollo Server with the gateway's plugins. */
 export function createApollo(options: {
@@ -37,7 +37,10 @@ export function createApollo(options: {
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: MAX_TOKENS },
-    validationRules: [depthLimitRule, aliasLimitRule],
+    // Apollo's recursion guard runs before every other rule: a second line behind the
+    // selection count of depthLimitRule, which WebSocket shares.
+    maxRecursiveSelections: MAX_SELECTIONS,
+    validationRules: GATEWAY_RULES,
     formatError: options.formatError,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),

@@ -155,6 +155,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       services,
       logger,
       formatError,
+      trustedProxies: config.trustedProxies,
       ...options.websocket,
     });
     metrics.observeLive(() => ({

@@ -1,4 +1,5 @@
 import type { RateDecision } from '../datasources/cache/rate-limiter';
+import { addressGroup } from '../domain/client-address';
 import { limitSubject, type Viewer } from '../domain/viewer';
 import type { Exchange, HttpHandlerOptions } from './http';
 import { clientIp, graphQLMediaType, headerValue, sendGraphQLError } from './http-util';
@@ -24,7 +25,7 @@ export function lookUpCached(
 ): CachedLookup | undefined {
   const apiKey = headerValue(req, 'x-api-key');
   if (apiKey === undefined) return undefined;
-  const viewer = services.auth.cachedApiKeyViewer(apiKey, clientIp(req, config.trustProxy));
+  const viewer = services.auth.cachedApiKeyViewer(apiKey, clientIp(req, config.trustedProxies));
   if (!viewer) return undefined;
   const requestKey = services.responseCache.requestKey(text, viewer);
   return { viewer, requestKey, cached: services.responseCache.get(requestKey) };
@@ -32,7 +33,7 @@ export function lookUpCached(
 
 /**
  * Spends one request of the caller's limits: per key, per user for access tokens, per
- * address for anonymous calls. In-process limits decide without a promise.
+ * address for anonymous calls (IPv6 addresses per /64). In-process limits decide without a promise.
  */
 export function spend(
   viewer: Viewer | null | undefined,
@@ -40,10 +41,13 @@ export function spend(
   ip?: string,
 ): RateDecision | Promise<RateDecision> {
   const plan = services.plans[viewer?.plan ?? 'FREE'];
-  return services.rateLimiter.consume(viewer ? limitSubject(viewer) : `ip:${ip}`, {
-    perMinute: plan.requestsPerMinute,
-    perDay: plan.requestsPerDay,
-  });
+  return services.rateLimiter.consume(
+    viewer ? limitSubject(viewer) : `ip:${addressGroup(ip ?? '')}`,
+    {
+      perMinute: plan.requestsPerMinute,
+      perDay: plan.requestsPerDay,
+    },
+  );
 }
 
 /**

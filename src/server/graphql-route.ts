@@ -1,22 +1,33 @@
 import { HeaderMap } from '@apollo/server';
 import { createContext, type Context } from '../context';
 import { HTTP_STATUS } from '../errors/codes';
-import { YieldflowError } from '../errors/errors';
+import { RateLimitedError, YieldflowError } from '../errors/errors';
 import { requestStats } from '../observability/request-stats';
 import { applyCors } from './cors';
 import type { RateDecision } from '../datasources/cache/rate-limiter';
 import { admitted, lookUpCached, sendCached, spend, type CachedLookup } from './fast-path';
 import type { Exchange, HttpHandlerOptions } from './http';
+import { serveImport, type PreparedBody } from './import-route';
 import { BodyTooLargeError, clientIp, headerValue, readBody, sendGraphQLError } from './http-util';
 
 /** Largest GraphQL document accepted, in bytes. */
 export const MAX_DOCUMENT_BYTES = 100 * 1024;
 
-/** What a request sent: the body as bytes and text (empty for GET), and whether JSON. */
+/**
+ * Largest body of a request without credentials (`register`, `login`, `refreshToken`,
+ * `plans` and introspection need far less): little work for anyone before they are known.
+ */
+export const ANONYMOUS_BODY_BYTES = 16 * 1024;
+
+/**
+ * What a request sent: the body as bytes and text (empty for GET), whether JSON, and
+ * for a CSV upload the GraphQL request it stands for.
+ */
 interface Sent {
   raw: Buffer;
   text: string;
   json: boolean;
+  prepared?: PreparedBody;
 }
 
 const NOTHING_SENT: Sent = { raw: Buffer.alloc(0), text: '', json: false };
@@ -34,13 +45,24 @@ export function serveGraphQL(exchange: Exchange, options: HttpHandlerOptions): v
     answer(exchange, NOTHING_SENT, options).catch(exchange.fail);
     return;
   }
-  readBody(req, options.config.maxBodyBytes, (error, raw) => {
+  const anonymous =
+    req.headers['x-api-key'] === undefined && req.headers.authorization === undefined;
+  const limit = anonymous ? ANONYMOUS_BODY_BYTES : options.config.maxBodyBytes;
+  readBody(req, limit, (error, raw) => {
     // This runs in the request's 'end' event: a throw here would reach no promise.
     try {
       received(exchange, options, error, raw);
     } catch (thrown) {
       exchange.fail(thrown as Error);
     }
+  });
+}
+
+/** A CSV upload (import-route.ts), answered as the GraphQL import it stands for. */
+export function serveImportUpload(exchange: Exchange, options: HttpHandlerOptions): void {
+  if (applyCors(exchange.req, exchange.res, options.config.corsOrigins)) return;
+  serveImport(exchange, options, (raw, prepared) => {
+    answer(exchange, { raw, text: '', json: false, prepared }, options).catch(exchange.fail);
   });
 }
 
@@ -85,6 +107,20 @@ function received(
   else serve(decision);
 }
 
+/** Answers a refusal with its code's status; anything else is not a refusal. */
+function refuse(res: Exchange['res'], error: unknown): void {
+  if (error instanceof RateLimitedError) {
+    res.setHeader('retry-after', String(error.retryAfter));
+    return sendGraphQLError(res, 429, error.code, error.message, {
+      retryAfter: error.retryAfter,
+    });
+  }
+  if (error instanceof YieldflowError) {
+    return sendGraphQLError(res, HTTP_STATUS[error.code], error.code, error.message);
+  }
+  throw error;
+}
+
 /** A POSTed JSON body with a document (what the response cache's fast path looks up). */
 function isJsonRequest(
   body: unknown,
@@ -115,7 +151,7 @@ async function answer(
 ): Promise<void> {
   const { req, res, requestId } = exchange;
   const { services } = options;
-  let body: unknown = req.method === 'POST' ? sent.text : undefined;
+  let body: unknown = sent.prepared ?? (req.method === 'POST' ? sent.text : undefined);
   if (sent.json) {
     try {
       body = JSON.parse(sent.text);
@@ -148,7 +184,7 @@ async function answer(
     );
   }
 
-  const ip = clientIp(req, options.config.trustProxy);
+  const ip = clientIp(req, options.config.trustedProxies);
   const apiKey = headerValue(req, 'x-api-key');
   let viewer: Context['viewer'];
   try {
@@ -159,22 +195,25 @@ async function answer(
         authorization: headerValue(req, 'authorization'),
         ip,
       }));
-    if (viewer && apiKey) {
+  } catch (error) {
+    return refuse(res, error);
+  }
+
+  const decision = await spend(viewer, options, ip);
+  if (!admitted(exchange, decision, viewer, operationNameOf(body), options)) return;
+  // Signatures are checked once the request is within its limits: the replay guard
+  // remembers each one it accepts, so a flood past the limits must not reach it.
+  if (viewer && apiKey && viewer.requireSignature) {
+    try {
       await services.auth.checkSignature(viewer, apiKey, {
         timestamp: headerValue(req, 'x-yf-timestamp'),
         signature: headerValue(req, 'x-yf-signature'),
         rawBody: sent.raw,
       });
+    } catch (error) {
+      return refuse(res, error);
     }
-  } catch (error) {
-    if (error instanceof YieldflowError) {
-      return sendGraphQLError(res, HTTP_STATUS[error.code], error.code, error.message);
-    }
-    throw error;
   }
-
-  const decision = await spend(viewer, options, ip);
-  if (!admitted(exchange, decision, viewer, operationNameOf(body), options)) return;
 
   // Callers the fast path could not look up (access tokens, a key's first request in a
   // while) are looked up here; it already missed the others.
@@ -200,6 +239,8 @@ async function answer(
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
+  // An upload's body is handed to Apollo as the JSON request it stands for.
+  if (sent.prepared) headers.set('content-type', 'application/json');
   const response = await requestStats.run(context.stats, () =>
     options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CidrList, clientAddress } from '../domain/client-address';
 import type { ErrorCode } from '../errors/codes';
 
 /** Writes a JSON body with the given status. */
@@ -119,18 +120,17 @@ export function headerValue(req: IncomingMessage, name: string): string | undefi
   return Array.isArray(value) ? value[0] : value;
 }
 
+const proxyLists = new WeakMap<readonly string[], CidrList>();
+
 /**
- * The client's address: the socket's peer, or with TRUST_PROXY the address the nearest
- * proxy saw (the last X-Forwarded-For entry it appended).
+ * The client's address: the socket's peer, or behind the `trustedProxies` (config's
+ * TRUSTED_PROXIES) the right-most X-Forwarded-For hop that is not one of them. The same
+ * rule for HTTP requests and WebSocket upgrades.
  */
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+export function clientIp(req: IncomingMessage, trustedProxies: readonly string[]): string {
   const peer = req.socket.remoteAddress ?? '';
-  if (!trustProxy) return peer;
-  const forwarded = headerValue(req, 'x-forwarded-for');
-  const hops =
-    forwarded
-      ?.split(',')
-      .map((h) => h.trim())
-      .filter(Boolean) ?? [];
-  return hops[hops.length - 1] ?? peer;
+  if (trustedProxies.length === 0) return peer;
+  let trusted = proxyLists.get(trustedProxies);
+  if (!trusted) proxyLists.set(trustedProxies, (trusted = new CidrList(trustedProxies)));
+  return clientAddress(peer, headerValue(req, 'x-forwarded-for'), trusted);
 }

@@ -5,7 +5,8 @@ import type { Config } from '../config/env.schema';
 import type { Context } from '../context';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { serveGraphQL } from './graphql-route';
+import { serveGraphQL, serveImportUpload } from './graphql-route';
+import { IMPORT_PATH } from './import-route';
 import { runHealthChecks, type HealthCheck } from './health';
 import { IDE_ASSET_PATH, Ide } from './ide';
 import { headerValue, sendGraphQLError, sendJson } from './http-util';
@@ -51,7 +52,7 @@ export function createHttpHandler(options: HttpHandlerOptions) {
     res.on('close', () => {
       lifecycle.inFlight -= 1;
       options.metrics.httpRequests.inc({ route, status: String(res.statusCode) });
-      if (route === 'graphql' && options.logger.isLevelEnabled('info')) {
+      if ((route === 'graphql' || route === 'import') && options.logger.isLevelEnabled('info')) {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         log().info(
           { method: req.method, status: res.statusCode, ms: Math.round(ms * 10) / 10 },
@@ -74,11 +75,13 @@ export function createHttpHandler(options: HttpHandlerOptions) {
   };
 }
 
-type Route = 'graphql' | 'ide' | 'favicon' | 'healthz' | 'readyz' | 'metrics' | 'unknown';
+type Route =
+  'graphql' | 'import' | 'ide' | 'favicon' | 'healthz' | 'readyz' | 'metrics' | 'unknown';
 
 function routeOf(req: IncomingMessage): Route {
   const pathname = (req.url ?? '/').split('?')[0];
   if (pathname === '/graphql') return Ide.wants(req) ? 'ide' : 'graphql';
+  if (pathname === IMPORT_PATH) return 'import';
   if (pathname.startsWith(IDE_ASSET_PATH)) return 'ide';
   if (pathname === '/healthz') return 'healthz';
   if (pathname === '/readyz') return 'readyz';
@@ -116,6 +119,8 @@ function handle(
       return metrics(res, options);
     case 'graphql':
       return serveGraphQL(exchange, options);
+    case 'import':
+      return serveImportUpload(exchange, options);
     case 'favicon':
       // Browsers ask; the IDE has none.
       res.writeHead(204, { 'cache-control': 'public, max-age=86400' });
@@ -128,7 +133,7 @@ function handle(
     default:
       return sendJson(res, 404, {
         error: 'not found',
-        routes: ['/graphql', '/healthz', '/readyz', '/metrics', IDE_ASSET_PATH],
+        routes: ['/graphql', IMPORT_PATH, '/healthz', '/readyz', '/metrics', IDE_ASSET_PATH],
       });
   }
 }

@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { Config } from '../config/env.schema';
 import { MemoryReplayGuard, RedisReplayGuard } from '../datasources/cache/replay-guard';
+import { RedisOperationNames } from '../datasources/cache/redis-operation-names';
 import { ConnectionRegistry } from '../datasources/cache/connection-registry';
 import { SymbolRegistry } from '../datasources/cache/symbol-registry';
 import { FinnhubTradeStream } from '../datasources/providers/finnhub/finnhub.stream';
@@ -16,12 +17,14 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { AccountService } from '../services/account.service';
 import { ApiKeyService } from '../services/api-key.service';
-import { AuthService, type TokenSettings } from '../services/auth.service';
+import { AuthService, type ReplayGuard, type TokenSettings } from '../services/auth.service';
+import { KeyLookupGuard } from '../services/key-lookup-guard';
 import { NO_BILLING, type BillingProvider } from '../services/billing';
 import { InvalidationBus } from '../services/invalidation-bus';
 import { createMarketData } from '../services/market-data.factory';
 import type { MarketDataService } from '../services/market-data.service';
 import { PortfolioService } from '../services/portfolio.service';
+import { LedgerSizesService } from '../services/ledger-sizes';
 import { QuoteStream, type TradeFeed } from '../services/quote-stream';
 import { ResponseCache } from './response-cache';
 import { UsageRecorder, UsageService } from '../services/usage.service';
@@ -35,6 +38,8 @@ export interface Services {
   keys: ApiKeyService;
   usage: UsageService;
   usageRecorder: UsageRecorder;
+  /** Signatures of signed requests seen (Redis, or this process). */
+  replayGuard: ReplayGuard;
   rateLimiter: RateLimiter;
   /** WebSocket connections per key (per user for access tokens), across replicas. */
   connections: ConnectionRegistry;
@@ -45,6 +50,8 @@ export interface Services {
   plans: Readonly<Record<PlanName, PlanLimits>>;
   marketData: MarketDataService;
   portfolios: PortfolioService;
+  /** Ledger sizes of a caller's portfolios, for pricing operations before they run. */
+  ledgerSizes: LedgerSizesService;
   /** Live quotes for subscriptions. */
   quoteStream: QuoteStream;
   /** Answers of identical cacheable queries (HTTP). */
@@ -83,14 +90,18 @@ export function createServices(deps: {
     issuer: TOKEN_ISSUER,
     audience: TOKEN_AUDIENCE,
   };
+  const rateLimiter = new RateLimiter(deps.redis, deps.logger.child({ component: 'rate-limit' }));
+  const portfolioRepository = new PortfolioRepository(prisma);
   const bus = new InvalidationBus(deps.redis, deps.config.redisKeyPrefix, deps.logger);
+  const replayGuard = deps.redis ? new RedisReplayGuard(deps.redis) : new MemoryReplayGuard();
   const auth = new AuthService({
     apiKeys,
     users,
     tokens,
     bus,
-    replayGuard: deps.redis ? new RedisReplayGuard(deps.redis) : new MemoryReplayGuard(),
+    replayGuard,
     logger: deps.logger.child({ component: 'auth' }),
+    lookups: new KeyLookupGuard((subject, limits) => rateLimiter.consume(subject, limits)),
   });
   const marketData = createMarketData({
     config: deps.config,
@@ -118,6 +129,8 @@ export function createServices(deps: {
   const usageRecorder = new UsageRecorder(
     usageRepository,
     deps.logger.child({ component: 'usage' }),
+    Date.now,
+    deps.redis ? new RedisOperationNames(deps.redis) : null,
   );
   return {
     users,
@@ -134,18 +147,15 @@ export function createServices(deps: {
     keys: new ApiKeyService(apiKeys, auth),
     usage: new UsageService(usageRepository, usageRecorder, apiKeys),
     usageRecorder,
-    rateLimiter: new RateLimiter(deps.redis, deps.logger.child({ component: 'rate-limit' })),
+    replayGuard,
+    rateLimiter,
     connections: new ConnectionRegistry(deps.redis),
     symbols: new SymbolRegistry(deps.redis),
     bus,
     plans: deps.config.plans,
     marketData,
-    portfolios: new PortfolioService(
-      new PortfolioRepository(prisma),
-      marketData,
-      () => new Date(),
-      bus,
-    ),
+    portfolios: new PortfolioService(portfolioRepository, marketData, () => new Date(), bus),
+    ledgerSizes: new LedgerSizesService(portfolioRepository, bus),
     quoteStream,
     responseCache: new ResponseCache(),
     analytics: { riskFreeRate: deps.config.riskFreeRate },

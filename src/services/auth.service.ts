@@ -7,11 +7,14 @@ import type { UserRepository } from '../datasources/database/user.repository';
 import { ForbiddenError, UnauthenticatedError } from '../errors/errors';
 import type { Logger } from '../observability/logger';
 import type { InvalidationBus } from './invalidation-bus';
+import type { KeyLookupGuard } from './key-lookup-guard';
 import { JwtError, verifyJwt } from './jwt';
 
 const TOUCH_INTERVAL_MS = 60_000;
 const KEY_CACHE_TTL_MS = 30_000;
 const KEY_CACHE_MAX = 10_000;
+/** Most API keys whose last write of `lastUsedAt` is remembered (to write it once a minute). */
+export const MAX_TOUCHED_KEYS = 10_000;
 /** Request signatures older or newer than this are refused. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
@@ -41,6 +44,8 @@ export interface TokenSettings {
 export interface ReplayGuard {
   /** True the first time a signature is seen, false on a replay. */
   firstSeen(signature: string, ttlSeconds: number): Promise<boolean>;
+  /** Whether a signature is remembered now (tests and diagnostics). */
+  remembers(signature: string): Promise<boolean>;
 }
 
 /** A key as cached per process: its row, its viewer, and when it was read. */
@@ -64,6 +69,8 @@ export class AuthService {
       bus: InvalidationBus;
       replayGuard: ReplayGuard;
       logger: Logger;
+      /** Refuses made-up keys without the database (unknown keys, lookups per address). */
+      lookups?: KeyLookupGuard;
       now?: () => Date;
     },
   ) {
@@ -101,6 +108,11 @@ export class AuthService {
       return this.authenticateBearer(credentials.authorization);
     }
     return null;
+  }
+
+  /** API keys whose last `lastUsedAt` write is remembered now (bounded by {@link MAX_TOUCHED_KEYS}). */
+  get touchedKeys(): number {
+    return this.lastTouched.size;
   }
 
   /**
@@ -200,7 +212,14 @@ export class AuthService {
       throw new UnauthenticatedError('Malformed API key: expected yf_live_… or yf_test_…');
     }
     const hash = hashApiKey(trimmed);
-    return this.admit(this.cachedKey(hash) ?? (await this.loadKey(hash)), ip);
+    const cached = this.cachedKey(hash);
+    if (cached) return this.admit(cached, ip);
+    const { lookups } = this.deps;
+    if (lookups?.isKnownUnknown(hash)) return this.admit(null, ip);
+    await lookups?.admitLookup(ip);
+    const loaded = await this.loadKey(hash);
+    if (!loaded) lookups?.rememberUnknown(hash);
+    return this.admit(loaded, ip);
   }
 
   /**
@@ -265,10 +284,22 @@ export class AuthService {
 
   // lastUsedAt is informational: write it at most once a minute per key, off the
   // request's path, so that a hot key does not turn every read into a write.
+  // The map is in touch order, and an entry older than the interval would touch anyway:
+  // those at the front are dropped as new touches arrive, and it never holds more than
+  // MAX_TOUCHED_KEYS (forgetting one only writes its lastUsedAt early).
   private touch(id: string, now: Date): void {
-    const last = this.lastTouched.get(id) ?? 0;
-    if (now.getTime() - last < TOUCH_INTERVAL_MS) return;
-    this.lastTouched.set(id, now.getTime());
+    const at = now.getTime();
+    const last = this.lastTouched.get(id);
+    if (last !== undefined && at - last < TOUCH_INTERVAL_MS) return;
+    for (const [key, touched] of this.lastTouched) {
+      if (at - touched < TOUCH_INTERVAL_MS) break;
+      this.lastTouched.delete(key);
+    }
+    this.lastTouched.delete(id);
+    if (this.lastTouched.size >= MAX_TOUCHED_KEYS) {
+      this.lastTouched.delete(this.lastTouched.keys().next().value!);
+    }
+    this.lastTouched.set(id, at);
     this.deps.apiKeys.touch(id, now).catch((error: Error) => {
       this.deps.logger.warn({ err: error.message, apiKeyId: id }, 'could not record API key use');
     });

@@ -4,6 +4,15 @@ import type { PlanLimits } from '../domain/plans';
 import type { Viewer } from '../domain/viewer';
 import { BadUserInputError } from '../errors/errors';
 import type { Logger } from '../observability/logger';
+import { dayStamp } from '../datasources/cache/local-rate-limits';
+import {
+  ANONYMOUS_OPERATION,
+  MAX_OPERATION_NAMES_PER_DAY,
+  OperationNames,
+  OTHER_OPERATION,
+  type NamesOfDay,
+  type SharedOperationNames,
+} from './operation-names';
 
 const FLUSH_EVERY_MS = 1_000;
 const FLUSH_AT = 500;
@@ -38,18 +47,33 @@ export class UsageRecorder {
   private buffer = new Map<string, UsageEntry>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private readonly names = new OperationNames();
+  private warned = false;
 
+  /**
+   * With `shared` (Redis), the operation names a key keeps each day are decided
+   * across replicas when a batch is written; without, per process.
+   */
   constructor(
     private readonly repository: UsageRepository,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    private readonly shared: SharedOperationNames | null = null,
   ) {}
 
-  /** Meters one request of `viewer`; the operation name defaults to `anonymous`. */
+  /**
+   * Meters one request of `viewer`; the operation name defaults to `anonymous`, and
+   * past a key's {@link MAX_OPERATION_NAMES_PER_DAY} names of the day it is `other`.
+   */
   recordRequest(viewer: Viewer, request: MeteredRequest): void {
-    const operationName = (request.operationName || 'anonymous').slice(0, 128);
-    const second = Math.floor(this.now() / 1000);
+    const now = this.now();
+    const second = Math.floor(now / 1000);
     const apiKeyId = viewer.apiKeyId ?? null;
+    const operationName = this.names.nameFor(
+      apiKeyId ?? viewer.userId,
+      dayStamp(now),
+      (request.operationName || ANONYMOUS_OPERATION).slice(0, 128),
+    );
     const key = `${second} ${viewer.userId} ${apiKeyId} ${request.status} ${operationName}`;
     const row = this.buffer.get(key);
     if (row) return addInto(row, 1, request);
@@ -81,10 +105,11 @@ export class UsageRecorder {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.flushing = this.flushing.then(async () => {
-      const batch = this.buffer;
+      let batch = this.buffer;
       if (batch.size === 0) return;
       this.buffer = new Map();
       try {
+        batch = await this.keptAcrossReplicas(batch);
         await this.repository.insertMany([...batch.values()]);
       } catch (error) {
         this.logger.error(
@@ -106,6 +131,54 @@ export class UsageRecorder {
 
   async close(): Promise<void> {
     await this.flush();
+  }
+
+  // Each replica kept at most the cap per key and day; the cluster's set (Redis) keeps
+  // the first names from any replica, and the rest of a batch's names become `other`.
+  // If Redis fails, this process' decision stands (logged once).
+  private async keptAcrossReplicas(
+    batch: Map<string, UsageEntry>,
+  ): Promise<Map<string, UsageEntry>> {
+    if (!this.shared) return batch;
+    const groups = new Map<string, NamesOfDay>();
+    for (const row of batch.values()) {
+      if (row.operationName === OTHER_OPERATION || row.operationName === ANONYMOUS_OPERATION) {
+        continue;
+      }
+      const subject = row.apiKeyId ?? row.userId;
+      const day = row.createdAt.toISOString().slice(0, 10);
+      const id = `${subject} ${day}`;
+      const group = groups.get(id) ?? { subject, day, names: [] };
+      if (!group.names.includes(row.operationName)) group.names.push(row.operationName);
+      groups.set(id, group);
+    }
+    if (groups.size === 0) return batch;
+    let kept: Array<Set<string>>;
+    try {
+      kept = await this.shared.admit([...groups.values()], MAX_OPERATION_NAMES_PER_DAY);
+      this.warned = false;
+    } catch (error) {
+      if (!this.warned) {
+        this.logger.warn(
+          { err: (error as Error).message },
+          'usage: Redis failed; names capped per process',
+        );
+        this.warned = true;
+      }
+      return batch;
+    }
+    const keptBy = new Map([...groups.keys()].map((id, i) => [id, kept[i]]));
+    const renamed = new Map<string, UsageEntry>();
+    for (const row of batch.values()) {
+      const id = `${row.apiKeyId ?? row.userId} ${row.createdAt.toISOString().slice(0, 10)}`;
+      const names = keptBy.get(id);
+      if (names && !names.has(row.operationName)) row.operationName = OTHER_OPERATION;
+      const key = `${row.createdAt.getTime() / 1000} ${row.userId} ${row.apiKeyId} ${row.status} ${row.operationName}`;
+      const earlier = renamed.get(key);
+      if (earlier) addInto(earlier, row.requests, row);
+      else renamed.set(key, row);
+    }
+    return renamed;
   }
 }
 

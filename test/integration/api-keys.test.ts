@@ -184,6 +184,24 @@ describe('API keys, scopes, allow-lists, signing and rate limits', () => {
     ).toBe(401);
   });
 
+  it('spends the rate limit before a signature is remembered, so a flood past it fills no replay guard', async () => {
+    const signed = await create(token, 'requireSignature: true');
+    const query = '{ quote(symbol: "KO") { symbol } }';
+    const body = JSON.stringify({ query }); // what gql sends
+    const send = (headers: Record<string, string>) =>
+      gql(server.url, query, { headers: { 'x-api-key': signed.secret, ...headers } });
+    // Unsigned requests are refused, but only after spending the key's minute (60).
+    const unsigned = await Promise.all(Array.from({ length: 60 }, () => send({})));
+    expect(new Set(unsigned.map((a) => a.status))).toEqual(new Set([401]));
+    expect(unsigned[0].headers.get('x-ratelimit-limit')).toBe('60');
+    const now = Math.floor(Date.now() / 1000);
+    const signature = createHmac('sha256', signed.secret).update(`${now}.${body}`).digest('hex');
+    const limited = await send({ 'x-yf-timestamp': String(now), 'x-yf-signature': signature });
+    expect(limited.status).toBe(429);
+    expect(codes(limited)).toEqual(['RATE_LIMITED']);
+    expect(await server.app.services.replayGuard.remembers(signature)).toBe(false);
+  });
+
   it('limits a FREE key to exactly 60 requests a minute under concurrency, with headers and Retry-After', async () => {
     const free = await create(token);
     const answers = await Promise.all(Array.from({ length: 100 }, () => quote(free.secret)));

@@ -102,7 +102,8 @@ describe('portfolios', () => {
     expect(p.performance.netFlows).toBe(10000);
     expect(p.performance.timeWeightedReturn).not.toBeNull();
     expect(p.performance.moneyWeightedReturn).not.toBeNull();
-    expect(p.transactions).toHaveLength(7);
+    expect(p.transactions.nodes).toHaveLength(7);
+    expect(p.transactions).toMatchObject({ totalCount: 7, pageInfo: { hasNextPage: false } });
     expect(p.allocation.reduce((s, a) => s + a.weight!, 0)).toBeCloseTo(1, 12);
     expect(p.risk.symbols).toEqual(['KO', 'MSFT']);
     expect(p.risk.correlations[0]![0]).toBeCloseTo(1, 12);
@@ -127,7 +128,7 @@ describe('portfolios', () => {
     expect(dry.errors.map((e) => e.line)).toEqual([3, 4, 5, 6, 7, 8]);
     expect(dry.errors.find((e) => e.line === 6)!.message).toMatch(/only 10 are open/);
     const empty = await execute(server.url, PortfolioDocument, { ...mine, variables: { id } });
-    expect(empty.body.data!.portfolio!.transactions).toHaveLength(0);
+    expect(empty.body.data!.portfolio!.transactions.totalCount).toBe(0);
     const wet = (await importCsv(mine, id, csv)).body.data!.importTransactions;
     expect(wet.imported).toBe(2);
     const after = await execute(server.url, PortfolioDocument, { ...mine, variables: { id } });
@@ -292,7 +293,7 @@ describe('portfolios', () => {
     const still = await execute(server.url, PortfolioDocument, { ...mine, variables: { id } });
     expect(still.body.errors).toBeUndefined();
     expect(still.body.data!.portfolio).toMatchObject({ name: 'Private' });
-    expect(still.body.data!.portfolio!.transactions).toHaveLength(1);
+    expect(still.body.data!.portfolio!.transactions.nodes).toHaveLength(1);
   });
 
   /** Name and holdings of a portfolio as `auth` reads it on `url`. */

@@ -1,5 +1,7 @@
 import { codes, gql } from '../helpers/graphql';
+import { MAX_OPERATION_NAMES_PER_DAY } from '../../src/services/operation-names';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { testEnv } from '../helpers/test-env';
 
 interface UsageAnswer {
   usage: {
@@ -117,4 +119,70 @@ describe('usage metering', () => {
     });
     expect(codes(tooLong)).toEqual(['BAD_USER_INPUT']);
   });
+
+  /** A new account (its own usage) with a key (its own rate limit and names). */
+  async function accountWithKey(): Promise<{
+    auth: { headers: Record<string, string> };
+    secret: string;
+  }> {
+    const registered = await gql<{ register: { accessToken: string } }>(
+      server.url,
+      `mutation { register(email: "names.${Date.now()}.${Math.random()}@example.com", password: "correct horse battery") { accessToken } }`,
+    );
+    const auth = {
+      headers: { authorization: `Bearer ${registered.body.data!.register.accessToken}` },
+    };
+    const key = await gql<{ createApiKey: { secret: string } }>(
+      server.url,
+      'mutation CreateKey { createApiKey(name: "names") { secret } }',
+      auth,
+    );
+    return { auth, secret: key.body.data!.createApiKey.secret };
+  }
+
+  const byOperation = (usage: UsageAnswer['usage']) =>
+    Object.fromEntries(usage.byOperation.map((o) => [o.operationName, o.requests]));
+
+  it("meters a key's operation names past the day's cap as `other`, totals exact", async () => {
+    const { auth, secret } = await accountWithKey();
+    const extra = 5;
+    for (let i = 0; i < MAX_OPERATION_NAMES_PER_DAY + extra; i += 1) {
+      const answer = await gql(server.url, `query Op${i} { plans { name } }`, { apiKey: secret });
+      expect(answer.status).toBe(200);
+    }
+    const usage = (await gql<UsageAnswer>(server.url, USAGE, auth)).body.data!.usage;
+    const names = byOperation(usage);
+    expect(names.other).toBe(extra);
+    expect(names.CreateKey).toBe(1);
+    expect(Object.keys(names)).toHaveLength(MAX_OPERATION_NAMES_PER_DAY + 2);
+    expect(usage.requests).toBe(MAX_OPERATION_NAMES_PER_DAY + extra + 1);
+  });
+
+  (testEnv.databaseUrl && testEnv.redisUrl ? it : it.skip)(
+    'holds the cap across replicas sharing one Redis',
+    async () => {
+      const replica = await startTestServer({}, { replicaOf: server });
+      try {
+        const { auth, secret } = await accountWithKey();
+        const send = (url: string, from: number, count: number) =>
+          Promise.all(
+            Array.from({ length: count }, (_, i) =>
+              gql(url, `query Op${from + i} { plans { name } }`, { apiKey: secret }),
+            ),
+          );
+        // 30 names on one replica, 25 others on the second: 55 distinct, each replica under the cap.
+        await send(server.url, 0, 30);
+        await send(replica.url, 30, 25);
+        await server.app.services.usageRecorder.flush();
+        await replica.app.services.usageRecorder.flush();
+        const usage = (await gql<UsageAnswer>(server.url, USAGE, auth)).body.data!.usage;
+        const names = byOperation(usage);
+        expect(names.other).toBe(55 - MAX_OPERATION_NAMES_PER_DAY);
+        expect(Object.keys(names)).toHaveLength(MAX_OPERATION_NAMES_PER_DAY + 2);
+        expect(usage.requests).toBe(55 + 1);
+      } finally {
+        await replica.close();
+      }
+    },
+  );
 });

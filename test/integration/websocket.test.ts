@@ -3,7 +3,9 @@ import WebSocket from 'ws';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { signJwt } from '../../src/services/jwt';
+import { MAX_OPERATIONS_PER_SOCKET } from '../../src/server/ws/connection';
 import { gql } from '../helpers/graphql';
+import { liveClient, waitFor } from '../helpers/live-client';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 function wsUrl(server: TestServer): string {
@@ -248,6 +250,32 @@ describe('GraphQL over WebSocket (graphql-ws) on /graphql', () => {
       socket.send(JSON.stringify({ type: 'connection_init', payload })),
     );
     expect(code).toBe(4403);
+  });
+
+  it('refuses operations past the per-socket cap with QUERY_TOO_COMPLEX, keeping the socket', async () => {
+    const live = liveClient(server.url, { apiKey: server.app.demo!.apiKey });
+    const QUOTE = 'subscription { quotes(symbols: ["KO"]) { symbol } }';
+    try {
+      const open = Array.from({ length: MAX_OPERATIONS_PER_SOCKET }, () =>
+        live.subscribe<{ symbol: string }>(QUOTE),
+      );
+      await waitFor(() => open.every((s) => s.events.length > 0), 10_000, 'every snapshot');
+      const refused = live.subscribe(QUOTE);
+      await waitFor(() => refused.errors.length > 0, 5_000, 'the refusal');
+      expect(refused.errors[0].extensions).toMatchObject({
+        code: 'QUERY_TOO_COMPLEX',
+        max: MAX_OPERATIONS_PER_SOCKET,
+      });
+      expect(open.every((s) => s.errors.length === 0)).toBe(true);
+      // One ends: there is room again on the same socket.
+      open[0].stop();
+      const next = live.subscribe<{ symbol: string }>(QUOTE);
+      await waitFor(() => next.events.length > 0 || next.errors.length > 0, 5_000, 'an answer');
+      expect(next.errors).toEqual([]);
+      expect(live.closes).toEqual([]);
+    } finally {
+      await live.dispose();
+    }
   });
 
   it('closes with 4408 when no connection_init arrives within 3 s', async () => {

@@ -4,13 +4,13 @@ import type Redis from 'ioredis';
 const TTL_MS = 30_000;
 const HEARTBEAT_MS = 10_000;
 
-// KEYS[1] the subject's set. ARGV: now, limit, member, expiry. Atomic: never more than
-// `limit` live members, on Redis' own data.
+// KEYS[1] the subject's set. ARGV: now, limit, member, expiry, the set's TTL. Atomic:
+// never more than `limit` live members, on Redis' own data.
 const ACQUIRE = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ${TTL_MS * 2})
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1
 `;
 
@@ -31,8 +31,16 @@ export interface ConnectionSlot {
  */
 export class ConnectionRegistry {
   private readonly local = new Map<string, number>();
+  private readonly ttlMs: number;
+  private readonly heartbeatMs: number;
 
-  constructor(private readonly redis: Redis | null) {
+  /** `timing` is for tests: a member's life and how often it is renewed. */
+  constructor(
+    private readonly redis: Redis | null,
+    timing: { ttlMs?: number; heartbeatMs?: number } = {},
+  ) {
+    this.ttlMs = timing.ttlMs ?? TTL_MS;
+    this.heartbeatMs = timing.heartbeatMs ?? HEARTBEAT_MS;
     if (redis && !('yieldflowConnAcquire' in redis)) {
       redis.defineCommand('yieldflowConnAcquire', { numberOfKeys: 1, lua: ACQUIRE });
     }
@@ -59,11 +67,19 @@ export class ConnectionRegistry {
     const key = `ws:conns:${subject}`;
     const member = randomUUID();
     const now = Date.now();
-    const ok = await redis.yieldflowConnAcquire(key, now, limit, member, now + TTL_MS);
+    const ttl = this.ttlMs;
+    const ok = await redis.yieldflowConnAcquire(key, now, limit, member, now + ttl, ttl * 2);
     if (ok !== 1) return null;
+    // The set's own TTL is renewed with the member: a socket outliving it would
+    // otherwise stop counting towards the limit.
     const heartbeat = setInterval(() => {
-      void redis.zadd(key, Date.now() + TTL_MS, member).catch(() => 0);
-    }, HEARTBEAT_MS);
+      void redis
+        .multi()
+        .zadd(key, Date.now() + ttl, member)
+        .pexpire(key, ttl * 2)
+        .exec()
+        .catch(() => null);
+    }, this.heartbeatMs);
     heartbeat.unref();
     let released = false;
     return {

@@ -5,7 +5,7 @@ const TTL_MS = 30_000;
 const HEARTBEAT_MS = 10_000;
 
 // KEYS[1] the subject's sorted set of "<holder> <symbol>" members scored by expiry.
-// ARGV: now, limit, expiry, holder, symbols... Atomic: the distinct symbols of every
+// ARGV: now, limit, expiry, holder, the set's TTL, symbols... Atomic: the distinct symbols of every
 // live holder, with the new ones, never exceed `limit`. Answers {1, distinct} or
 // {0, distinct before}.
 const ACQUIRE = `
@@ -17,12 +17,12 @@ for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   if not distinct[symbol] then distinct[symbol] = true; count = count + 1 end
 end
 local before = count
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   if not distinct[ARGV[i]] then distinct[ARGV[i]] = true; count = count + 1 end
 end
 if count > tonumber(ARGV[2]) then return {0, before} end
-for i = 5, #ARGV do redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4] .. ' ' .. ARGV[i]) end
-redis.call('PEXPIRE', KEYS[1], ${TTL_MS * 2})
+for i = 6, #ARGV do redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4] .. ' ' .. ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return {1, count}
 `;
 
@@ -48,8 +48,16 @@ export type SymbolAcquisition =
  */
 export class SymbolRegistry {
   private readonly local = new Map<string, Map<string, Set<string>>>();
+  private readonly ttlMs: number;
+  private readonly heartbeatMs: number;
 
-  constructor(private readonly redis: Redis | null) {
+  /** `timing` is for tests: a member's life and how often it is renewed. */
+  constructor(
+    private readonly redis: Redis | null,
+    timing: { ttlMs?: number; heartbeatMs?: number } = {},
+  ) {
+    this.ttlMs = timing.ttlMs ?? TTL_MS;
+    this.heartbeatMs = timing.heartbeatMs ?? HEARTBEAT_MS;
     if (redis && !('yieldflowSymbolsAcquire' in redis)) {
       redis.defineCommand('yieldflowSymbolsAcquire', { numberOfKeys: 1, lua: ACQUIRE });
     }
@@ -99,20 +107,29 @@ export class SymbolRegistry {
     const redis = this.redis as RedisWithAcquire;
     const key = `ws:symbols:${subject}`;
     const now = Date.now();
+    const ttl = this.ttlMs;
     const [ok, count] = await redis.yieldflowSymbolsAcquire(
       key,
       now,
       limit,
-      now + TTL_MS,
+      now + ttl,
       holder,
+      ttl * 2,
       ...symbols,
     );
     if (ok !== 1) return { ok: false, held: count };
     const members = symbols.map((symbol) => `${holder} ${symbol}`);
+    // The set's own TTL is renewed with the members: a subscription outliving it would
+    // otherwise stop counting towards the limit.
     const heartbeat = setInterval(() => {
-      const expiry = Date.now() + TTL_MS;
-      void redis.zadd(key, 'XX', ...members.flatMap((member) => [expiry, member])).catch(() => 0);
-    }, HEARTBEAT_MS);
+      const expiry = Date.now() + ttl;
+      void redis
+        .multi()
+        .zadd(key, 'XX', ...members.flatMap((member) => [expiry, member]))
+        .pexpire(key, ttl * 2)
+        .exec()
+        .catch(() => null);
+    }, this.heartbeatMs);
     heartbeat.unref();
     let released = false;
     return {

@@ -15,6 +15,15 @@ export interface NewTransaction {
   note: string | null;
 }
 
+/** How large one portfolio's ledger is. */
+export interface LedgerExtent {
+  portfolioId: string;
+  transactions: number;
+  symbols: number;
+  /** YYYY-MM-DD of the first entry; null for an empty ledger. */
+  firstDate: string | null;
+}
+
 const toRow = (portfolioId: string, t: NewTransaction) => ({
   portfolioId,
   type: t.type,
@@ -41,6 +50,26 @@ export class PortfolioRepository {
 
   listByUser(userId: string): Promise<Portfolio[]> {
     return this.prisma.portfolio.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } });
+  }
+
+  /**
+   * Per portfolio of the user: ledger entries, distinct symbols and the first entry's
+   * date, in one aggregate query (what query pricing reads).
+   */
+  async ledgerExtents(userId: string): Promise<LedgerExtent[]> {
+    const rows = await this.prisma.$queryRaw<
+      Array<{ id: string; transactions: number; symbols: number; first: Date | null }>
+    >`SELECT p.id::text AS id, count(t.id)::int AS transactions,
+        count(DISTINCT t.symbol)::int AS symbols, min(t.date) AS first
+      FROM portfolios p LEFT JOIN transactions t ON t.portfolio_id = p.id
+      WHERE p.user_id = ${userId}::uuid
+      GROUP BY p.id`;
+    return rows.map((row) => ({
+      portfolioId: row.id,
+      transactions: Number(row.transactions),
+      symbols: Number(row.symbols),
+      firstDate: row.first ? new Date(row.first).toISOString().slice(0, 10) : null,
+    }));
   }
 
   findOwned(id: string, userId: string): Promise<Portfolio | null> {

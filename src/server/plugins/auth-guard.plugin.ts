@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, type SelectionSetNode } from 'graphql';
 import type { Context } from '../../context';
 import { UnauthenticatedError } from '../../errors/errors';
+import { fragmentMemo, type FragmentLookup } from '../analysis/fragment-memo';
 
 /** Root fields that answer without credentials (PRODUCT.md, "Authentication"). */
 export const PUBLIC_ROOT_FIELDS: ReadonlySet<string> = new Set([
@@ -14,18 +15,18 @@ export const PUBLIC_ROOT_FIELDS: ReadonlySet<string> = new Set([
   '__typename',
 ]);
 
-function rootFieldNames(
-  selectionSet: SelectionSetNode,
-  fragments: Record<string, FragmentDefinitionNode>,
-  names: Set<string> = new Set(),
-): Set<string> {
+type Names = ReadonlySet<string>;
+
+function rootFieldNames(selectionSet: SelectionSetNode, fragments: FragmentLookup<Names>): Names {
+  const names = new Set<string>();
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) names.add(selection.name.value);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      rootFieldNames(selection.selectionSet, fragments, names);
-    } else {
-      const fragment = fragments[selection.name.value];
-      if (fragment) rootFieldNames(fragment.selectionSet, fragments, names);
+    else {
+      const inner =
+        selection.kind === Kind.INLINE_FRAGMENT
+          ? rootFieldNames(selection.selectionSet, fragments)
+          : fragments(selection.name.value);
+      for (const name of inner ?? []) names.add(name);
     }
   }
   return names;
@@ -42,12 +43,12 @@ export function authGuardPlugin(): ApolloServerPlugin<Context> {
       return {
         async didResolveOperation({ contextValue, operation, document }) {
           if (contextValue.viewer || !operation) return;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const definition of document.definitions) {
-            if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-              fragments[definition.name.value] = definition;
-            }
-          }
+          // Each fragment's root fields are gathered once: linear in the document.
+          const fragments = fragmentMemo<Names>(
+            document,
+            (fragment, lookup) => rootFieldNames(fragment.selectionSet, lookup),
+            new Set(),
+          );
           const denied = [...rootFieldNames(operation.selectionSet, fragments)].filter(
             (name) => !PUBLIC_ROOT_FIELDS.has(name),
           );

@@ -7,9 +7,11 @@ import { YieldflowError } from '../../errors/errors';
 
 const PUBLIC_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 
-// Apollo's own codes for requests that are wrong before execution. The contract has
-// one code for "your input is wrong"; Apollo's code is kept as `reason`.
-const APOLLO_INPUT_CODES: ReadonlySet<string> = new Set([
+/**
+ * Apollo's own codes for requests that are wrong before execution. The contract has
+ * one code for "your input is wrong"; Apollo's code is kept as `reason`.
+ */
+export const APOLLO_INPUT_CODES: ReadonlySet<string> = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
@@ -43,7 +45,10 @@ export function createFormatError(options: { development: boolean }) {
       const sizeLimit =
         (code === 'GRAPHQL_PARSE_FAILED' &&
           /contains more th(?:an|at) \d+ tokens/.test(formatted.message)) ||
-        (code === 'GRAPHQL_VALIDATION_FAILED' && typeof extensions.limit === 'string');
+        (code === 'GRAPHQL_VALIDATION_FAILED' &&
+          (typeof extensions.limit === 'string' ||
+            // Apollo's own recursion guard (maxRecursiveSelections)
+            extensions.validationErrorCode === 'MAX_RECURSIVE_SELECTIONS_EXCEEDED'));
       if (sizeLimit) {
         return {
           ...formatted,

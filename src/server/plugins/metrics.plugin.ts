@@ -1,13 +1,22 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context';
+import { ErrorCode } from '../../errors/codes';
 import type { Metrics } from '../../observability/metrics';
+import { APOLLO_INPUT_CODES } from './errors.plugin';
 
-const MAX_OPERATION_LABELS = 500;
+/**
+ * Operation names a process uses as metric labels: the first this many it sees. Names
+ * come from callers, and each is a histogram's worth of series (per outcome), so the
+ * rest (and names that are not plain identifiers) are labelled `other`.
+ */
+export const MAX_OPERATION_LABELS = 100;
+
+const OUTCOMES: ReadonlySet<string> = new Set([...Object.values(ErrorCode), ...APOLLO_INPUT_CODES]);
 
 /**
  * Records each operation's duration by operation name and outcome (`success`, or the
- * first error's code). Operation names come from clients, so they are bounded: names
- * that are not plain identifiers, and names past the first 500 seen, count as `other`.
+ * first error's code: one of the contract's or Apollo's, else `error`). Operation
+ * names are bounded by {@link MAX_OPERATION_LABELS}.
  */
 export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
   const seen = new Set<string>();
@@ -32,7 +41,11 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
           const code = errors?.[0]?.extensions?.code;
           end({
             operation: label(operationName ?? request.operationName),
-            outcome: errors?.length ? (typeof code === 'string' ? code : 'error') : 'success',
+            outcome: errors?.length
+              ? typeof code === 'string' && OUTCOMES.has(code)
+                ? code
+                : 'error'
+              : 'success',
           });
         },
       };

@@ -1,9 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLError } from 'graphql';
 import type { Context } from '../../context';
 import { DEFAULT_PLANS } from '../../domain/plans';
-import { HTTP_STATUS } from '../../errors/codes';
-import { QueryTooComplexError } from '../../errors/errors';
-import { assertAffordable, queryCost } from '../query-cost';
+import { assertAffordable, priceFor } from '../query-cost';
 
 /**
  * Prices every operation before it runs (see query-cost.ts) and refuses one that costs
@@ -18,16 +17,21 @@ export function queryCostPlugin(): ApolloServerPlugin<Context> {
         async didResolveOperation({ contextValue, document, operationName, request, schema }) {
           const plan =
             contextValue.services.plans[contextValue.viewer?.plan ?? 'FREE'] ?? DEFAULT_PLANS.FREE;
-          const requested = queryCost(schema, document, operationName, request.variables ?? {});
+          const requested = await priceFor(
+            schema,
+            document,
+            operationName,
+            request.variables ?? {},
+            contextValue.viewer,
+            contextValue.services.ledgerSizes,
+          );
           cost = { requested, maximum: plan.maxQueryCost };
           try {
             assertAffordable(requested, plan);
           } catch (error) {
-            // Apollo answers an error thrown before execution with HTTP 500 unless the
-            // error names its status; a refusal is the caller's doing, so a 4xx.
-            if (error instanceof QueryTooComplexError) {
-              error.extensions.http = { status: HTTP_STATUS[error.code] };
-            }
+            // Refused before execution: the whole request is bad input (Apollo says 500
+            // for errors of this phase unless told).
+            (error as GraphQLError).extensions.http = { status: 400 };
             throw error;
           }
           // Metered only once affordable: a refused operation ran nothing, and the price

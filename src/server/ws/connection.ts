@@ -25,15 +25,16 @@ import type { WebSocket } from 'ws';
 import { createContext, type Context } from '../../context';
 import { DEFAULT_PLANS, type PlanLimits } from '../../domain/plans';
 import { limitSubject, type Viewer } from '../../domain/viewer';
-import { RateLimitedError } from '../../errors/errors';
+import { QueryTooComplexError, RateLimitedError } from '../../errors/errors';
 import { assertNoNulInput } from '../nul-input';
 import type { Logger } from '../../observability/logger';
 import { requestStats } from '../../observability/request-stats';
 import { Conflator, LiveFeed } from '../../services/live-feed';
 import { usageStatus } from '../../services/usage.service';
-import { assertAffordable, queryCost } from '../query-cost';
-import { aliasLimitRule, depthLimitRule, MAX_TOKENS } from '../validation-rules';
+import { assertAffordable, priceFor } from '../query-cost';
+import { GATEWAY_RULES, MAX_TOKENS } from '../validation-rules';
 import type { Services } from '../services';
+import { clientIp } from '../http-util';
 import { formatResult, selectionKey, type FormatError, type LiveRenderer } from './live-renderer';
 
 /** Close code when a socket's credentials expire or are revoked: reconnect with new ones. */
@@ -42,6 +43,12 @@ export const CLOSE_CREDENTIALS_ENDED = 4401;
 export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 /** Close code of a consumer that stopped reading: its send buffer stayed full. */
 export const CLOSE_SLOW_CONSUMER = 4008;
+/**
+ * Operations open at once on one socket (subscriptions, and queries or mutations in
+ * flight). Each holds state here until it ends, so a further `subscribe` is refused
+ * with an `error` message (QUERY_TOO_COMPLEX, `max`) and the socket stays open.
+ */
+export const MAX_OPERATIONS_PER_SOCKET = 100;
 
 /** How the gateway treats consumers that read slower than events arrive. */
 export interface BackpressureLimits {
@@ -55,6 +62,8 @@ export interface BackpressureLimits {
 
 /** What every connection of one gateway shares. */
 export interface ConnectionDeps {
+  /** TRUSTED_PROXIES: the client address is read as on HTTP. */
+  trustedProxies: readonly string[];
   schema: GraphQLSchema;
   services: Services;
   logger: Logger;
@@ -116,12 +125,15 @@ export class Connection {
   private disposed = false;
   /** Set by the gateway's keep-alive: a ping went out and no pong came back yet. */
   awaitingPong = false;
+  /** The client's address, by the same rule as HTTP (TRUSTED_PROXIES). */
+  private readonly ip: string;
 
   constructor(
     readonly socket: WebSocket,
     private readonly request: IncomingMessage,
     private readonly deps: ConnectionDeps,
   ) {
+    this.ip = clientIp(request, deps.trustedProxies);
     this.initTimer = setTimeout(() => {
       if (!this.initReceived) {
         this.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
@@ -193,6 +205,12 @@ export class Connection {
           );
           return;
         }
+        if (this.operations.size >= MAX_OPERATIONS_PER_SOCKET) {
+          const max = MAX_OPERATIONS_PER_SOCKET;
+          const refusal = `At most ${max} operations may be open at once on one socket`;
+          this.sendErrors(message.id, [new QueryTooComplexError(refusal, { max })]);
+          return;
+        }
         this.operations.set(message.id, null);
         await this.start(message.id, message.payload);
         return;
@@ -211,7 +229,7 @@ export class Connection {
       viewer = await services.auth.authenticate({
         apiKey: asString(params.apiKey),
         authorization: asString(params.authorization),
-        ip: this.request.socket.remoteAddress,
+        ip: this.ip,
       });
     } catch (error) {
       logger.debug({ err: (error as Error).message }, 'websocket authentication failed');
@@ -450,7 +468,7 @@ export class Connection {
     } catch (error) {
       return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
     }
-    const errors = validate(schema, document, [...specifiedRules, depthLimitRule, aliasLimitRule]);
+    const errors = validate(schema, document, [...specifiedRules, ...GATEWAY_RULES]);
     if (errors.length > 0) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
     // graphql-js reports an unknown operation or variables that do not coerce as errors
     // without a code, which the formatter would mask as INTERNAL_SERVER_ERROR; they are
@@ -477,7 +495,14 @@ export class Connection {
     const viewer = this.viewer!;
     const plan = this.plan;
     const variables = payload.variables ?? {};
-    const requested = queryCost(schema, document, payload.operationName, variables);
+    const requested = await priceFor(
+      schema,
+      document,
+      payload.operationName,
+      variables,
+      viewer,
+      services.ledgerSizes,
+    );
     try {
       assertAffordable(requested, plan);
     } catch (error) {
@@ -508,7 +533,7 @@ export class Connection {
       logger: logger.child({ reqId: requestId }),
       viewer,
       services,
-      ip: this.request.socket.remoteAddress,
+      ip: this.ip,
     });
     contextValue.stats.cost = requested;
     return {

@@ -35,6 +35,8 @@ export interface WebSocketOptions {
   services: Services;
   logger: Logger;
   formatError: FormatError;
+  /** TRUSTED_PROXIES, for the client address of each upgrade. */
+  trustedProxies: readonly string[];
   /** Server pings this often; a socket that has not answered the previous one is dropped. */
   keepAliveMs?: number;
   backpressure?: Partial<BackpressureLimits>;
@@ -77,6 +79,7 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
   const renderer = new LiveRenderer(options.formatError);
   renderer.failed = (error) => logger.warn({ err: error.message }, 'live render failed');
   const deps: ConnectionDeps = {
+    trustedProxies: options.trustedProxies,
     schema: options.schema,
     services: options.services,
     logger,

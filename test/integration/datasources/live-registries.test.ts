@@ -5,8 +5,10 @@ import {
   RedisQuoteLog,
   type QuoteLog,
 } from '../../../src/datasources/cache/quote-log';
+import { ConnectionRegistry } from '../../../src/datasources/cache/connection-registry';
 import { SymbolRegistry } from '../../../src/datasources/cache/symbol-registry';
 import type { Quote } from '../../../src/domain/market';
+import { waitFor } from '../../helpers/live-client';
 import { createTestRedis } from '../../helpers/redis';
 
 const redis = createTestRedis();
@@ -105,5 +107,26 @@ describe.each([
       Array.from({ length: 20 }, (_, i) => registry.acquire(other, [`S${i}`], 5)),
     );
     expect(outcomes.filter((o) => o.ok)).toHaveLength(5);
+  });
+});
+
+(client ? describe : describe.skip)('registries on Redis: live holders keep their set', () => {
+  const timing = { ttlMs: 100, heartbeatMs: 25 };
+
+  it('renews the set TTL with each heartbeat, so a socket or subscription older than it still counts', async () => {
+    const connections = new ConnectionRegistry(client, timing);
+    const symbols = new SymbolRegistry(client, timing);
+    const subject = `key-${Math.random()}`;
+    const slot = await connections.acquire(subject, 1);
+    const hold = await symbols.acquire(subject, ['AAPL'], 1);
+    expect(slot).not.toBeNull();
+    const started = Date.now();
+    // Past several times the sets' first TTL (200 ms), the limits still hold.
+    await waitFor(() => Date.now() - started > 600, 2_000, 'three TTLs');
+    expect(await connections.acquire(subject, 1)).toBeNull();
+    expect(await symbols.acquire(subject, ['KO'], 1)).toEqual({ ok: false, held: 1 });
+    expect(await client!.pttl(`ws:conns:${subject}`)).toBeGreaterThan(0);
+    slot!.release();
+    if (hold.ok) hold.hold.release();
   });
 });

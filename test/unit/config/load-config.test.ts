@@ -56,6 +56,26 @@ describe('loadConfig', () => {
     expect(config.isProduction).toBe(true);
   });
 
+  it('parses TRUSTED_PROXIES as CIDR blocks and refuses the old TRUST_PROXY', () => {
+    expect(
+      loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, ::1,127.0.0.1' }, '/srv').trustedProxies,
+    ).toEqual(['10.0.0.0/8', '::1', '127.0.0.1']);
+    expect(loadConfig({}, '/srv').trustedProxies).toEqual([]);
+    expect(problemsOf({ TRUSTED_PROXIES: '10.0.0.0/8, the load balancer' })).toEqual([
+      'TRUSTED_PROXIES: must be a comma-separated list of IP addresses or CIDR blocks like 10.0.0.0/8',
+    ]);
+    expect(problemsOf({ TRUST_PROXY: 'true' })).toEqual([
+      'TRUST_PROXY: is replaced by TRUSTED_PROXIES, the CIDR list of the proxies in front',
+    ]);
+  });
+
+  it('keeps request bodies small by default: 1 MiB, 8 MiB for CSV uploads', () => {
+    expect(loadConfig({}, '/srv')).toMatchObject({
+      maxBodyBytes: 1024 * 1024,
+      maxImportBytes: 8 * 1024 * 1024,
+    });
+  });
+
   it('parses the CORS allow-list and treats empty URLs as unset', () => {
     const config = loadConfig(
       {

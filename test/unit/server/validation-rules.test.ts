@@ -33,3 +33,42 @@ describe('validation rules', () => {
     ]);
   });
 });
+
+/** `levels` fragments, each spreading the next `fanOut` times: 2^levels spreads when written out. */
+export function fanOutDocument(levels: number, leaf: string, type = 'Node', fanOut = 2): string {
+  let document = `{ node { ...F0 } }\n`;
+  for (let i = 0; i < levels; i += 1) {
+    document += `fragment F${i} on ${type} { ${Array(fanOut)
+      .fill(`...F${i + 1}`)
+      .join(' ')} }\n`;
+  }
+  return `${document}fragment F${levels} on ${type} { ${leaf} }\n`;
+}
+
+describe('validation rules on fragments that spread each other', () => {
+  it('measures each fragment once: 2^60 spreads are refused at once, by their expanded size', () => {
+    const started = performance.now();
+    const errors = errorsOf(fanOutDocument(60, 'name child { name }'));
+    // The old walk followed every spread (2^60 visits): it would never return.
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(errors).toEqual([expect.objectContaining({ code: 'QUERY_TOO_COMPLEX' })]);
+    expect(errors[0].message).toMatch(/selects \d+ fields with its fragments expanded/);
+  });
+
+  it('counts depth and expanded selections through shared fragments exactly', () => {
+    // 2^3 copies of the leaf's 3 selections, plus the 2 spreads of each of 3 fragments
+    // counted as many times as they are reached (2 + 4 + 8), plus `node` and its spread.
+    const small = fanOutDocument(3, 'name child { name }');
+    expect(errorsOf(small)).toEqual([]);
+    const deep = fanOutDocument(3, nested(10).slice(9, -4));
+    expect(errorsOf(deep).map((e) => e.message)).toEqual([
+      'Query depth 11 exceeds the maximum of 10',
+    ]);
+  });
+
+  it('refuses more than 20,000 expanded selections and accepts what fits', () => {
+    // 2^n leaves of 2 fields each, plus the spreads themselves.
+    expect(errorsOf(fanOutDocument(12, 'name'))).toEqual([]);
+    expect(errorsOf(fanOutDocument(14, 'name')).map((e) => e.code)).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+});

@@ -4,6 +4,7 @@ import type {
   UsageRepository,
 } from '../../../src/datasources/database/usage.repository';
 import type { Viewer } from '../../../src/domain/viewer';
+import { MAX_OPERATION_NAMES_PER_DAY, OperationNames } from '../../../src/services/operation-names';
 import { UsageRecorder } from '../../../src/services/usage.service';
 
 /** A repository that keeps what it is given, and fails while `failing` is set. */
@@ -98,5 +99,36 @@ describe('UsageRecorder', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(repository.written).toHaveLength(500);
     expect(repository.written.every((r) => r.requests === 1)).toBe(true);
+  });
+
+  it("meters names past a key's cap of the day as `other`, with exact totals", async () => {
+    const { repository, recorder, clock } = setup();
+    const names = MAX_OPERATION_NAMES_PER_DAY + 70;
+    for (let i = 0; i < names; i += 1) {
+      recorder.recordRequest(viewer('k1'), { ...ok, operationName: `Op${i}` });
+      recorder.recordRequest(viewer('k2'), { ...ok, operationName: `Op${i % 10}` });
+    }
+    await recorder.flush();
+    const k1 = repository.written.filter((r) => r.apiKeyId === 'k1');
+    expect(k1).toHaveLength(MAX_OPERATION_NAMES_PER_DAY + 1);
+    expect(k1.find((r) => r.operationName === 'other')).toMatchObject({ requests: 70, cost: 140 });
+    expect(k1.reduce((sum, r) => sum + r.requests, 0)).toBe(names);
+    // Another key has its own names; the next UTC day starts again.
+    expect(repository.written.filter((r) => r.apiKeyId === 'k2')).toHaveLength(10);
+    clock.now += 86_400_000;
+    recorder.recordRequest(viewer('k1'), { ...ok, operationName: 'Fresh' });
+    await recorder.flush();
+    expect(repository.written.at(-1)).toMatchObject({ operationName: 'Fresh', requests: 1 });
+  });
+});
+
+describe('OperationNames', () => {
+  it('remembers at most its number of subjects, forgetting the first seen', () => {
+    const names = new OperationNames(2, 100);
+    for (let i = 0; i < 1_000; i += 1) names.nameFor(`key-${i}`, '2026-12-01', 'Quote');
+    expect(names.size).toBe(100);
+    expect(names.nameFor('key-999', '2026-12-01', 'A')).toBe('A');
+    expect(names.nameFor('key-999', '2026-12-01', 'B')).toBe('other');
+    expect(names.nameFor('key-999', '2026-12-01', 'anonymous')).toBe('anonymous');
   });
 });
