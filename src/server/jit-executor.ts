@@ -36,6 +36,14 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
     async load() {
       return {
         executor: async (rc) => {
+          // Apollo leaves an unknown operation name for the executor to report, as
+          // graphql-js does; graphql-jit would compile and run no operation at all.
+          if (!rc.operation) {
+            const message = rc.operationName
+              ? `Unknown operation named "${rc.operationName}".`
+              : 'Must provide operation name if query contains multiple operations.';
+            return { errors: [new GraphQLError(message)] };
+          }
           const query = compile(rc.document, rc.operationName ?? undefined);
           if (!isCompiledQuery(query)) return query;
           const result = await query.query(undefined, rc.context, rc.request.variables ?? {});

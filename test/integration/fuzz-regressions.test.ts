@@ -138,4 +138,15 @@ describe('what the fuzzer found', () => {
       }
     });
   });
+
+  it('answers an operation name the document lacks with 400 BAD_USER_INPUT over HTTP', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({ query: 'query uzz { __typename }', operationName: 'Fuzz' }),
+    });
+    const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
+    expect(response.status).toBe(400);
+  });
 });
