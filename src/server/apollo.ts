@@ -10,7 +10,9 @@ import {
   inputErrorStatusPlugin,
   type createFormatError,
 } from './plugins/errors.plugin';
+import { httpSubscriptionPlugin } from './plugins/http-subscription.plugin';
 import { metricsPlugin } from './plugins/metrics.plugin';
+import { nulInputPlugin } from './plugins/nul-input.plugin';
 import { queryCostPlugin } from './plugins/query-cost.plugin';
 import { responseCachePlugin } from './plugins/response-cache.plugin';
 import type { ResponseCache } from './response-cache';
@@ -50,6 +52,8 @@ export function createApollo(options: {
       inputErrorStatusPlugin(),
       metricsPlugin(options.metrics),
       authGuardPlugin(),
+      httpSubscriptionPlugin(),
+      nulInputPlugin(),
       queryCostPlugin(),
       // After the auth guard and the cost check: a cached answer is only for who may ask.
       responseCachePlugin(options.responseCache),

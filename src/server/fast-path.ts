@@ -2,7 +2,7 @@ import type { RateDecision } from '../datasources/cache/rate-limiter';
 import { addressGroup } from '../domain/client-address';
 import { limitSubject, type Viewer } from '../domain/viewer';
 import type { Exchange, HttpHandlerOptions } from './http';
-import { clientIp, headerValue, sendGraphQLError } from './http-util';
+import { clientIp, graphQLMediaType, headerValue, sendGraphQLError } from './http-util';
 import { RESPONSE_CACHE_HEADER, type CachedAnswer } from './response-cache';
 
 /** The response cache's entry for a request body, and who asked. */
@@ -88,13 +88,13 @@ export function admitted(
 
 /** Answers with a kept answer's bytes, and meters the request. */
 export function sendCached(
-  { res, started }: Exchange,
+  { req, res, started }: Exchange,
   viewer: Viewer,
   cached: CachedAnswer,
   { services }: HttpHandlerOptions,
 ): void {
   res.writeHead(200, {
-    'content-type': 'application/json; charset=utf-8',
+    'content-type': graphQLMediaType(req),
     'content-length': cached.body.length,
     [RESPONSE_CACHE_HEADER]: 'HIT',
   });

@@ -18,7 +18,42 @@ export function sendJson(
   res.end(payload);
 }
 
-/** Writes a GraphQL-shaped error response for a request refused before execution. */
+const JSON_TYPE = 'application/json; charset=utf-8';
+const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8';
+
+/** The q value an Accept header gives `type` (0 when it does not accept it). */
+function qualityOf(accept: string, type: string): number {
+  let best = 0;
+  let specificity = -1;
+  for (const range of accept.split(',')) {
+    const [name, ...params] = range.trim().toLowerCase().split(';');
+    const matches = name === type ? 2 : name === 'application/*' ? 1 : name === '*/*' ? 0 : -1;
+    if (matches <= specificity) continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    specificity = matches;
+    best = q ? Number(q.slice(2)) || 0 : 1;
+  }
+  return best;
+}
+
+/**
+ * The media type of a GraphQL answer: application/graphql-response+json when the
+ * request's Accept prefers it (GraphQL over HTTP), else application/json, which is also
+ * what a request without Accept gets (as Apollo answers it).
+ */
+export function graphQLMediaType(req: IncomingMessage | undefined): string {
+  const accept = req?.headers.accept;
+  // The fast path answers most requests: no Accept, or one without the newer type.
+  if (!accept || !accept.includes('graphql-response+json')) return JSON_TYPE;
+  const preferred =
+    qualityOf(accept, 'application/graphql-response+json') >= qualityOf(accept, 'application/json');
+  return preferred ? GRAPHQL_RESPONSE_TYPE : JSON_TYPE;
+}
+
+/**
+ * Writes a GraphQL-shaped error response for a request refused before execution, in
+ * the media type the request accepts.
+ */
 export function sendGraphQLError(
   res: ServerResponse,
   status: number,
@@ -26,7 +61,12 @@ export function sendGraphQLError(
   message: string,
   extensions: Record<string, unknown> = {},
 ): void {
-  sendJson(res, status, { errors: [{ message, extensions: { ...extensions, code } }] });
+  sendJson(
+    res,
+    status,
+    { errors: [{ message, extensions: { ...extensions, code } }] },
+    { 'content-type': graphQLMediaType(res.req) },
+  );
 }
 
 /** Given to {@link readBody}'s callback when the body is larger than allowed. */

@@ -36,15 +36,25 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
     async load() {
       return {
         executor: async (rc) => {
+          // Apollo leaves an unknown operation name for the executor to report, as
+          // graphql-js does; graphql-jit would compile and run no operation at all.
+          if (!rc.operation) {
+            const message = rc.operationName
+              ? `Unknown operation named "${rc.operationName}".`
+              : 'Must provide operation name if query contains multiple operations.';
+            return { errors: [new GraphQLError(message)] };
+          }
           const query = compile(rc.document, rc.operationName ?? undefined);
           if (!isCompiledQuery(query)) return query;
           const result = await query.query(undefined, rc.context, rc.request.variables ?? {});
           // Variable coercion errors: the caller's input, as graphql-js' path reports it.
+          // They have no path (every execution error has one); a scalar that refused the
+          // value may have thrown an error of its own, without a code.
           if (!result.data && result.errors?.length) {
             return {
               ...result,
               errors: result.errors.map((error) =>
-                error.path || error.originalError
+                error.path || typeof error.extensions?.code === 'string'
                   ? error
                   : new GraphQLError(error.message, {
                       nodes: error.nodes,

@@ -18,6 +18,12 @@ const FLUSH_EVERY_MS = 1_000;
 const FLUSH_AT = 500;
 const MAX_BUFFERED = 100_000;
 const DAY_MS = 86_400_000;
+/** The largest value of the usage table's integer columns. */
+const MAX_COLUMN = 2_147_483_647;
+
+// A sum past the column's range would fail its whole batch, and with it every later
+// batch it is retried in front of; a saturated count says as much and writes.
+const saturating = (a: number, b = 0) => Math.min(a + b, MAX_COLUMN);
 
 /** One request as metered: who, which operation, what it cost and how it ended. */
 export interface MeteredRequest {
@@ -76,10 +82,10 @@ export class UsageRecorder {
       apiKeyId,
       operationName,
       requests: 1,
-      cost: request.cost,
+      cost: saturating(request.cost),
       status: request.status,
-      durationMs: request.durationMs,
-      cacheHits: request.cacheHits,
+      durationMs: saturating(request.durationMs),
+      cacheHits: saturating(request.cacheHits),
       createdAt: new Date(second * 1000),
     });
   }
@@ -182,10 +188,10 @@ function addInto(
   requests: number,
   more: Pick<UsageEntry, 'cost' | 'durationMs' | 'cacheHits'>,
 ): void {
-  row.requests += requests;
-  row.cost += more.cost;
-  row.durationMs += more.durationMs;
-  row.cacheHits += more.cacheHits;
+  row.requests = saturating(row.requests, requests);
+  row.cost = saturating(row.cost, more.cost);
+  row.durationMs = saturating(row.durationMs, more.durationMs);
+  row.cacheHits = saturating(row.cacheHits, more.cacheHits);
 }
 
 /** The status a request is metered with: `OK`, or its first error's code. */

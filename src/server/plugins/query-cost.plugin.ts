@@ -39,8 +39,10 @@ export function queryCostPlugin(): ApolloServerPlugin<Context> {
               contextValue.services.ledgerSizes,
             );
             cost = { requested, maximum: plan.maxQueryCost };
-            contextValue.stats.cost = requested;
             assertAffordable(requested, plan);
+            // Metered only once affordable: a refused operation ran nothing, and the price
+            // of an absurd one (billions) is no usage to bill.
+            contextValue.stats.cost = requested;
           } catch (error) {
             // Refused before execution: Apollo answers 500 for an error of this phase
             // unless it carries its status.

@@ -4,6 +4,7 @@ import {
   createSourceEventStream,
   execute,
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   parse,
   specifiedRules,
@@ -25,6 +26,7 @@ import { createContext, type Context } from '../../context';
 import { DEFAULT_PLANS, type PlanLimits } from '../../domain/plans';
 import { limitSubject, type Viewer } from '../../domain/viewer';
 import { QueryTooComplexError, RateLimitedError } from '../../errors/errors';
+import { assertNoNulInput } from '../nul-input';
 import type { Logger } from '../../observability/logger';
 import { requestStats } from '../../observability/request-stats';
 import { Conflator, LiveFeed } from '../../services/live-feed';
@@ -469,6 +471,28 @@ export class Connection {
     }
     const errors = validate(schema, document, [...specifiedRules, ...GATEWAY_RULES]);
     if (errors.length > 0) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+    // graphql-js reports an unknown operation or variables that do not coerce as errors
+    // without a code, which the formatter would mask as INTERNAL_SERVER_ERROR; they are
+    // the caller's input, as Apollo reports them over HTTP.
+    const operation = getOperationAST(document, payload.operationName);
+    if (!operation) {
+      const message = payload.operationName
+        ? `Unknown operation named "${payload.operationName}".`
+        : 'Must provide operation name if query contains multiple operations.';
+      return [withCode(new GraphQLError(message), 'OPERATION_RESOLUTION_FAILURE')];
+    }
+    const coerced = getVariableValues(
+      schema,
+      operation.variableDefinitions ?? [],
+      payload.variables ?? {},
+      { maxErrors: 20 },
+    );
+    if (coerced.errors) return coerced.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
+    try {
+      assertNoNulInput(document, payload.variables);
+    } catch (error) {
+      return [error as GraphQLError];
+    }
     const viewer = this.viewer!;
     const plan = this.plan;
     let requested: number;
