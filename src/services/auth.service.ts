@@ -59,6 +59,8 @@ interface CachedKey {
 export class AuthService {
   private readonly lastTouched = new Map<string, number>();
   private readonly keyCache = new Map<string, CachedKey>();
+  /** Key lookups in flight, by hash (bounded by the requests in flight). */
+  private readonly loading = new Map<string, Promise<CachedKey | null>>();
   private readonly revokedListeners = new Set<(apiKeyId: string) => void>();
 
   constructor(
@@ -216,9 +218,15 @@ export class AuthService {
     if (cached) return this.admit(cached, ip);
     const { lookups } = this.deps;
     if (lookups?.isKnownUnknown(hash)) return this.admit(null, ip);
-    await lookups?.admitLookup(ip);
-    const loaded = await this.loadKey(hash);
-    if (!loaded) lookups?.rememberUnknown(hash);
+    lookups?.assertNotBlocked(ip);
+    // Concurrent first requests of one key share one lookup.
+    let pending = this.loading.get(hash);
+    if (!pending) {
+      pending = this.loadKey(hash).finally(() => this.loading.delete(hash));
+      this.loading.set(hash, pending);
+    }
+    const loaded = await pending;
+    if (!loaded) await lookups?.missed(hash, ip);
     return this.admit(loaded, ip);
   }
 
