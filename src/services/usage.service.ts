@@ -172,7 +172,10 @@ export class UsageRecorder {
     for (const row of batch.values()) {
       const id = `${row.apiKeyId ?? row.userId} ${row.createdAt.toISOString().slice(0, 10)}`;
       const names = keptBy.get(id);
-      if (names && !names.has(row.operationName)) row.operationName = OTHER_OPERATION;
+      // `anonymous` and `other` are never capped (they were not asked about).
+      const capped =
+        row.operationName !== OTHER_OPERATION && row.operationName !== ANONYMOUS_OPERATION;
+      if (capped && names && !names.has(row.operationName)) row.operationName = OTHER_OPERATION;
       const key = `${row.createdAt.getTime() / 1000} ${row.userId} ${row.apiKeyId} ${row.status} ${row.operationName}`;
       const earlier = renamed.get(key);
       if (earlier) addInto(earlier, row.requests, row);

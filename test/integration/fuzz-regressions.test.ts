@@ -79,16 +79,20 @@ describe('what the fuzzer found', () => {
     },
   );
 
-  it('meters an operation refused for costing billions without failing the usage write', async () => {
-    const response = await gql(
-      server.url,
-      '{ searchCompanies(query: "a", limit: 2147483647) { symbol metrics { beta } } }',
-      { apiKey },
-    );
+  it('meters an operation refused for costing millions without failing the usage write', async () => {
+    // Arguments are bounded now (limit 1-50): the costliest documents left are fragments
+    // spread many times over lists of 100 symbols.
+    const symbols = JSON.stringify(Array.from({ length: 100 }, (_, i) => `S${i}`));
+    let document = '{ ...F0 }';
+    for (let i = 0; i < 11; i += 1) {
+      document += ` fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`;
+    }
+    document += ` fragment F11 on Query { companies(symbols: ${symbols}) { metrics { beta } } }`;
+    const response = await gql(server.url, document, { apiKey });
     expect(codes(response)).toEqual(['QUERY_TOO_COMPLEX']);
     const requested = (response.body as { extensions?: { cost?: { requested: number } } })
       .extensions?.cost?.requested;
-    expect(requested).toBeGreaterThan(2 ** 31);
+    expect(requested).toBe(2 ** 11 * 100 * 11);
     await server.app.services.usageRecorder.flush();
     const failures = server.logs.filter((line) => line.msg === 'usage write failed; will retry');
     expect(failures).toEqual([]);
