@@ -10,17 +10,8 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 
-/** A seeded generator (mulberry32): the same seed makes the same documents. */
-export function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The simulator's seeded generator: the same seed makes the same documents. */
+export { seededRandom as randomSource } from '../src/datasources/providers/simulator/random';
 
 /** What argument values the generator may use, by argument name. */
 export interface ArgumentPools {
