@@ -39,11 +39,11 @@ import {
   allocationOf,
   holdingsOf,
   incomeOf,
-  performanceOf,
   riskOf,
   valuationOf,
   type HoldingView,
 } from '../services/portfolio-analytics';
+import { performanceOf } from '../services/portfolio-performance';
 import type { PortfolioService } from '../services/portfolio.service';
 import { requireSymbol } from '../services/symbol-input';
 import { ARGUMENT_LIMITS as LIMITS } from '../domain/argument-limits';
