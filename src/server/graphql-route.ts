@@ -227,7 +227,7 @@ async function answer(
   // Callers the fast path could not look up (access tokens, a key's first request in a
   // while) are looked up here; it already missed the others.
   const requestKey =
-    viewer && isJsonRequest(body)
+    viewer && isJsonRequest(body) && !sent.prepared
       ? (missed?.requestKey ?? services.responseCache.requestKey(sent.text, viewer))
       : undefined;
   if (viewer && requestKey !== undefined && !missed) {
