@@ -93,15 +93,20 @@ const rateLimitText = z
     message: 'must look like 5/min or 5/min,25/day (units s, min, hour, day) or unlimited',
   });
 
-const providerList = z
-  .string()
-  .default('simulator')
-  .transform((value) =>
-    value
-      .split(',')
-      .map((name) => name.trim().toLowerCase())
-      .filter(Boolean),
-  )
+/** A comma-separated list: its items trimmed, empty ones dropped. */
+const commaList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    );
+
+const providerList = commaList('simulator')
+  .transform((names) => names.map((name) => name.toLowerCase()))
   .refine((names) => names.length > 0, { message: 'must name at least one provider' })
   .refine((names) => names.every((n) => (PROVIDER_NAMES as readonly string[]).includes(n)), {
     message: `must be a comma-separated list of ${PROVIDER_NAMES.join(', ')}`,
@@ -133,18 +138,12 @@ export const envSchema = z.object({
     .refine((value) => value === undefined || value.length >= 32, {
       message: 'must be at least 32 characters',
     }),
-  CORS_ORIGINS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
-    )
-    .refine((origins) => origins.every((o) => o === '*' || /^https?:\/\/[^/]+$/.test(o)), {
+  CORS_ORIGINS: commaList('').refine(
+    (origins) => origins.every((o) => o === '*' || /^https?:\/\/[^/]+$/.test(o)),
+    {
       message: 'must be a comma-separated list of origins like https://app.example.com',
-    }),
+    },
+  ),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   MAX_BODY_BYTES: z.coerce
@@ -174,18 +173,9 @@ export const envSchema = z.object({
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   MARKET_DATA_MAX_DAY_MOVE: z.coerce.number().positive().max(100).default(1),
   RISK_FREE_RATE: z.coerce.number().min(-1).max(1).default(0),
-  TRUSTED_PROXIES: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((cidr) => cidr.trim())
-        .filter(Boolean),
-    )
-    .refine((cidrs) => cidrs.every(isCidr), {
-      message: 'must be a comma-separated list of IP addresses or CIDR blocks like 10.0.0.0/8',
-    }),
+  TRUSTED_PROXIES: commaList('').refine((cidrs) => cidrs.every(isCidr), {
+    message: 'must be a comma-separated list of IP addresses or CIDR blocks like 10.0.0.0/8',
+  }),
   // Replaced by TRUSTED_PROXIES: trusting every X-Forwarded-For sender let any client
   // choose its address. Refused, so that an old setting is not silently ignored.
   TRUST_PROXY: z
