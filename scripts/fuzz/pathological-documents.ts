@@ -9,19 +9,53 @@ export interface FuzzDocument {
 
 const doc = (query: string): FuzzDocument => ({ query });
 
+/** A document of fragments spreading each other: see {@link fanOutFragments}. */
+export interface FanOut {
+  /** The operation, with `$` where the first fragment is spread. */
+  root: string;
+  /** The fragments' type condition. */
+  type: string;
+  /** Fragments that spread the next one, each `fanOut` times. */
+  levels: number;
+  /** The selection of the last fragment. */
+  leaf: string;
+  fanOut?: number;
+}
+
 /**
- * `levels` fragments each spreading the next one twice: 2^levels expansions of the last
- * one from a document of a few hundred bytes. Analysis that follows every spread takes
- * exponential time on it; analysis linear in the document does not.
+ * `levels` fragments each spreading the next `fanOut` times, the last selecting `leaf`:
+ * fanOut^levels expansions of the leaf from a document of a few hundred bytes. Analysis
+ * that follows every spread takes exponential time on it; analysis linear in the
+ * document does not.
  */
-export function fanOutDocument(levels: number, on: 'Query' | 'Company' = 'Query'): string {
-  const fragments = Array.from({ length: levels }, (_, i) =>
-    i === levels - 1
-      ? `fragment F${i} on ${on} { ${on === 'Query' ? 'plans { name }' : 'symbol'} }`
-      : `fragment F${i} on ${on} { ...F${i + 1} ...F${i + 1} }`,
+export function fanOutFragments({ root, type, levels, leaf, fanOut = 2 }: FanOut): string {
+  const spreads = (i: number) =>
+    Array<string>(fanOut)
+      .fill(`...F${i + 1}`)
+      .join(' ');
+  const fragments = Array.from(
+    { length: levels },
+    (_, i) => `fragment F${i} on ${type} { ${spreads(i)} }`,
   );
-  const operation = on === 'Query' ? '{ ...F0 }' : '{ company(symbol: "KO") { ...F0 } }';
-  return [operation, ...fragments].join('\n');
+  return [
+    root.replace('$', '...F0'),
+    ...fragments,
+    `fragment F${levels} on ${type} { ${leaf} }`,
+  ].join('\n');
+}
+
+/** 2^(levels - 1) expansions of a public Query field, or of a Company field. */
+export function fanOutDocument(levels: number, on: 'Query' | 'Company' = 'Query'): string {
+  return fanOutFragments(
+    on === 'Query'
+      ? { root: '{ $ }', type: 'Query', levels: levels - 1, leaf: 'plans { name }' }
+      : {
+          root: '{ company(symbol: "KO") { $ } }',
+          type: 'Company',
+          levels: levels - 1,
+          leaf: 'symbol',
+        },
+  );
 }
 
 const aliasFlood = fc

@@ -1,5 +1,6 @@
 import { freeApiKey } from '../../scripts/fuzz/fuzz-target';
 import { LiveTarget } from '../../scripts/fuzz/live-target';
+import { fanOutFragments } from '../../scripts/fuzz/pathological-documents';
 import { codes, gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -83,11 +84,12 @@ describe('what the fuzzer found', () => {
     // Arguments are bounded now (limit 1-50): the costliest documents left are fragments
     // spread many times over lists of 100 symbols.
     const symbols = JSON.stringify(Array.from({ length: 100 }, (_, i) => `S${i}`));
-    let document = '{ ...F0 }';
-    for (let i = 0; i < 11; i += 1) {
-      document += ` fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`;
-    }
-    document += ` fragment F11 on Query { companies(symbols: ${symbols}) { metrics { beta } } }`;
+    const document = fanOutFragments({
+      root: '{ $ }',
+      type: 'Query',
+      levels: 11,
+      leaf: `companies(symbols: ${symbols}) { metrics { beta } }`,
+    });
     const response = await gql(server.url, document, { apiKey });
     expect(codes(response)).toEqual(['QUERY_TOO_COMPLEX']);
     const requested = (response.body as { extensions?: { cost?: { requested: number } } })

@@ -1,18 +1,11 @@
+import { fanOutFragments } from '../../scripts/fuzz/pathological-documents';
 import { MAX_SELECTIONS } from '../../src/server/validation-rules';
 import { codes, gql } from '../helpers/graphql';
 import { liveClient, waitFor } from '../helpers/live-client';
 import { startTestServer, type TestServer } from '../helpers/server';
 
-/** `levels` fragments on `type`, each spreading the next `fanOut` times, under `root`. */
-function fanOut(root: string, type: string, levels: number, leaf: string, fanOut = 2): string {
-  let document = root.replace('$', '...F0');
-  for (let i = 0; i < levels; i += 1) {
-    document += `\nfragment F${i} on ${type} { ${Array(fanOut)
-      .fill(`...F${i + 1}`)
-      .join(' ')} }`;
-  }
-  return `${document}\nfragment F${levels} on ${type} { ${leaf} }`;
-}
+const fanOut = (root: string, type: string, levels: number, leaf: string, fanOut = 2) =>
+  fanOutFragments({ root, type, levels, leaf, fanOut });
 
 // Each doubles the work of a walk that follows every spread; on the old code the first
 // held the process for about 16 s at 22 levels, and these would hold it for ever.

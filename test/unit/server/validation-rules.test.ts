@@ -1,4 +1,5 @@
 import { buildSchema, parse, specifiedRules, validate } from 'graphql';
+import { fanOutFragments } from '../../../scripts/fuzz/pathological-documents';
 import { aliasLimitRule, depthLimitRule } from '../../../src/server/validation-rules';
 
 const schema = buildSchema('type Node { name: String, child: Node } type Query { node: Node }');
@@ -34,16 +35,9 @@ describe('validation rules', () => {
   });
 });
 
-/** `levels` fragments, each spreading the next `fanOut` times: 2^levels spreads when written out. */
-export function fanOutDocument(levels: number, leaf: string, type = 'Node', fanOut = 2): string {
-  let document = `{ node { ...F0 } }\n`;
-  for (let i = 0; i < levels; i += 1) {
-    document += `fragment F${i} on ${type} { ${Array(fanOut)
-      .fill(`...F${i + 1}`)
-      .join(' ')} }\n`;
-  }
-  return `${document}fragment F${levels} on ${type} { ${leaf} }\n`;
-}
+/** `levels` fragments on Node, each spreading the next twice: 2^levels spreads written out. */
+const fanOutDocument = (levels: number, leaf: string) =>
+  fanOutFragments({ root: '{ node { $ } }', type: 'Node', levels, leaf });
 
 describe('validation rules on fragments that spread each other', () => {
   it('measures each fragment once: 2^60 spreads are refused at once, by their expanded size', () => {
