@@ -10,10 +10,10 @@ import {
   type DocumentNode,
   type GraphQLInputType,
   type GraphQLSchema,
-  type OperationDefinitionNode,
 } from 'graphql';
 import type { ArgumentBound } from '../domain/argument-limits';
 import { BadUserInputError } from '../errors/errors';
+import { selectedOperation } from './analysis/selected-operation';
 
 /**
  * What a field declares through type-graphql's `@Extensions` for its arguments:
@@ -63,12 +63,7 @@ export function assertArgumentBounds(
   operationName: string | null | undefined,
   rawVariables: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  const operations = document.definitions.filter(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
-  );
-  const operation = operationName
-    ? operations.find((o) => o.name?.value === operationName)
-    : operations[0];
+  const operation = selectedOperation(document, operationName);
   if (!operation) return rawVariables;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables, {
     maxErrors: 1,

@@ -10,7 +10,6 @@ import {
   type GraphQLField,
   type GraphQLNamedType,
   type GraphQLSchema,
-  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import type { PlanLimits } from '../domain/plans';
@@ -23,6 +22,7 @@ import {
 } from '../domain/query-prices';
 import { QueryTooComplexError } from '../errors/errors';
 import { fragmentMemo } from './analysis/fragment-memo';
+import { selectedOperation } from './analysis/selected-operation';
 import { portfolioScope } from './analysis/portfolio-scope';
 import type { Viewer } from '../domain/viewer';
 import { displayCount } from './validation-rules';
@@ -82,12 +82,7 @@ export function priceOperation(
   data: PricingData = { sizes: EMPTY_LEDGER, today: new Date().toISOString().slice(0, 10) },
 ): OperationPrice {
   let readsLedger = false;
-  const operations = document.definitions.filter(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
-  );
-  const operation = operationName
-    ? operations.find((o) => o.name?.value === operationName)
-    : operations[0];
+  const operation = selectedOperation(document, operationName);
   if (!operation) return { cost: 0, readsLedger };
   const root =
     operation.operation === 'query'
