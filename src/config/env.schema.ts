@@ -11,12 +11,18 @@ const optionalUrl = (protocols: string[]) =>
       message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
     });
 
+import {
+  FIELD_RATE_LIMITS,
+  type FieldRateLimit,
+  type RateLimitedField,
+} from '../domain/field-rate-limits';
 import { DEFAULT_PLANS, PLAN_NAMES, type PlanLimits, type PlanName } from '../domain/plans';
 import { isCidr } from '../domain/cidr';
 
 const planOverride = z
   .object({
     requestsPerMinute: z.number().int().positive(),
+    burst: z.number().int().nonnegative(),
     requestsPerDay: z.number().int().positive().nullable(),
     maxQueryCost: z.number().int().positive(),
     websocketConnections: z.number().int().positive(),
@@ -27,21 +33,39 @@ const planOverride = z
   .partial()
   .strict();
 
+// A setting holding a JSON object (unset or blank: {}).
+const jsonSetting = () =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value?.trim()) return {};
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+        return z.NEVER;
+      }
+    });
+
 // PLANS: a JSON object of per-plan overrides of the defaults, e.g.
 // {"FREE":{"requestsPerMinute":30},"ENTERPRISE":{"requestsPerDay":null}}.
-const plansOverride = z
-  .string()
-  .optional()
-  .transform((value, ctx) => {
-    if (!value?.trim()) return {};
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.partialRecord(z.enum(PLAN_NAMES), planOverride));
+const plansOverride = jsonSetting().pipe(z.partialRecord(z.enum(PLAN_NAMES), planOverride));
+
+// FIELD_RATE_LIMITS: overrides of the fields' own limits, e.g. {"register":{"max":100}}.
+const fieldLimitsOverride = jsonSetting().pipe(
+  z.partialRecord(
+    z.enum(Object.keys(FIELD_RATE_LIMITS) as [RateLimitedField, ...RateLimitedField[]]),
+    z
+      .object({
+        max: z.number().int().positive(),
+        windowSeconds: z.number().int().positive().max(86_400),
+        by: z.enum(['account', 'address']),
+      })
+      .partial()
+      .strict(),
+  ),
+);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -185,6 +209,7 @@ export const envSchema = z.object({
       message: 'is replaced by TRUSTED_PROXIES, the CIDR list of the proxies in front',
     }),
   PLANS: plansOverride,
+  FIELD_RATE_LIMITS: fieldLimitsOverride,
 });
 
 /** One configured provider, in MARKET_DATA_PROVIDERS order. */
@@ -244,6 +269,8 @@ export interface Config {
   trustedProxies: string[];
   /** The plans: the contract's defaults with the operator's PLANS overrides. */
   plans: Readonly<Record<PlanName, PlanLimits>>;
+  /** The fields' own limits: FIELD_RATE_LIMITS over the defaults. */
+  fieldRateLimits: Readonly<Record<RateLimitedField, FieldRateLimit>>;
 }
 
 function providerConfig(name: ProviderName, env: Env): ProviderConfig {
@@ -290,5 +317,11 @@ export function toConfig(env: Env, cwd: string): Config {
     plans: Object.fromEntries(
       PLAN_NAMES.map((name) => [name, { ...DEFAULT_PLANS[name], ...env.PLANS[name], name }]),
     ) as Record<PlanName, PlanLimits>,
+    fieldRateLimits: Object.fromEntries(
+      Object.entries(FIELD_RATE_LIMITS).map(([name, limit]) => [
+        name,
+        { ...limit, ...env.FIELD_RATE_LIMITS[name as RateLimitedField] },
+      ]),
+    ) as Record<RateLimitedField, FieldRateLimit>,
   };
 }

@@ -6,6 +6,11 @@ export type PlanName = (typeof PLAN_NAMES)[number];
 export interface PlanLimits {
   name: PlanName;
   requestsPerMinute: number;
+  /**
+   * Extra requests a minute may take past `requestsPerMinute`, drawn from an allowance
+   * of this many that refills evenly over an hour (0: none).
+   */
+  burst: number;
   requestsPerDay: number | null;
   maxQueryCost: number;
   websocketConnections: number;
@@ -22,6 +27,7 @@ export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
     name: 'FREE',
     historyDays: 366,
     requestsPerMinute: 60,
+    burst: 30,
     requestsPerDay: 1_000,
     maxQueryCost: 500,
     websocketConnections: 1,
@@ -32,6 +38,7 @@ export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
     name: 'BASIC',
     historyDays: 5 * 366,
     requestsPerMinute: 300,
+    burst: 150,
     requestsPerDay: 20_000,
     maxQueryCost: 2_000,
     websocketConnections: 3,
@@ -42,6 +49,7 @@ export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
     name: 'PRO',
     historyDays: 10 * 366,
     requestsPerMinute: 1_200,
+    burst: 600,
     requestsPerDay: 200_000,
     maxQueryCost: 5_000,
     websocketConnections: 10,
@@ -52,6 +60,7 @@ export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
     name: 'ENTERPRISE',
     historyDays: 10 * 366,
     requestsPerMinute: 6_000,
+    burst: 3_000,
     requestsPerDay: null,
     maxQueryCost: 20_000,
     websocketConnections: 100,

@@ -22,9 +22,14 @@ export interface Viewer {
   requireSignature?: boolean;
   /** When these credentials stop working (the key's expiry, the access token's exp). */
   expiresAt?: Date | null;
+  /** A key's own sub-limits, below its plan's (null: the plan's alone). */
+  keyLimits?: { perMinute: number | null; perDay: number | null };
 }
 
-/** Whose limits a request spends: its API key's, or its user's for access tokens. */
-export function limitSubject(viewer: Viewer): string {
-  return viewer.apiKeyId ? `key:${viewer.apiKeyId}` : `user:${viewer.userId}`;
+/**
+ * Whose limits a request spends: its account's, all its keys and sessions together
+ * (PRODUCT.md, "Plans"): requests, WebSocket connections and symbols subscribed.
+ */
+export function accountSubject(viewer: Pick<Viewer, 'userId'>): string {
+  return `acct:${viewer.userId}`;
 }

@@ -1,3 +1,4 @@
+import { RateLimit } from '../schema/rate-limit.decorator';
 import { Arg, Authorized, Ctx, Extensions, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requireViewer, type Context } from '../context';
 import type { PlanName } from '../domain/plans';
@@ -29,6 +30,7 @@ export class AccountResolver {
       'Creates a FREE account and signs it in. Passwords: at least 10 characters, not one of the 1,000 most common.',
   })
   @Extensions({ bounds: { email: LIMITS.email, password: LIMITS.password } })
+  @RateLimit('register')
   register(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: Context) {
     return ctx.services.accounts.register(email, password);
   }
@@ -37,12 +39,14 @@ export class AccountResolver {
     description: 'Signs in. Failed attempts are throttled per account and per address.',
   })
   @Extensions({ bounds: { email: LIMITS.email, password: LIMITS.password } })
+  @RateLimit('login')
   login(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: Context) {
     return ctx.services.accounts.login(email, password, ctx.ip ?? 'unknown');
   }
 
   @Mutation(() => AuthPayloadType, { description: 'Rotates a refresh token into a new session.' })
   @Extensions({ bounds: { refreshToken: LIMITS.refreshToken } })
+  @RateLimit('refreshToken')
   refreshToken(@Arg('refreshToken') token: string, @Ctx() ctx: Context) {
     return ctx.services.accounts.refresh(token);
   }

@@ -1,3 +1,4 @@
+import { RateLimit } from '../schema/rate-limit.decorator';
 import {
   Arg,
   Authorized,
@@ -86,6 +87,7 @@ export class CompanyResolver {
     multiplier: 'limit',
     bounds: { limit: LIMITS.searchLimit, query: LIMITS.searchQuery },
   })
+  @RateLimit('searchCompanies')
   async searchCompanies(
     @Arg('query') query: string,
     @Arg('limit', () => Int, { defaultValue: 10 }) limit: number,

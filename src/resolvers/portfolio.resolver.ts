@@ -1,3 +1,4 @@
+import { RateLimit } from '../schema/rate-limit.decorator';
 import {
   Arg,
   Authorized,
@@ -171,6 +172,7 @@ export class PortfolioResolver {
   }
 
   @Authorized('write:portfolio')
+  @RateLimit('importTransactions')
   @Mutation(() => ImportResultType, {
     description:
       'Imports a CSV. Lines that fail a check are skipped and listed in errors with their line number; the valid ones are written in one database transaction (all or none). dryRun checks without writing.',

@@ -10,8 +10,9 @@ import {
   type SubscribeResolverData,
 } from 'type-graphql';
 import { quoteDelayMs, requireViewer, type Context } from '../context';
+import { positionsOf } from '../domain/ledger';
 import type { Quote } from '../domain/market';
-import { limitSubject } from '../domain/viewer';
+import { accountSubject } from '../domain/viewer';
 import { BadUserInputError, NotFoundError } from '../errors/errors';
 import { PortfolioValuationType } from '../schema/portfolio.type';
 import { QuoteType } from '../schema/quote.type';
@@ -53,7 +54,7 @@ export class SubscriptionResolver {
   @Extensions({ bounds: { symbols: LIMITS.liveSymbols, throttleMs: LIMITS.throttleMs } })
   @Subscription(() => QuoteType, {
     description:
-      'Live quotes of up to 100 symbols: first the latest quote of each, then every move. With throttleMs, at most one event per symbol per interval, always the latest. The plan limits the distinct symbols one key watches over all its subscriptions (Plan.symbolsSubscribed); FREE keys get quotes delayed 15 minutes.',
+      'Live quotes of up to 100 symbols: first the latest quote of each, then every move. With throttleMs, at most one event per symbol per interval, always the latest. The plan limits the distinct symbols one account watches over all its subscriptions, portfolio valuations included (Plan.symbolsSubscribed); FREE keys get quotes delayed 15 minutes.',
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, QuotesArgs, Context>) => {
       const throttle = requireThrottle(args.throttleMs);
       const wanted = [...new Set(requireSymbols(args.symbols))];
@@ -65,13 +66,13 @@ export class SubscriptionResolver {
       const viewer = requireViewer(context);
       const plan = context.services.plans[viewer.plan];
       const acquired = await context.services.symbols.acquire(
-        limitSubject(viewer),
+        accountSubject(viewer),
         wanted,
         plan.symbolsSubscribed,
       );
       if (!acquired.ok) {
         throw new BadUserInputError(
-          `The ${plan.name} plan allows ${plan.symbolsSubscribed} distinct symbols subscribed per key; ${acquired.held} already are`,
+          `The ${plan.name} plan allows ${plan.symbolsSubscribed} distinct symbols subscribed per account; ${acquired.held} already are`,
           { argument: 'symbols', max: plan.symbolsSubscribed, subscribed: acquired.held },
         );
       }
@@ -105,6 +106,18 @@ export class SubscriptionResolver {
       const portfolio = await context.services.portfolios.find(viewer, args.id);
       if (!portfolio) throw new NotFoundError('No such portfolio');
       const { services } = context;
+      const plan = services.plans[viewer.plan];
+      const holdSymbols = (symbols: readonly string[]) =>
+        services.symbols.acquire(accountSubject(viewer), symbols, plan.symbolsSubscribed);
+      const { state } = await services.portfolios.ledger(portfolio.id);
+      const symbols = positionsOf(state).map((p) => p.symbol);
+      const acquired = await holdSymbols(symbols);
+      if (!acquired.ok) {
+        throw new BadUserInputError(
+          `The ${plan.name} plan allows ${plan.symbolsSubscribed} distinct symbols subscribed per account; ${acquired.held} already are and this portfolio holds ${symbols.length}`,
+          { argument: 'id', max: plan.symbolsSubscribed, subscribed: acquired.held },
+        );
+      }
       return new LiveFeed<Valuation>(
         throttle,
         portfolioValuationSource({
@@ -115,6 +128,8 @@ export class SubscriptionResolver {
           bus: services.bus,
           logger: context.logger,
           delayMs: quoteDelayMs(context),
+          holdSymbols,
+          initial: { symbols, hold: acquired.hold },
         }),
       );
     },

@@ -94,16 +94,29 @@ export class UsageByApiKeyType {
   cost!: number;
 }
 
-@ObjectType('UsageQuota', { description: 'What the plan allows and what is left today.' })
+@ObjectType('UsageQuota', {
+  description:
+    'What the limits allow and have left, read from the counters that enforce them: per account (all its keys and sessions), or a key’s own lower sub-limit.',
+})
 export class UsageQuotaType {
   @Field(() => Int)
   requestsPerMinute!: number;
   @Field(() => Int, { nullable: true, description: 'Null is unlimited.' })
   requestsPerDay!: number | null;
-  @Field(() => Int, { description: 'Requests metered today (UTC), all keys and sessions.' })
+  @Field(() => Int, { description: 'Requests counted today (UTC), all keys and sessions.' })
   requestsToday!: number;
   @Field(() => Int, { nullable: true, description: 'Null is unlimited.' })
   remainingToday!: number | null;
+  @Field(() => Int, {
+    description: 'Requests left in the rolling minute (and today), before the burst allowance.',
+  })
+  remainingThisMinute!: number;
+  @Field(() => Int, {
+    description: 'Extra requests the burst allowance admits past the per-minute rate now.',
+  })
+  burstRemaining!: number;
+  @Field(() => Int, { description: 'Seconds until the oldest request of the minute frees.' })
+  resetSeconds!: number;
   @Field(() => Int)
   maxQueryCost!: number;
 }

@@ -16,8 +16,17 @@ export class PlanType implements PlanLimits {
   @Field(() => PlanNameEnum)
   name!: PlanName;
 
-  @Field(() => Int, { description: 'Requests allowed per rolling minute.' })
+  @Field(() => Int, {
+    description:
+      'Requests allowed per rolling minute, for the whole account (all its keys and sessions).',
+  })
   requestsPerMinute!: number;
+
+  @Field(() => Int, {
+    description:
+      'Extra requests a minute may take past requestsPerMinute, from an allowance of this many that refills evenly over an hour.',
+  })
+  burst!: number;
 
   @Field(() => Int, {
     nullable: true,

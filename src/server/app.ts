@@ -33,7 +33,12 @@ export interface AppOptions {
    */
   database?: Database;
   /** WebSocket keep-alive interval and slow-consumer limits (tests shorten them). */
-  websocket?: { keepAliveMs?: number; backpressure?: Partial<BackpressureLimits> };
+  websocket?: {
+    keepAliveMs?: number;
+    /** How often every socket's credentials are checked again (default a minute). */
+    revalidateMs?: number;
+    backpressure?: Partial<BackpressureLimits>;
+  };
   /** A live trade source replacing the configured one (the WebSocket bench's generator). */
   tradeFeed?: TradeFeed;
 }

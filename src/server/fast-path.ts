@@ -1,6 +1,5 @@
 import type { RateDecision } from '../datasources/cache/rate-limiter';
-import { addressGroup } from '../domain/client-address';
-import { limitSubject, type Viewer } from '../domain/viewer';
+import type { Viewer } from '../domain/viewer';
 import type { Exchange, HttpHandlerOptions } from './http';
 import { clientIp, graphQLMediaType, headerValue, sendGraphQLError } from './http-util';
 import { RESPONSE_CACHE_HEADER, type CachedAnswer } from './response-cache';
@@ -8,6 +7,8 @@ import { RESPONSE_CACHE_HEADER, type CachedAnswer } from './response-cache';
 /** The response cache's entry for a request body, and who asked. */
 export interface CachedLookup {
   viewer: Viewer;
+  /** The client's address (TRUSTED_PROXIES). */
+  ip: string;
   requestKey: string;
   /** Unset on a miss. */
   cached?: CachedAnswer;
@@ -25,29 +26,23 @@ export function lookUpCached(
 ): CachedLookup | undefined {
   const apiKey = headerValue(req, 'x-api-key');
   if (apiKey === undefined) return undefined;
-  const viewer = services.auth.cachedApiKeyViewer(apiKey, clientIp(req, config.trustedProxies));
+  const ip = clientIp(req, config.trustedProxies);
+  const viewer = services.admission.cachedViewer(apiKey, ip);
   if (!viewer) return undefined;
   const requestKey = services.responseCache.requestKey(text, viewer);
-  return { viewer, requestKey, cached: services.responseCache.get(requestKey) };
+  return { viewer, ip, requestKey, cached: services.responseCache.get(requestKey) };
 }
 
 /**
- * Spends one request of the caller's limits: per key, per user for access tokens, per
- * address for anonymous calls (IPv6 addresses per /64). In-process limits decide without a promise.
+ * Spends one request of the caller's limits (the admission service decides whose: its
+ * account's, a key's own, an address group's). In-process limits decide without a promise.
  */
 export function spend(
   viewer: Viewer | null | undefined,
   { services }: HttpHandlerOptions,
-  ip?: string,
+  ip: string,
 ): RateDecision | Promise<RateDecision> {
-  const plan = services.plans[viewer?.plan ?? 'FREE'];
-  return services.rateLimiter.consume(
-    viewer ? limitSubject(viewer) : `ip:${addressGroup(ip ?? '')}`,
-    {
-      perMinute: plan.requestsPerMinute,
-      perDay: plan.requestsPerDay,
-    },
-  );
+  return services.admission.spend(viewer, ip);
 }
 
 /**
@@ -65,24 +60,9 @@ export function admitted(
   res.setHeader('x-ratelimit-remaining', String(decision.remaining));
   res.setHeader('x-ratelimit-reset', String(decision.resetSeconds));
   if (decision.allowed) return true;
-  if (viewer) {
-    services.usageRecorder.recordRequest(viewer, {
-      operationName,
-      cost: 0,
-      status: 'RATE_LIMITED',
-      durationMs: 0,
-      cacheHits: 0,
-    });
-  }
-  const plan = services.plans[viewer?.plan ?? 'FREE'];
-  res.setHeader('retry-after', String(decision.retryAfterSeconds));
-  sendGraphQLError(
-    res,
-    429,
-    'RATE_LIMITED',
-    `Rate limit of the ${plan.name} plan reached; retry after ${decision.retryAfterSeconds} s`,
-    { retryAfter: decision.retryAfterSeconds },
-  );
+  const refusal = services.admission.refusal(decision, viewer, operationName);
+  res.setHeader('retry-after', String(refusal.retryAfter));
+  sendGraphQLError(res, 429, refusal.code, refusal.message, { retryAfter: refusal.retryAfter });
   return false;
 }
 

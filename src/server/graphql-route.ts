@@ -103,7 +103,7 @@ function received(
       sendCached(exchange, viewer, cached, options);
     }
   };
-  const decision = spend(viewer, options);
+  const decision = spend(viewer, options, fast.ip);
   if (decision instanceof Promise) decision.then(serve).catch(exchange.fail);
   else serve(decision);
 }
@@ -199,7 +199,7 @@ async function answer(
   try {
     viewer =
       missed?.viewer ??
-      (await services.auth.authenticate({
+      (await services.admission.identify({
         apiKey,
         authorization: headerValue(req, 'authorization'),
         ip,
@@ -214,7 +214,7 @@ async function answer(
   // remembers each one it accepts, so a flood past the limits must not reach it.
   if (viewer && apiKey && viewer.requireSignature) {
     try {
-      await services.auth.checkSignature(viewer, apiKey, {
+      await services.admission.verifySignature(viewer, apiKey, {
         timestamp: headerValue(req, 'x-yf-timestamp'),
         signature: headerValue(req, 'x-yf-signature'),
         rawBody: sent.raw,

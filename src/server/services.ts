@@ -27,10 +27,13 @@ import { PortfolioService } from '../services/portfolio.service';
 import { LedgerSizesService } from '../services/ledger-sizes';
 import { QuoteStream, type TradeFeed } from '../services/quote-stream';
 import { ResponseCache } from './response-cache';
+import { Admission } from './admission/admission';
 import { UsageRecorder, UsageService } from '../services/usage.service';
 
 /** The long-lived services and datasources of one server instance. */
 export interface Services {
+  /** Credentials, limits, price and metering: one decision for HTTP and WebSocket. */
+  admission: Admission;
   users: UserRepository;
   apiKeys: ApiKeyRepository;
   auth: AuthService;
@@ -41,9 +44,9 @@ export interface Services {
   /** Signatures of signed requests seen (Redis, or this process). */
   replayGuard: ReplayGuard;
   rateLimiter: RateLimiter;
-  /** WebSocket connections per key (per user for access tokens), across replicas. */
+  /** WebSocket connections per account, across replicas. */
   connections: ConnectionRegistry;
-  /** Distinct symbols subscribed per key (per user for access tokens), across replicas. */
+  /** Distinct symbols subscribed per account, across replicas. */
   symbols: SymbolRegistry;
   /** Cross-replica notifications (revoked keys, changed portfolios). */
   bus: InvalidationBus;
@@ -132,7 +135,20 @@ export function createServices(deps: {
     Date.now,
     deps.redis ? new RedisOperationNames(deps.redis) : null,
   );
+  const connections = new ConnectionRegistry(deps.redis);
+  const ledgerSizes = new LedgerSizesService(portfolioRepository, bus);
+  const admission = new Admission({
+    auth,
+    rateLimiter,
+    plans: deps.config.plans,
+    fieldRateLimits: deps.config.fieldRateLimits,
+    usageRecorder,
+    ledgerSizes,
+    connections,
+    production: deps.config.isProduction,
+  });
   return {
+    admission,
     users,
     apiKeys,
     auth,
@@ -145,17 +161,19 @@ export function createServices(deps: {
       logger: deps.logger.child({ component: 'accounts' }),
     }),
     keys: new ApiKeyService(apiKeys, auth),
-    usage: new UsageService(usageRepository, usageRecorder, apiKeys),
+    usage: new UsageService(usageRepository, usageRecorder, apiKeys, (viewer) =>
+      admission.remaining(viewer, ''),
+    ),
     usageRecorder,
     replayGuard,
     rateLimiter,
-    connections: new ConnectionRegistry(deps.redis),
+    connections,
     symbols: new SymbolRegistry(deps.redis),
     bus,
     plans: deps.config.plans,
     marketData,
     portfolios: new PortfolioService(portfolioRepository, marketData, () => new Date(), bus),
-    ledgerSizes: new LedgerSizesService(portfolioRepository, bus),
+    ledgerSizes,
     quoteStream,
     responseCache: new ResponseCache(),
     analytics: { riskFreeRate: deps.config.riskFreeRate },

@@ -135,7 +135,7 @@ export class ApiKeyService {
       new Date(this.now().getTime() + gracePeriodSeconds * 1_000),
       old.expiresAt,
     );
-    await this.auth.invalidateKey(old.hash);
+    await this.auth.invalidateKey(old.hash, old.id);
     return issued;
   }
 

@@ -48,6 +48,12 @@ export interface ReplayGuard {
   remembers(signature: string): Promise<boolean>;
 }
 
+/** Whose credentials changed (a key revoked or rotated; a user's plan, password or role). */
+export interface CredentialsChange {
+  apiKeyId?: string;
+  userId?: string;
+}
+
 /** A key as cached per process: its row, its viewer, and when it was read. */
 interface CachedKey {
   key: ApiKeyWithUser;
@@ -61,7 +67,9 @@ export class AuthService {
   private readonly keyCache = new Map<string, CachedKey>();
   /** Key lookups in flight, by hash (bounded by the requests in flight). */
   private readonly loading = new Map<string, Promise<CachedKey | null>>();
-  private readonly revokedListeners = new Set<(apiKeyId: string) => void>();
+  private readonly changeListeners = new Set<(change: CredentialsChange) => void>();
+  /** Bumped by every invalidation: a key read before one is not cached. */
+  private generation = 0;
 
   constructor(
     private readonly deps: {
@@ -76,18 +84,25 @@ export class AuthService {
       now?: () => Date;
     },
   ) {
-    // A revocation anywhere clears the key here within the pub/sub round trip.
+    // A revocation anywhere clears the key here within the pub/sub round trip. A lookup
+    // in flight read the row before the change: it is not cached (see loadKey), and
+    // later requests start their own.
     deps.bus.onMessage((message) => {
       if (message.startsWith('apikey:')) {
         const [hash, apiKeyId] = message.slice('apikey:'.length).split(':');
+        this.generation += 1;
         this.keyCache.delete(hash);
-        if (apiKeyId) for (const listener of this.revokedListeners) listener(apiKeyId);
+        this.loading.delete(hash);
+        if (apiKeyId) for (const listener of this.changeListeners) listener({ apiKeyId });
       }
       if (message.startsWith('user:')) {
         const userId = message.slice('user:'.length);
+        this.generation += 1;
+        this.loading.clear();
         for (const [hash, { key }] of this.keyCache) {
           if (key.userId === userId) this.keyCache.delete(hash);
         }
+        for (const listener of this.changeListeners) listener({ userId });
       }
     });
   }
@@ -102,9 +117,12 @@ export class AuthService {
    * silently downgrades to anonymous access. A key used from outside its allow-list is
    * FORBIDDEN.
    */
-  async authenticate(credentials: Credentials): Promise<Viewer | null> {
+  async authenticate(
+    credentials: Credentials,
+    options: { fresh?: boolean } = {},
+  ): Promise<Viewer | null> {
     if (credentials.apiKey !== undefined) {
-      return this.authenticateApiKey(credentials.apiKey, credentials.ip);
+      return this.authenticateApiKey(credentials.apiKey, credentials.ip, options.fresh ?? false);
     }
     if (credentials.authorization !== undefined) {
       return this.authenticateBearer(credentials.authorization);
@@ -118,19 +136,23 @@ export class AuthService {
   }
 
   /**
-   * Forgets a key on every replica (after revocation or rotation); with `revokedId`,
-   * also tells every replica the key is revoked (open WebSockets using it close).
+   * Forgets a key on every replica (after revocation or rotation) and tells each of them
+   * that the key's credentials changed: its open WebSockets re-validate (and close with
+   * 4401 when it no longer works).
    */
-  async invalidateKey(hash: string, revokedId?: string): Promise<void> {
-    await this.deps.bus.publish(revokedId ? `apikey:${hash}:${revokedId}` : `apikey:${hash}`);
+  async invalidateKey(hash: string, apiKeyId?: string): Promise<void> {
+    await this.deps.bus.publish(apiKeyId ? `apikey:${hash}:${apiKeyId}` : `apikey:${hash}`);
   }
 
-  /** Called on every replica when a key is revoked. */
-  onKeyRevoked(listener: (apiKeyId: string) => void): void {
-    this.revokedListeners.add(listener);
+  /** Called on every replica when a key's or a user's credentials change. */
+  onCredentialsChanged(listener: (change: CredentialsChange) => void): void {
+    this.changeListeners.add(listener);
   }
 
-  /** Forgets every cached key of a user on every replica (after a plan change). */
+  /**
+   * Forgets every cached key of a user on every replica, whose sockets re-validate
+   * (after a plan change, a password change, a promotion).
+   */
   async invalidateUser(userId: string): Promise<void> {
     await this.deps.bus.publish(`user:${userId}`);
   }
@@ -208,13 +230,17 @@ export class AuthService {
     };
   }
 
-  private async authenticateApiKey(secret: string, ip: string | undefined): Promise<Viewer> {
+  private async authenticateApiKey(
+    secret: string,
+    ip: string | undefined,
+    fresh: boolean,
+  ): Promise<Viewer> {
     const trimmed = secret.trim();
     if (!API_KEY_PATTERN.test(trimmed)) {
       throw new UnauthenticatedError('Malformed API key: expected yf_live_… or yf_test_…');
     }
     const hash = hashApiKey(trimmed);
-    const cached = this.cachedKey(hash);
+    const cached = fresh ? undefined : this.cachedKey(hash);
     if (cached) return this.admit(cached, ip);
     const { lookups } = this.deps;
     if (lookups?.isKnownUnknown(hash)) return this.admit(null, ip);
@@ -222,8 +248,12 @@ export class AuthService {
     // Concurrent first requests of one key share one lookup.
     let pending = this.loading.get(hash);
     if (!pending) {
-      pending = this.loadKey(hash).finally(() => this.loading.delete(hash));
-      this.loading.set(hash, pending);
+      const loading: Promise<CachedKey | null> = this.loadKey(hash).finally(() => {
+        // An invalidation may have replaced this lookup with a newer one: keep that.
+        if (this.loading.get(hash) === loading) this.loading.delete(hash);
+      });
+      pending = loading;
+      this.loading.set(hash, loading);
     }
     const loaded = await pending;
     if (!loaded) await lookups?.missed(hash, ip);
@@ -268,6 +298,7 @@ export class AuthService {
   }
 
   private async loadKey(hash: string): Promise<CachedKey | null> {
+    const generation = this.generation;
     const key = await this.deps.apiKeys.findByHash(hash);
     if (!key) return null;
     // One viewer per cached key: every request of the key shares it (it is read-only).
@@ -285,6 +316,9 @@ export class AuthService {
         expiresAt: key.expiresAt,
       }),
     };
+    // Read before an invalidation that arrived meanwhile: right for the request that
+    // asked, not to be kept.
+    if (generation !== this.generation) return cached;
     if (this.keyCache.size >= KEY_CACHE_MAX) this.keyCache.clear();
     this.keyCache.set(hash, cached);
     return cached;

@@ -1,5 +1,6 @@
 import { positionsOf } from '../domain/ledger';
 import type { Quote } from '../domain/market';
+import type { SymbolAcquisition } from '../datasources/cache/symbol-registry';
 import type { Logger } from '../observability/logger';
 import { createMarketLoaders } from '../loaders/market.loaders';
 import type { InvalidationBus } from './invalidation-bus';
@@ -22,6 +23,13 @@ export interface PortfolioFeedDeps {
   logger: Logger;
   /** The viewer's plan delay (0: live quotes). */
   delayMs: number;
+  /**
+   * Holds the symbols watched against the account's plan limit (symbols subscribed),
+   * as a quote subscription does; the first hold is the subscribe's own.
+   */
+  holdSymbols(symbols: readonly string[]): Promise<SymbolAcquisition>;
+  /** The hold taken when subscribing, for the symbols held then. */
+  initial: { symbols: readonly string[]; hold: { release(): void } };
 }
 
 /**
@@ -30,10 +38,17 @@ export interface PortfolioFeedDeps {
  * on the bus). The holdings' symbols are watched like any quote subscription, so a
  * symbol held by many portfolios is still one upstream stream. Recomputations do not
  * pile up: while one runs, further moves only mark the next. The first event is the
- * current valuation.
+ * current valuation. The symbols watched count towards the account's symbols
+ * subscribed; when a ledger change would take it past its plan, the feed goes on
+ * watching the symbols it holds (valuations still price every holding, from the
+ * latest quotes) and logs why.
  */
 export function portfolioValuationSource(deps: PortfolioFeedDeps): LiveFeedSource<Valuation> {
+  // Held for the feed's life, listened to or not: released when it ends.
+  let hold = deps.initial.hold;
+  let held = [...deps.initial.symbols].sort().join(',');
   return {
+    release: () => hold.release(),
     listen(emit) {
       const latest = new Map<string, Quote>();
       let ledger: Awaited<ReturnType<PortfolioService['ledger']>> | null = null;
@@ -69,7 +84,26 @@ export function portfolioValuationSource(deps: PortfolioFeedDeps): LiveFeedSourc
         try {
           ledger = await deps.portfolios.ledger(deps.portfolioId);
           if (stopped) return;
-          const symbols = positionsOf(ledger.state).map((p) => p.symbol);
+          let symbols = positionsOf(ledger.state).map((p) => p.symbol);
+          const wanted = [...symbols].sort().join(',');
+          if (wanted !== held) {
+            const acquired = await deps.holdSymbols(symbols);
+            if (stopped) {
+              if (acquired.ok) acquired.hold.release();
+              return;
+            }
+            if (acquired.ok) {
+              hold.release();
+              hold = acquired.hold;
+              held = wanted;
+            } else {
+              deps.logger.warn(
+                { portfolioId: deps.portfolioId, subscribed: acquired.held },
+                'live valuation: the plan allows no more symbols subscribed; watching those held',
+              );
+              symbols = held ? held.split(',') : [];
+            }
+          }
           const key = symbols.join(',');
           if (key !== watching) {
             watching = key;

@@ -1,3 +1,4 @@
+import type { RateDecision } from '../datasources/cache/rate-limiter';
 import type { UsageEntry, UsageRepository } from '../datasources/database/usage.repository';
 import type { ApiKeyRepository } from '../datasources/database/api-key.repository';
 import type { PlanLimits } from '../domain/plans';
@@ -206,12 +207,16 @@ export function usageStatus(
   return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
 }
 
-/** The `usage` query: the viewer's own metered requests. */
+/** What the enforced limits have left for a viewer, spending nothing (see Admission). */
+export type LimitsLeft = (viewer: Viewer) => Promise<RateDecision>;
+
+/** The `usage` query: the viewer's own metered requests, and what its limits have left. */
 export class UsageService {
   constructor(
     private readonly repository: UsageRepository,
     private readonly recorder: UsageRecorder,
     private readonly apiKeys: ApiKeyRepository,
+    private readonly limitsLeft: LimitsLeft,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -249,6 +254,7 @@ export class UsageService {
       new Date(todayStart.getTime() + DAY_MS),
     );
     const keys = new Map((await this.apiKeys.listByUser(viewer.userId)).map((k) => [k.id, k]));
+    const left = await this.limitsLeft(viewer);
     return {
       from: start,
       to: end,
@@ -259,14 +265,19 @@ export class UsageService {
         const key = row.apiKeyId ? keys.get(row.apiKeyId) : undefined;
         return { ...row, name: key?.name ?? null, prefix: key?.prefix ?? null };
       }),
+      // From the counters that decide, not from the meter: what is left is what is
+      // enforced (the account's plan, or a key's lower sub-limit).
       remaining: {
         requestsPerDay: plan.requestsPerDay,
-        requestsToday: todays.totals.requests,
-        remainingToday:
-          plan.requestsPerDay === null
-            ? null
-            : Math.max(0, plan.requestsPerDay - todays.totals.requests),
+        requestsToday:
+          left.dayRemaining === null || plan.requestsPerDay === null
+            ? todays.totals.requests
+            : Math.max(0, plan.requestsPerDay - left.dayRemaining),
+        remainingToday: left.dayRemaining,
         requestsPerMinute: plan.requestsPerMinute,
+        remainingThisMinute: left.remaining,
+        burstRemaining: left.burstRemaining,
+        resetSeconds: left.resetSeconds,
         maxQueryCost: plan.maxQueryCost,
       },
     };

@@ -185,13 +185,18 @@ describe('API keys, scopes, allow-lists, signing and rate limits', () => {
   });
 
   it('spends the rate limit before a signature is remembered, so a flood past it fills no replay guard', async () => {
-    const signed = await create(token, 'requireSignature: true');
+    // Its own account: limits are per account, and this one spends all of its minute.
+    const signed = await create(
+      await signUp(`flood.${Date.now()}@example.com`),
+      'requireSignature: true',
+    );
     const query = '{ quote(symbol: "KO") { symbol } }';
     const body = JSON.stringify({ query }); // what gql sends
     const send = (headers: Record<string, string>) =>
       gql(server.url, query, { headers: { 'x-api-key': signed.secret, ...headers } });
-    // Unsigned requests are refused, but only after spending the key's minute (60).
-    const unsigned = await Promise.all(Array.from({ length: 60 }, () => send({})));
+    // Unsigned requests are refused, but only after spending the account's minute: 60
+    // and the burst of 30, less the createApiKey request.
+    const unsigned = await Promise.all(Array.from({ length: 89 }, () => send({})));
     expect(new Set(unsigned.map((a) => a.status))).toEqual(new Set([401]));
     expect(unsigned[0].headers.get('x-ratelimit-limit')).toBe('60');
     const now = Math.floor(Date.now() / 1000);
@@ -202,13 +207,14 @@ describe('API keys, scopes, allow-lists, signing and rate limits', () => {
     expect(await server.app.services.replayGuard.remembers(signature)).toBe(false);
   });
 
-  it('limits a FREE key to exactly 60 requests a minute under concurrency, with headers and Retry-After', async () => {
-    const free = await create(token);
+  it('limits a FREE account to exactly 60 requests a minute and a burst of 30 under concurrency, with headers and Retry-After', async () => {
+    // Its own account: createApiKey spends one of its 90.
+    const free = await create(await signUp(`free.${Date.now()}@example.com`));
     const answers = await Promise.all(Array.from({ length: 100 }, () => quote(free.secret)));
     const ok = answers.filter((a) => a.status === 200);
     const limited = answers.filter((a) => a.status === 429);
-    expect(ok).toHaveLength(60);
-    expect(limited).toHaveLength(40);
+    expect(ok).toHaveLength(89);
+    expect(limited).toHaveLength(11);
     expect(codes(limited[0])).toEqual(['RATE_LIMITED']);
     expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited[0].body.errors![0].extensions!.retryAfter).toBe(
@@ -217,8 +223,10 @@ describe('API keys, scopes, allow-lists, signing and rate limits', () => {
     const remaining = ok
       .map((a) => Number(a.headers.get('x-ratelimit-remaining')))
       .sort((a, b) => a - b);
+    // Past the minute's 60, the burst answers with nothing left in the minute.
     expect(remaining[0]).toBe(0);
-    expect(remaining[59]).toBe(59);
+    expect(remaining[88]).toBe(58);
+    expect(remaining.filter((r) => r === 0)).toHaveLength(31);
     expect(ok[0].headers.get('x-ratelimit-limit')).toBe('60');
     expect(Number(ok[0].headers.get('x-ratelimit-reset'))).toBeLessThanOrEqual(60);
   });

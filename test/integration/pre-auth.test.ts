@@ -187,7 +187,7 @@ describe('TRUSTED_PROXIES', () => {
   beforeAll(async () => {
     server = await startTestServer({
       TRUSTED_PROXIES: '127.0.0.1, ::1',
-      PLANS: '{"FREE":{"requestsPerMinute":3}}',
+      PLANS: '{"FREE":{"requestsPerMinute":3,"burst":0}}',
     });
     const created = await gql<{ createApiKey: { secret: string } }>(
       server.url,

@@ -1,16 +1,14 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../../context';
-import { DEFAULT_PLANS } from '../../domain/plans';
 import { HTTP_STATUS } from '../../errors/codes';
-import { YieldflowError } from '../../errors/errors';
-import { assertArgumentBounds } from '../argument-bounds';
-import { assertAffordable, priceFor } from '../query-cost';
+import { QueryTooComplexError, RateLimitedError, YieldflowError } from '../../errors/errors';
 
 /**
- * Checks declared argument bounds (see argument-bounds.ts), then prices every operation
- * before it runs (see query-cost.ts) and refuses one that costs more than the caller's
- * plan allows with QUERY_TOO_COMPLEX; nothing is executed and no upstream call is made.
- * Every answer carries `extensions.cost: { requested, maximum }`.
+ * Admits every operation before it runs (the admission service: argument bounds, price
+ * within the plan, the limits its fields declare): a refused one is answered with its
+ * code (BAD_USER_INPUT, QUERY_TOO_COMPLEX, RATE_LIMITED with Retry-After) and nothing is
+ * executed, no upstream call made. Every answer carries `extensions.cost: { requested,
+ * maximum }`.
  */
 export function queryCostPlugin(): ApolloServerPlugin<Context> {
   return {
@@ -18,35 +16,38 @@ export function queryCostPlugin(): ApolloServerPlugin<Context> {
       let cost: { requested: number; maximum: number } | undefined;
       return {
         async didResolveOperation({ contextValue, document, operationName, request, schema }) {
+          const { admission } = contextValue.services;
           try {
-            const plan =
-              contextValue.services.plans[contextValue.viewer?.plan ?? 'FREE'] ??
-              DEFAULT_PLANS.FREE;
-            // Priced on coerced variables: a raw one (9007199254740992 for an Int) is not
-            // what would run, and must be refused as input, not priced.
-            const variables = assertArgumentBounds(
+            const admitted = await admission.admitOperation({
               schema,
               document,
               operationName,
-              request.variables ?? {},
-            );
-            const requested = await priceFor(
-              schema,
-              document,
-              operationName,
-              variables,
-              contextValue.viewer,
-              contextValue.services.ledgerSizes,
-            );
-            cost = { requested, maximum: plan.maxQueryCost };
-            assertAffordable(requested, plan);
-            // Metered only once affordable: a refused operation ran nothing, and the price
+              variables: request.variables ?? {},
+              viewer: contextValue.viewer ?? null,
+              ip: contextValue.ip ?? '',
+              spendPlan: false,
+            });
+            cost = {
+              requested: admitted.cost,
+              maximum: admission.plan(contextValue.viewer).maxQueryCost,
+            };
+            // Metered only once admitted: a refused operation ran nothing, and the price
             // of an absurd one (billions) is no usage to bill.
-            contextValue.stats.cost = requested;
+            contextValue.stats.cost = admitted.cost;
           } catch (error) {
+            const { cost: requested, maxCost } =
+              error instanceof QueryTooComplexError ? error.extensions : {};
+            if (typeof requested === 'number' && typeof maxCost === 'number') {
+              cost = { requested, maximum: maxCost };
+            }
             // Refused before execution: Apollo answers 500 for an error of this phase
             // unless it carries its status.
-            if (error instanceof YieldflowError) {
+            if (error instanceof RateLimitedError) {
+              error.extensions.http = {
+                status: 429,
+                headers: new HeaderMap([['retry-after', String(error.retryAfter)]]),
+              };
+            } else if (error instanceof YieldflowError) {
               error.extensions.http = { status: HTTP_STATUS[error.code] };
             }
             throw error;

@@ -15,7 +15,7 @@ export function usagePlugin(): ApolloServerPlugin<Context> {
         async willSendResponse({ contextValue: context, errors, operationName, request }) {
           const viewer = context.viewer;
           if (!viewer) return;
-          context.services.usageRecorder.recordRequest(viewer, {
+          context.services.admission.meter(viewer, {
             operationName: operationName ?? request.operationName,
             cost: context.stats.cost,
             status: usageStatus(errors),

@@ -4,11 +4,8 @@ import {
   createSourceEventStream,
   execute,
   getOperationAST,
-  getVariableValues,
   GraphQLError,
   parse,
-  specifiedRules,
-  validate,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
@@ -23,17 +20,15 @@ import {
 } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import { createContext, type Context } from '../../context';
-import { DEFAULT_PLANS, type PlanLimits } from '../../domain/plans';
-import { limitSubject, type Viewer } from '../../domain/viewer';
-import { QueryTooComplexError, RateLimitedError } from '../../errors/errors';
+import type { Viewer } from '../../domain/viewer';
+import type { Credentials } from '../../services/auth.service';
+import { QueryTooComplexError, UnauthenticatedError, YieldflowError } from '../../errors/errors';
 import { assertNoNulInput } from '../nul-input';
 import type { Logger } from '../../observability/logger';
 import { requestStats } from '../../observability/request-stats';
 import { Conflator, LiveFeed } from '../../services/live-feed';
 import { usageStatus } from '../../services/usage.service';
-import { assertArgumentBounds } from '../argument-bounds';
-import { assertAffordable, priceFor } from '../query-cost';
-import { GATEWAY_RULES, MAX_TOKENS } from '../validation-rules';
+import { MAX_TOKENS } from '../validation-rules';
 import type { Services } from '../services';
 import { clientIp } from '../http-util';
 import { formatResult, selectionKey, type FormatError, type LiveRenderer } from './live-renderer';
@@ -72,8 +67,11 @@ export interface ConnectionDeps {
   renderer: LiveRenderer;
   limits: BackpressureLimits;
   counters: { sent: number; dropped: number; slowClosed: number };
-  /** Registers the socket of an authenticated API key (revocation closes it). */
-  trackKey(apiKeyId: string, connection: Connection): () => void;
+  /**
+   * Registers the socket of an authenticated viewer, by key and by user: a change of
+   * their credentials on any replica re-validates it. Returns the unregistration.
+   */
+  track(viewer: Viewer, connection: Connection): () => void;
 }
 
 type ConnectionParams = Record<string, unknown> & { apiKey?: unknown; authorization?: unknown };
@@ -119,7 +117,9 @@ export class Connection {
   private initReceived = false;
   private acknowledged = false;
   private viewer: Viewer | null = null;
-  private plan: PlanLimits = DEFAULT_PLANS.FREE;
+  private credentials: Credentials | null = null;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private revalidating: Promise<void> | null = null;
   private drainTimer: NodeJS.Timeout | undefined;
   private blockedSince = 0;
   private closing = false;
@@ -224,27 +224,32 @@ export class Connection {
   }
 
   private async init(params: ConnectionParams): Promise<void> {
-    const { services, logger } = this.deps;
+    const { admission } = this.deps.services;
+    const apiKey = asString(params.apiKey);
     let viewer: Viewer | null;
     try {
-      viewer = await services.auth.authenticate({
-        apiKey: asString(params.apiKey),
+      viewer = await admission.identify({
+        apiKey,
         authorization: asString(params.authorization),
         ip: this.ip,
       });
+      if (!viewer) throw new UnauthenticatedError();
+      if (apiKey && viewer.requireSignature) {
+        await admission.verifySignature(viewer, apiKey, {
+          timestamp: asString(params.timestamp),
+          signature: asString(params.signature),
+          rawBody: Buffer.alloc(0),
+        });
+      }
     } catch (error) {
-      logger.debug({ err: (error as Error).message }, 'websocket authentication failed');
-      viewer = null;
-    }
-    if (!viewer) {
-      this.close(CloseCode.Forbidden, 'Forbidden');
+      // The refusal's code leads the close reason: HTTP would have answered it.
+      const code = error instanceof YieldflowError ? error.code : 'UNAUTHENTICATED';
+      this.deps.logger.debug({ err: (error as Error).message }, 'websocket authentication failed');
+      this.close(CloseCode.Forbidden, closeReason(`${code}: ${(error as Error).message}`));
       return;
     }
-    const plan = services.plans[viewer.plan] ?? DEFAULT_PLANS.FREE;
-    const slot = await services.connections.acquire(
-      limitSubject(viewer),
-      plan.websocketConnections,
-    );
+    const plan = admission.plan(viewer);
+    const slot = await admission.openSocket(viewer);
     if (!slot) {
       this.close(
         CLOSE_TOO_MANY_CONNECTIONS,
@@ -259,17 +264,60 @@ export class Connection {
     }
     this.cleanups.push(() => slot.release());
     this.viewer = viewer;
-    this.plan = plan;
-    if (viewer.apiKeyId) this.cleanups.push(this.deps.trackKey(viewer.apiKeyId, this));
-    if (viewer.expiresAt) {
-      const timer = setTimeout(
-        () => this.close(CLOSE_CREDENTIALS_ENDED, 'Credentials expired or revoked'),
-        Math.max(0, Math.min(viewer.expiresAt.getTime() - Date.now(), 2 ** 31 - 1)),
-      );
-      this.cleanups.push(() => clearTimeout(timer));
-    }
+    this.credentials = {
+      apiKey,
+      authorization: asString(params.authorization),
+      ip: this.ip,
+    };
+    this.cleanups.push(this.deps.track(viewer, this));
+    this.cleanups.push(() => clearTimeout(this.expiryTimer));
+    this.armExpiry(viewer);
     this.acknowledged = true;
     this.send(JSON.stringify({ type: MessageType.ConnectionAck }));
+  }
+
+  /**
+   * Checks the socket's credentials again, bypassing the key cache: revoked, expired,
+   * moved outside the allow-list or (for access tokens) ended by a password change, the
+   * socket closes with 4401; otherwise its viewer (plan, scopes, expiry) is the current
+   * one. A store that cannot answer leaves the socket as it is. Concurrent calls share
+   * one check.
+   */
+  revalidate(): Promise<void> {
+    if (!this.acknowledged || this.closing || !this.credentials) return Promise.resolve();
+    this.revalidating ??= this.check(this.credentials).finally(() => (this.revalidating = null));
+    return this.revalidating;
+  }
+
+  private async check(credentials: Credentials): Promise<void> {
+    let viewer: Viewer | null;
+    try {
+      viewer = await this.deps.services.admission.identify(credentials, { fresh: true });
+    } catch (error) {
+      if (error instanceof YieldflowError) {
+        this.close(CLOSE_CREDENTIALS_ENDED, 'Credentials expired or revoked');
+      } else {
+        this.deps.logger.warn({ err: (error as Error).message }, 'websocket re-validation failed');
+      }
+      return;
+    }
+    if (!viewer || viewer.userId !== this.viewer?.userId) {
+      this.close(CLOSE_CREDENTIALS_ENDED, 'Credentials expired or revoked');
+      return;
+    }
+    this.viewer = viewer;
+    this.armExpiry(viewer);
+  }
+
+  // Closes the socket when its credentials expire (a key's expiry, a rotation's grace
+  // end, an access token's exp).
+  private armExpiry(viewer: Viewer): void {
+    clearTimeout(this.expiryTimer);
+    if (!viewer.expiresAt) return;
+    this.expiryTimer = setTimeout(
+      () => this.close(CLOSE_CREDENTIALS_ENDED, 'Credentials expired or revoked'),
+      Math.max(0, Math.min(viewer.expiresAt.getTime() - Date.now(), 2 ** 31 - 1)),
+    );
   }
 
   // Parses, validates, prices and rate-limits an operation, then runs it.
@@ -286,7 +334,7 @@ export class Connection {
     const context = args.contextValue as Context;
     const operation = getOperationAST(args.document, args.operationName);
     const meter = (errors: readonly GraphQLError[] | undefined) =>
-      this.deps.services.usageRecorder.recordRequest(this.viewer!, {
+      this.deps.services.admission.meter(this.viewer!, {
         operationName: args.operationName ?? undefined,
         cost: context.stats.cost,
         status: usageStatus(errors),
@@ -459,8 +507,8 @@ export class Connection {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
   }
 
-  // Over the socket, operations meet the same limits as over HTTP: size, depth and
-  // aliases, the plan's cost, and the rate limits of the key (or user).
+  // Over the socket, operations meet the admission of HTTP: the same validation rules,
+  // bounds, price, limits and metering; only the parsing and framing are this file's.
   private async prepare(payload: SubscribePayload): Promise<ExecutionArgs | GraphQLError[]> {
     const { schema, services, logger } = this.deps;
     let document: DocumentNode;
@@ -469,70 +517,32 @@ export class Connection {
     } catch (error) {
       return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
     }
-    const errors = validate(schema, document, [...specifiedRules, ...GATEWAY_RULES]);
+    const errors = services.admission.validate(schema, document);
     if (errors.length > 0) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
-    // graphql-js reports an unknown operation or variables that do not coerce as errors
-    // without a code, which the formatter would mask as INTERNAL_SERVER_ERROR; they are
-    // the caller's input, as Apollo reports them over HTTP.
-    const operation = getOperationAST(document, payload.operationName);
-    if (!operation) {
+    // graphql-js reports an unknown operation without a code, which the formatter would
+    // mask as INTERNAL_SERVER_ERROR; it is the caller's input, as Apollo reports it.
+    if (!getOperationAST(document, payload.operationName)) {
       const message = payload.operationName
         ? `Unknown operation named "${payload.operationName}".`
         : 'Must provide operation name if query contains multiple operations.';
       return [withCode(new GraphQLError(message), 'OPERATION_RESOLUTION_FAILURE')];
     }
-    const coerced = getVariableValues(
-      schema,
-      operation.variableDefinitions ?? [],
-      payload.variables ?? {},
-      { maxErrors: 20 },
-    );
-    if (coerced.errors) return coerced.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
+    const viewer = this.viewer!;
+    let cost: number;
     try {
       assertNoNulInput(document, payload.variables);
-    } catch (error) {
-      return [error as GraphQLError];
-    }
-    const viewer = this.viewer!;
-    const plan = this.plan;
-    let requested: number;
-    try {
-      const variables = assertArgumentBounds(
+      ({ cost } = await services.admission.admitOperation({
         schema,
         document,
-        payload.operationName,
-        payload.variables ?? {},
-      );
-      requested = await priceFor(
-        schema,
-        document,
-        payload.operationName,
-        variables,
+        operationName: payload.operationName,
+        variables: payload.variables ?? {},
         viewer,
-        services.ledgerSizes,
-      );
-      assertAffordable(requested, plan);
+        ip: this.ip,
+        spendPlan: true,
+      }));
     } catch (error) {
-      return [error as GraphQLError];
-    }
-    const decision = await services.rateLimiter.consume(limitSubject(viewer), {
-      perMinute: plan.requestsPerMinute,
-      perDay: plan.requestsPerDay,
-    });
-    if (!decision.allowed) {
-      services.usageRecorder.recordRequest(viewer, {
-        operationName: payload.operationName ?? undefined,
-        cost: 0,
-        status: 'RATE_LIMITED',
-        durationMs: 0,
-        cacheHits: 0,
-      });
-      return [
-        new RateLimitedError(
-          `Rate limit of the ${plan.name} plan reached; retry after ${decision.retryAfterSeconds} s`,
-          decision.retryAfterSeconds,
-        ),
-      ];
+      if (error instanceof GraphQLError) return [error];
+      throw error;
     }
     const requestId = randomUUID();
     const contextValue = createContext({
@@ -542,7 +552,7 @@ export class Connection {
       services,
       ip: this.ip,
     });
-    contextValue.stats.cost = requested;
+    contextValue.stats.cost = cost;
     return {
       schema,
       document,
@@ -551,6 +561,13 @@ export class Connection {
       contextValue,
     };
   }
+}
+
+/** A close reason within the protocol's 123 bytes. */
+function closeReason(text: string): string {
+  let reason = text;
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
 }
 
 // Apollo tags parse and validation errors with a code; graphql-js does not.

@@ -4,12 +4,7 @@ import { handleProtocols } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../../observability/logger';
 import type { Services } from '../services';
-import {
-  CLOSE_CREDENTIALS_ENDED,
-  Connection,
-  type BackpressureLimits,
-  type ConnectionDeps,
-} from './connection';
+import { Connection, type BackpressureLimits, type ConnectionDeps } from './connection';
 import { LiveRenderer, type FormatError } from './live-renderer';
 
 export {
@@ -17,6 +12,9 @@ export {
   CLOSE_SLOW_CONSUMER,
   CLOSE_TOO_MANY_CONNECTIONS,
 } from './connection';
+
+/** How often every socket's credentials are checked again by default. */
+export const DEFAULT_REVALIDATE_MS = 60_000;
 
 /** Largest WebSocket message accepted, in bytes. */
 export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
@@ -39,6 +37,8 @@ export interface WebSocketOptions {
   trustedProxies: readonly string[];
   /** Server pings this often; a socket that has not answered the previous one is dropped. */
   keepAliveMs?: number;
+  /** Every socket's credentials are checked again this often (default a minute). */
+  revalidateMs?: number;
   backpressure?: Partial<BackpressureLimits>;
 }
 
@@ -56,8 +56,10 @@ export interface WebSocketEndpoint {
 
 /**
  * Serves the graphql-ws protocol (graphql-transport-ws) on the HTTP server's /graphql
- * path, with one keep-alive timer for all sockets, revocation of API keys across
- * replicas (4401), and live subscriptions written by {@link Connection}.
+ * path, with one keep-alive timer for all sockets, credentials that end everywhere
+ * (revocation, rotation, plan and password changes re-validate the sockets concerned on
+ * every replica, and every socket each minute: 4401), and live subscriptions written by
+ * {@link Connection}.
  */
 export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
   const logger = options.logger.child({ component: 'ws' });
@@ -68,13 +70,32 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
     handleProtocols,
   });
   const connections = new Set<Connection>();
-  // Sockets by API key, so that a revocation on any replica closes them.
+  // Sockets by API key and by user: a change of their credentials on any replica
+  // re-validates them at once; every socket is re-validated periodically as well, so
+  // that a message missed while Redis reconnected still takes effect.
   const byKey = new Map<string, Set<Connection>>();
-  options.services.auth.onKeyRevoked((apiKeyId) => {
-    for (const connection of byKey.get(apiKeyId) ?? []) {
-      connection.close(CLOSE_CREDENTIALS_ENDED, 'Credentials expired or revoked');
-    }
+  const byUser = new Map<string, Set<Connection>>();
+  const revalidateAll = (set: Set<Connection> | undefined) => {
+    for (const connection of set ?? []) void connection.revalidate();
+  };
+  options.services.auth.onCredentialsChanged(({ apiKeyId, userId }) => {
+    if (apiKeyId) revalidateAll(byKey.get(apiKeyId));
+    if (userId) revalidateAll(byUser.get(userId));
   });
+  const revalidation = setInterval(
+    () => revalidateAll(connections),
+    options.revalidateMs ?? DEFAULT_REVALIDATE_MS,
+  );
+  revalidation.unref();
+  const register = (index: Map<string, Set<Connection>>, id: string, connection: Connection) => {
+    const set = index.get(id) ?? new Set();
+    set.add(connection);
+    index.set(id, set);
+    return () => {
+      set.delete(connection);
+      if (set.size === 0 && index.get(id) === set) index.delete(id);
+    };
+  };
   const counters = { sent: 0, dropped: 0, slowClosed: 0 };
   const renderer = new LiveRenderer(options.formatError);
   renderer.failed = (error) => logger.warn({ err: error.message }, 'live render failed');
@@ -87,13 +108,12 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
     renderer,
     limits: { ...DEFAULT_BACKPRESSURE, ...options.backpressure },
     counters,
-    trackKey: (apiKeyId, connection) => {
-      const set = byKey.get(apiKeyId) ?? new Set();
-      set.add(connection);
-      byKey.set(apiKeyId, set);
+    track: (viewer, connection) => {
+      const untrackUser = register(byUser, viewer.userId, connection);
+      const untrackKey = viewer.apiKeyId ? register(byKey, viewer.apiKeyId, connection) : null;
       return () => {
-        set.delete(connection);
-        if (set.size === 0) byKey.delete(apiKeyId);
+        untrackUser();
+        untrackKey?.();
       };
     },
   };
@@ -128,6 +148,7 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
     },
     close: async () => {
       clearInterval(keepAlive);
+      clearInterval(revalidation);
       for (const connection of connections) connection.close(1001, 'Going away');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
