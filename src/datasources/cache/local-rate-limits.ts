@@ -189,6 +189,9 @@ export class LocalRateLimits {
   /** Spends one request from every bucket at `now`, or from none; with `peek`, from none. */
   consumeAll(buckets: readonly RateBucket[], now: number, peek = false): RateDecision {
     const toMidnight = msToUtcMidnight(now);
+    // Swept before any state is taken: a sweep during the call could forget a subject
+    // this very request is about to count.
+    for (const bucket of buckets) if (!this.subjects.has(bucket.subject)) this.sweep(now);
     const states = buckets.map((bucket) => this.subject(bucket, now));
     const readings = buckets.map((bucket, i) => {
       const state = states[i];
@@ -228,11 +231,11 @@ export class LocalRateLimits {
         lastAt: 0,
         movedAt: now,
       };
-      this.insert(bucket.subject, state, now);
+      this.insert(bucket.subject, state);
     } else if (now - state.movedAt >= RECENCY_MS) {
       this.subjects.delete(bucket.subject);
       state.movedAt = now;
-      this.insert(bucket.subject, state, now);
+      this.insert(bucket.subject, state);
     }
     state.windowMs = bucket.windowMs;
     state.burst = bucket.burst;
@@ -269,8 +272,7 @@ export class LocalRateLimits {
     state.lastAt = now;
   }
 
-  private insert(subject: string, state: Subject, now: number): void {
-    this.sweep(now);
+  private insert(subject: string, state: Subject): void {
     if (this.subjects.size >= this.maxSubjects) {
       this.subjects.delete(this.subjects.keys().next().value!);
     }
