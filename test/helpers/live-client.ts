@@ -70,3 +70,27 @@ export function liveClient(httpUrl: string, connectionParams: Record<string, unk
     dispose: () => client.dispose() as Promise<void>,
   };
 }
+
+/**
+ * Runs one operation on a graphql-ws client and resolves with its outcome: the first
+ * error's `extensions.code` (of an `error` message or of errors in `next`), or 'ok'.
+ */
+export function operationCode(client: Client, query: string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    let outcome = 'ok';
+    client.subscribe(
+      { query },
+      {
+        next: (result) => {
+          const code = result.errors?.[0]?.extensions?.code;
+          if (typeof code === 'string') outcome = code;
+        },
+        error: (errors) =>
+          resolve(
+            String((errors as Array<{ extensions?: { code?: string } }>)[0]?.extensions?.code),
+          ),
+        complete: () => resolve(outcome),
+      },
+    );
+  });
+}

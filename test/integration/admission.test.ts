@@ -1,6 +1,7 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { codes, gql } from '../helpers/graphql';
+import { operationCode } from '../helpers/live-client';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 /** What a caller sends: credentials (in headers or `connection_init`) and one operation. */
@@ -247,24 +248,7 @@ describe('one admission for HTTP and WebSocket: the same table, the same outcome
       connectionParams: { apiKey: other },
       retryAttempts: 0,
     });
-    const overSocket = () =>
-      new Promise<string>((resolve) => {
-        let outcome = 'ok';
-        client.subscribe(
-          { query: '{ me { email } }' },
-          {
-            next: (result) => {
-              const code = result.errors?.[0]?.extensions?.code;
-              if (typeof code === 'string') outcome = code;
-            },
-            error: (errors) =>
-              resolve(
-                String((errors as Array<{ extensions?: { code?: string } }>)[0]?.extensions?.code),
-              ),
-            complete: () => resolve(outcome),
-          },
-        );
-      });
+    const overSocket = () => operationCode(client, '{ me { email } }');
     let outcomes: string[];
     try {
       outcomes = await Promise.all([

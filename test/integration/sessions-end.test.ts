@@ -1,6 +1,7 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { gql } from '../helpers/graphql';
+import { operationCode } from '../helpers/live-client';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 /** A socket past `connection_ack`, and the close code it ends with. */
@@ -88,24 +89,7 @@ describe('sessions that end everywhere: live sockets follow credential changes',
       connectionParams: { apiKey: secret },
       retryAttempts: 0,
     });
-    const codeOf = () =>
-      new Promise<string>((resolve) => {
-        let code = 'ok';
-        client.subscribe(
-          { query: heavy },
-          {
-            next: (result) => {
-              const first = result.errors?.[0]?.extensions?.code;
-              if (typeof first === 'string') code = first;
-            },
-            error: (errors) =>
-              resolve(
-                String((errors as Array<{ extensions?: { code?: string } }>)[0]?.extensions?.code),
-              ),
-            complete: () => resolve(code),
-          },
-        );
-      });
+    const codeOf = () => operationCode(client, heavy);
     try {
       expect(await codeOf()).toBe('QUERY_TOO_COMPLEX');
       const changed = await gql(
