@@ -58,6 +58,8 @@ export interface RateDecision {
   burstRemaining: number;
   /** When refused: the subject of the bucket that refused. */
   refusedBy?: string;
+  /** When refused: that bucket's rolling window, in seconds. */
+  refusedWindowSeconds?: number;
 }
 
 /**
@@ -328,7 +330,12 @@ export function combinedDecision(
     }
     if (buckets[i].burst > 0) burstRemaining = Math.min(burstRemaining, decision.burstRemaining);
     if (!allowed && !readings[i].allowed && !refused) {
-      refused = { ...decision, allowed: false, refusedBy: buckets[i].subject };
+      refused = {
+        ...decision,
+        allowed: false,
+        refusedBy: buckets[i].subject,
+        refusedWindowSeconds: buckets[i].windowMs / 1_000,
+      };
     }
     if (!chosen || decision.remaining < chosen.remaining) chosen = decision;
   }

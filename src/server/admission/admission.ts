@@ -172,14 +172,9 @@ export class Admission {
     if (by.startsWith('key:')) what = "This API key's own rate limit reached";
     if (by.startsWith('field:')) {
       const field = by.slice('field:'.length).split(':')[0];
-      what = `${field} allows ${decision.limit} calls per ${this.windowOf(field)} s`;
+      what = `${field} allows ${decision.limit} calls per ${decision.refusedWindowSeconds} s`;
     }
     return new RateLimitedError(`${what}; retry after ${wait} s`, wait);
-  }
-
-  private windowOf(field: string): number {
-    const name = field.split('.')[1] as RateLimitedField;
-    return this.deps.fieldRateLimits[name]?.windowSeconds ?? 60;
   }
 
   /**
