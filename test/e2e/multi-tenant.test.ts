@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { DEFAULT_PLANS } from '../../src/domain/plans';
 import { codes, gql } from '../helpers/graphql';
 import { spawnServer, type ServerProcess } from '../helpers/process';
 import { createTestRedis } from '../helpers/redis';
@@ -29,7 +30,10 @@ describeReplicas('two replicas sharing PostgreSQL and Redis', () => {
   };
   let replicas: ServerProcess[] = [];
   const dirs: string[] = [];
+  // Two accounts: limits count per account, so the one the first test spends to its last
+  // request cannot serve the tests after it.
   let token: string;
+  let otherToken: string;
   let meteredKeyId: string;
   const secrets: string[] = [];
 
@@ -61,6 +65,12 @@ describeReplicas('two replicas sharing PostgreSQL and Redis', () => {
     );
     token = registered.body.data!.register.accessToken;
     secrets.push(token, registered.body.data!.register.refreshToken);
+    const other = await gql<{ register: { accessToken: string; refreshToken: string } }>(
+      replicas[1].url,
+      `mutation { register(email: "other@example.com", password: "${password}") { accessToken refreshToken } }`,
+    );
+    otherToken = other.body.data!.register.accessToken;
+    secrets.push(otherToken, other.body.data!.register.refreshToken);
   }, 90_000);
 
   afterAll(async () => {
@@ -71,56 +81,67 @@ describeReplicas('two replicas sharing PostgreSQL and Redis', () => {
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  const createKey = async (replica: ServerProcess) => {
+  const createKey = async (replica: ServerProcess, bearer: string) => {
     const response = await gql<{ createApiKey: { secret: string; apiKey: { id: string } } }>(
       replica.url,
       'mutation { createApiKey(name: "e2e") { secret apiKey { id } } }',
-      { headers: { authorization: `Bearer ${token}` } },
+      { headers: { authorization: `Bearer ${bearer}` } },
     );
     const issued = response.body.data!.createApiKey;
     secrets.push(issued.secret);
     return issued;
   };
 
-  it('give exactly 60 successes to 150 concurrent requests on one FREE key spread over both', async () => {
-    const { secret, apiKey } = await createKey(replicas[0]);
+  // FREE: 60 a minute plus a burst of 30. The account spent one of its minute on minting
+  // the key, so 150 concurrent requests get exactly 60 - 1 + 30 successes between them.
+  const { requestsPerMinute: perMinute, burst } = DEFAULT_PLANS.FREE;
+  const allowed = perMinute - 1 + burst;
+
+  it('give exactly the plan minute and burst to 150 concurrent requests on one FREE account spread over both', async () => {
+    const { secret, apiKey } = await createKey(replicas[0], token);
     const answers = await Promise.all(
       Array.from({ length: 150 }, (_, i) =>
         gql(replicas[i % 2].url, 'query Me { me { id } }', { apiKey: secret }),
       ),
     );
-    expect(answers.filter((a) => a.status === 200)).toHaveLength(60);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(allowed);
     const limited = answers.filter((a) => a.status === 429);
-    expect(limited).toHaveLength(90);
+    expect(limited).toHaveLength(150 - allowed);
     expect(
       limited.every(
         (a) => codes(a)[0] === 'RATE_LIMITED' && Number(a.headers.get('retry-after')) > 0,
       ),
     ).toBe(true);
     // Both replicas answered their 75 against the one shared minute (which replica's
-    // requests reach Redis first, and so get the 60, is a matter of timing).
+    // requests reach Redis first, and so get the minute, is a matter of timing).
     for (const replica of [0, 1]) {
       const mine = answers.filter((_, i) => i % 2 === replica);
-      expect(mine.every((a) => a.headers.get('x-ratelimit-limit') === '60')).toBe(true);
+      expect(mine.every((a) => a.headers.get('x-ratelimit-limit') === String(perMinute))).toBe(
+        true,
+      );
     }
     const remaining = answers
       .filter((a) => a.status === 200)
       .map((a) => Number(a.headers.get('x-ratelimit-remaining')))
       .sort((a, b) => a - b);
-    // Each success saw a different count: 59 left, 58 left, … 0 left, across both.
-    expect(remaining).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    // Each success within the minute saw a different count (58 left, … 0 left, across
+    // both); the burst's successes came once the minute had nothing left.
+    expect(remaining).toEqual([
+      ...Array.from({ length: burst }, () => 0),
+      ...Array.from({ length: perMinute - 1 }, (_, i) => i),
+    ]);
     meteredKeyId = apiKey.id;
   });
 
   it('stop a key revoked on one replica on the other within a second', async () => {
-    const { secret, apiKey } = await createKey(replicas[0]);
+    const { secret, apiKey } = await createKey(replicas[0], otherToken);
     // Warm B's key cache, so that only the broadcast can clear it.
     expect((await gql(replicas[1].url, '{ me { id } }', { apiKey: secret })).status).toBe(200);
     const revoked = await gql(
       replicas[0].url,
       `mutation { revokeApiKey(id: "${apiKey.id}") { revokedAt } }`,
       {
-        headers: { authorization: `Bearer ${token}` },
+        headers: { authorization: `Bearer ${otherToken}` },
       },
     );
     expect(revoked.body.errors).toBeUndefined();
@@ -151,8 +172,8 @@ describeReplicas('two replicas sharing PostgreSQL and Redis', () => {
         [meteredKeyId],
       );
       expect(Object.fromEntries(rows.map((r) => [r.status, r.n]))).toEqual({
-        OK: 60,
-        RATE_LIMITED: 90,
+        OK: allowed,
+        RATE_LIMITED: 150 - allowed,
       });
     } finally {
       await client.end();

@@ -44,7 +44,11 @@ describe('portfolios', () => {
     });
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // One account imports here many times a minute; importTransactions' own limit (10 a
+    // minute by default) is not what this file tests: fields' own limits are admission.test.ts'.
+    server = await startTestServer({
+      FIELD_RATE_LIMITS: JSON.stringify({ importTransactions: { max: 1_000 } }),
+    });
     mine = await signUp(`pf.${Date.now()}@example.com`);
     theirs = await signUp(`pf2.${Date.now()}@example.com`);
   });
