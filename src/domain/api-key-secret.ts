@@ -32,8 +32,8 @@ const sha256Hex: (text: string) => string =
     ? (text) => crypto.hash('sha256', text, 'hex')
     : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
-/** Issues a new random key of the given kind. */
-export function issueApiKeySecret(kind: ApiKeyKind): IssuedApiKeySecret {
+/** SECRET_LENGTH random base62 characters. */
+function randomBase62(): string {
   // Rejection sampling keeps every character equally likely.
   let body = '';
   while (body.length < SECRET_LENGTH) {
@@ -41,7 +41,20 @@ export function issueApiKeySecret(kind: ApiKeyKind): IssuedApiKeySecret {
       if (byte < 248 && body.length < SECRET_LENGTH) body += ALPHABET[byte % 62];
     }
   }
-  const secret = `yf_${kind}_${body}`;
+  return body;
+}
+
+/**
+ * A key's signing secret (`yf_sign_` and 40 base62 characters): shown once, next to the
+ * key, and never sent again: requests carry only signatures made with it.
+ */
+export function issueSigningSecret(): string {
+  return `yf_sign_${randomBase62()}`;
+}
+
+/** Issues a new random key of the given kind. */
+export function issueApiKeySecret(kind: ApiKeyKind): IssuedApiKeySecret {
+  const secret = `yf_${kind}_${randomBase62()}`;
   return {
     secret,
     hash: hashApiKey(secret),

@@ -79,6 +79,16 @@ export class AccountResolver {
     @Arg('expiresAt', () => Date, { nullable: true }) expiresAt?: Date,
     @Arg('allowedIps', () => [String], { nullable: true }) allowedIps?: string[],
     @Arg('requireSignature', () => Boolean, { nullable: true }) requireSignature?: boolean,
+    @Arg('requestsPerMinute', () => Int, {
+      nullable: true,
+      description: 'A limit of its own, below the plan: at most this many requests a minute.',
+    })
+    requestsPerMinute?: number,
+    @Arg('requestsPerDay', () => Int, {
+      nullable: true,
+      description: 'A limit of its own, below the plan: at most this many requests a day.',
+    })
+    requestsPerDay?: number,
   ) {
     return ctx.services.keys.create(requireViewer(ctx), {
       name,
@@ -86,6 +96,8 @@ export class AccountResolver {
       expiresAt,
       allowedIps,
       requireSignature,
+      requestsPerMinute,
+      requestsPerDay,
     });
   }
 

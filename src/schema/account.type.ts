@@ -40,6 +40,16 @@ export class ApiKeyType {
   allowedIps!: string[];
   @Field({ description: 'Requests must be signed (x-yf-timestamp, x-yf-signature).' })
   requireSignature!: boolean;
+  @Field(() => Int, {
+    nullable: true,
+    description: "The key's own requests per minute, below its account's plan (null: the plan's).",
+  })
+  requestsPerMinute!: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: "The key's own requests per day, below its account's plan (null: the plan's).",
+  })
+  requestsPerDay!: number | null;
   @Field()
   createdAt!: Date;
   @Field(() => Date, { nullable: true })
@@ -58,6 +68,12 @@ export class ApiKeySecretType {
   apiKey!: ApiKeyType;
   @Field()
   secret!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'For a key that requires signing: the secret its requests are signed with (HMAC-SHA256; docs/signing.md). Shown once; requests never carry it.',
+  })
+  signingSecret!: string | null;
 }
 
 @ObjectType('UsageDay')

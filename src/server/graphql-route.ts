@@ -10,6 +10,7 @@ import { admitted, lookUpCached, sendCached, spend, type CachedLookup } from './
 import type { Exchange, HttpHandlerOptions } from './http';
 import { serveImport, type PreparedBody } from './import-route';
 import { BodyTooLargeError, clientIp, headerValue, readBody, sendGraphQLError } from './http-util';
+import { targetParts } from '../domain/request-signing';
 
 /** Largest GraphQL document accepted, in bytes. */
 export const MAX_DOCUMENT_BYTES = 100 * 1024;
@@ -217,7 +218,9 @@ async function answer(
       await services.admission.verifySignature(viewer, apiKey, {
         timestamp: headerValue(req, 'x-yf-timestamp'),
         signature: headerValue(req, 'x-yf-signature'),
-        rawBody: sent.raw,
+        method: req.method ?? 'GET',
+        ...targetParts(req.url),
+        body: sent.raw,
       });
     } catch (error) {
       return refuse(res, error);

@@ -1,4 +1,4 @@
-import { issueApiKeySecret } from '../domain/api-key-secret';
+import { issueApiKeySecret, issueSigningSecret } from '../domain/api-key-secret';
 import { isCidr } from '../domain/cidr';
 import { isScope, type Scope, type Viewer } from '../domain/viewer';
 import type { ApiKeyRepository } from '../datasources/database/api-key.repository';
@@ -11,11 +11,15 @@ import { ARGUMENT_LIMITS } from '../domain/argument-limits';
 export const MAX_GRACE_SECONDS = ARGUMENT_LIMITS.gracePeriodSeconds.max;
 const MAX_KEYS_PER_USER = 100;
 
-/** A new key and its secret, shown this once. */
+/** A new key and its secret (and, for a key that signs, its signing secret), shown this once. */
 export interface IssuedKey {
   apiKey: ApiKey;
   secret: string;
+  signingSecret: string | null;
 }
+
+/** Largest sub-limit a key may carry (any plan's limits are far below it). */
+export const MAX_KEY_LIMIT = 1_000_000_000;
 
 export interface NewKeyInput {
   name: string;
@@ -23,6 +27,19 @@ export interface NewKeyInput {
   expiresAt?: Date | null;
   allowedIps?: string[] | null;
   requireSignature?: boolean | null;
+  /** The key's own limits, below its account's plan (null: the plan's alone). */
+  requestsPerMinute?: number | null;
+  requestsPerDay?: number | null;
+}
+
+function keyLimit(value: number | null | undefined, argument: string): number | null {
+  if (value === null || value === undefined) return null;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_KEY_LIMIT) {
+    throw new BadUserInputError(`${argument} must be a whole number from 1 to ${MAX_KEY_LIMIT}`, {
+      argument,
+    });
+  }
+  return value;
 }
 
 /**
@@ -68,6 +85,8 @@ export class ApiKeyService {
         { argument: 'allowedIps' },
       );
     }
+    const requestsPerMinute = keyLimit(input.requestsPerMinute, 'requestsPerMinute');
+    const requestsPerDay = keyLimit(input.requestsPerDay, 'requestsPerDay');
     const existing = await this.keys.listByUser(viewer.userId);
     if (existing.filter((k) => !k.revokedAt).length >= MAX_KEYS_PER_USER) {
       throw new BadUserInputError(`At most ${MAX_KEYS_PER_USER} active keys per account`, {
@@ -75,6 +94,7 @@ export class ApiKeyService {
       });
     }
     const issued = issueApiKeySecret('live');
+    const signingSecret = input.requireSignature ? issueSigningSecret() : null;
     const apiKey = await this.keys.create({
       userId: viewer.userId,
       name,
@@ -85,9 +105,12 @@ export class ApiKeyService {
       expiresAt: input.expiresAt ?? null,
       allowedIps,
       requireSignature: input.requireSignature ?? false,
+      signingSecret,
+      requestsPerMinute,
+      requestsPerDay,
       rotatedFromId: rotatedFromId ?? null,
     });
-    return { apiKey, secret: issued.secret };
+    return { apiKey, secret: issued.secret, signingSecret };
   }
 
   /** Revokes at once, on every replica. */
@@ -99,7 +122,8 @@ export class ApiKeyService {
   }
 
   /**
-   * Issues a replacement with the same name, scopes, allow-list and signing; the old key
+   * Issues a replacement with the same name, scopes, allow-list, signing and limits (and,
+   * for a key that signs, a new signing secret: the old one ends with the old key); the old key
    * keeps working for `gracePeriodSeconds` (0 = ends now), never longer than it would have.
    */
   async rotate(viewer: Viewer, id: string, gracePeriodSeconds: number): Promise<IssuedKey> {
@@ -127,6 +151,8 @@ export class ApiKeyService {
         expiresAt: old.expiresAt,
         allowedIps: old.allowedIps,
         requireSignature: old.requireSignature,
+        requestsPerMinute: old.requestsPerMinute,
+        requestsPerDay: old.requestsPerDay,
       },
       old.id,
     );

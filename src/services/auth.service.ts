@@ -1,6 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { API_KEY_PATTERN, hashApiKey } from '../domain/api-key-secret';
 import { ipAllowed } from '../domain/cidr';
+import { signatureMatches } from '../domain/request-signing';
 import { isScope, SCOPES, type Viewer } from '../domain/viewer';
 import type { ApiKeyRepository, ApiKeyWithUser } from '../datasources/database/api-key.repository';
 import type { UserRepository } from '../datasources/database/user.repository';
@@ -26,11 +26,17 @@ export interface Credentials {
   ip?: string;
 }
 
-/** What a signed request carried, checked for keys that require signing. */
+/**
+ * What a signed request carried, checked for keys that require signing: the headers
+ * (or `connection_init` fields) and what the signature covers (see request-signing.ts).
+ */
 export interface SignedRequest {
   timestamp?: string;
   signature?: string;
-  rawBody: Buffer;
+  method: string;
+  path: string;
+  query: string;
+  body: Buffer;
 }
 
 /** Token settings shared by issuing and verifying. */
@@ -158,9 +164,10 @@ export class AuthService {
   }
 
   /**
-   * For a key that requires signing: `x-yf-signature` must be hex HMAC-SHA256 keyed
-   * with the key's secret over `timestamp + "." + raw body`, `x-yf-timestamp` within
-   * 300 s of now, and the signature never seen before.
+   * For a key that requires signing: `x-yf-signature` must be the request's signature
+   * (request-signing.ts: HMAC-SHA256 keyed with the key's signing secret over the method,
+   * path, query string, key prefix, timestamp and the body's SHA-256), `x-yf-timestamp`
+   * within 300 s of now, and the signature never seen before.
    */
   async checkSignature(viewer: Viewer, apiKey: string, request: SignedRequest): Promise<void> {
     if (!viewer.requireSignature) return;
@@ -177,14 +184,16 @@ export class AuthService {
         `x-yf-timestamp must be Unix seconds within ${SIGNATURE_TOLERANCE_SECONDS} s of now`,
       );
     }
-    const expected = createHmac('sha256', apiKey.trim())
-      .update(`${timestamp}.`)
-      .update(request.rawBody)
-      .digest();
-    const given = /^[0-9a-f]{64}$/i.test(signature)
-      ? Buffer.from(signature, 'hex')
-      : Buffer.alloc(0);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    const hash = hashApiKey(apiKey.trim());
+    const key = (this.keyCache.get(hash) ?? (await this.loadKey(hash)))?.key;
+    if (!key?.signingSecret) {
+      // Keys that signed with the key itself (before signing secrets) have none.
+      throw new UnauthenticatedError(
+        'This key has no signing secret: rotate it (rotateApiKey) to be issued one',
+      );
+    }
+    const signed = { ...request, keyPrefix: key.prefix, timestamp };
+    if (!signatureMatches(key.signingSecret, signed, signature)) {
       throw new UnauthenticatedError('Bad request signature');
     }
     if (
@@ -314,6 +323,10 @@ export class AuthService {
         scopes: Object.freeze(key.scopes.filter(isScope)),
         requireSignature: key.requireSignature,
         expiresAt: key.expiresAt,
+        keyLimits:
+          key.requestsPerMinute !== null || key.requestsPerDay !== null
+            ? Object.freeze({ perMinute: key.requestsPerMinute, perDay: key.requestsPerDay })
+            : undefined,
       }),
     };
     // Read before an invalidation that arrived meanwhile: right for the request that

@@ -1,9 +1,10 @@
-import { createHmac } from 'node:crypto';
 import { codes, gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { signAsClient, unixNow } from '../helpers/signing';
 
 interface Issued {
   secret: string;
+  signingSecret: string | null;
   apiKey: { id: string; prefix: string; lastFour: string; scopes: string[] };
 }
 
@@ -24,7 +25,7 @@ describe('API keys, scopes, allow-lists, signing and rate limits', () => {
   const create = async (t: string, args = '') => {
     const response = await gql<{ createApiKey: Issued }>(
       server.url,
-      `mutation { createApiKey(name: "k" ${args}) { secret apiKey { id prefix lastFour scopes } } }`,
+      `mutation { createApiKey(name: "k" ${args}) { secret signingSecret apiKey { id prefix lastFour scopes } } }`,
       auth(t),
     );
     expect(response.body.errors).toBeUndefined();
@@ -159,30 +160,7 @@ describe('API keys, scopes, allow-lists, signing and rate limits', () => {
     expect((await quote(theirs.secret)).status).toBe(200);
   });
 
-  it('checks request signatures for keys that require them, and refuses replays', async () => {
-    const signed = await create(token, 'requireSignature: true');
-    const body = JSON.stringify({ query: '{ quote(symbol: "MSFT") { symbol } }' });
-    const send = (headers: Record<string, string>) =>
-      fetch(server.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': signed.secret, ...headers },
-        body,
-      });
-    const sign = (ts: number) =>
-      createHmac('sha256', signed.secret).update(`${ts}.${body}`).digest('hex');
-    const now = Math.floor(Date.now() / 1000);
-    expect((await send({})).status).toBe(401);
-    const headers = { 'x-yf-timestamp': String(now), 'x-yf-signature': sign(now) };
-    expect((await send(headers)).status).toBe(200);
-    expect((await send(headers)).status).toBe(401); // replay
-    const stale = now - 301;
-    expect(
-      (await send({ 'x-yf-timestamp': String(stale), 'x-yf-signature': sign(stale) })).status,
-    ).toBe(401);
-    expect(
-      (await send({ 'x-yf-timestamp': String(now + 1), 'x-yf-signature': sign(now) })).status,
-    ).toBe(401);
-  });
+  // What signatures cover, and how they are checked: request-signing.test.ts.
 
   it('spends the rate limit before a signature is remembered, so a flood past it fills no replay guard', async () => {
     // Its own account: limits are per account, and this one spends all of its minute.
@@ -199,8 +177,14 @@ describe('API keys, scopes, allow-lists, signing and rate limits', () => {
     const unsigned = await Promise.all(Array.from({ length: 89 }, () => send({})));
     expect(new Set(unsigned.map((a) => a.status))).toEqual(new Set([401]));
     expect(unsigned[0].headers.get('x-ratelimit-limit')).toBe('60');
-    const now = Math.floor(Date.now() / 1000);
-    const signature = createHmac('sha256', signed.secret).update(`${now}.${body}`).digest('hex');
+    const now = unixNow();
+    const signature = signAsClient(signed.signingSecret!, {
+      method: 'POST',
+      target: '/graphql',
+      keyPrefix: signed.apiKey.prefix,
+      timestamp: now,
+      body,
+    });
     const limited = await send({ 'x-yf-timestamp': String(now), 'x-yf-signature': signature });
     expect(limited.status).toBe(429);
     expect(codes(limited)).toEqual(['RATE_LIMITED']);
@@ -229,6 +213,40 @@ describe('API keys, scopes, allow-lists, signing and rate limits', () => {
     expect(remaining.filter((r) => r === 0)).toHaveLength(31);
     expect(ok[0].headers.get('x-ratelimit-limit')).toBe('60');
     expect(Number(ok[0].headers.get('x-ratelimit-reset'))).toBeLessThanOrEqual(60);
+  });
+
+  it('holds a key to its own limits below the plan, leaving its account’s other keys alone', async () => {
+    const account = await signUp(`sublimit.${Date.now()}@example.com`);
+    const limitedKey = await create(account, 'requestsPerMinute: 5');
+    const other = await create(account);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => quote(limitedKey.secret)));
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(5);
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused).toHaveLength(3);
+    expect(refused[0].body.errors![0].message).toMatch(/^This API key's own rate limit reached/);
+    expect((await quote(other.secret)).status).toBe(200);
+    const listed = await gql<{ apiKeys: Array<{ id: string; requestsPerMinute: number | null }> }>(
+      server.url,
+      '{ apiKeys { id requestsPerMinute requestsPerDay } }',
+      auth(account),
+    );
+    expect(listed.body.data!.apiKeys.find((k) => k.id === limitedKey.apiKey.id)).toEqual({
+      id: limitedKey.apiKey.id,
+      requestsPerMinute: 5,
+      requestsPerDay: null,
+    });
+    // A day's limit of its own, too; and no limit below one.
+    const daily = await create(account, 'requestsPerDay: 2');
+    const day = await Promise.all(Array.from({ length: 3 }, () => quote(daily.secret)));
+    expect(day.map((a) => a.status).sort()).toEqual([200, 200, 429]);
+    for (const args of ['requestsPerMinute: 0', 'requestsPerDay: -1']) {
+      const bad = await gql(
+        server.url,
+        `mutation { createApiKey(name: "k" ${args}) { secret } }`,
+        auth(account),
+      );
+      expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
+    }
   });
 });
 

@@ -15,6 +15,9 @@ export interface NewApiKey {
   expiresAt?: Date | null;
   allowedIps?: string[];
   requireSignature?: boolean;
+  signingSecret?: string | null;
+  requestsPerMinute?: number | null;
+  requestsPerDay?: number | null;
   rotatedFromId?: string | null;
 }
 

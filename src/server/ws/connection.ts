@@ -31,6 +31,7 @@ import { usageStatus } from '../../services/usage.service';
 import { MAX_TOKENS } from '../validation-rules';
 import type { Services } from '../services';
 import { clientIp } from '../http-util';
+import { targetParts } from '../../domain/request-signing';
 import { formatResult, selectionKey, type FormatError, type LiveRenderer } from './live-renderer';
 
 /** Close code when a socket's credentials expire or are revoked: reconnect with new ones. */
@@ -238,7 +239,10 @@ export class Connection {
         await admission.verifySignature(viewer, apiKey, {
           timestamp: asString(params.timestamp),
           signature: asString(params.signature),
-          rawBody: Buffer.alloc(0),
+          // connection_init signs its upgrade request: GET, its path and query, no body.
+          method: 'GET',
+          ...targetParts(this.request.url),
+          body: Buffer.alloc(0),
         });
       }
     } catch (error) {
