@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -186,5 +190,24 @@ describe('request signing: a signing secret of its own, over method, path, query
     const answer = await post(next, signedHeaders(next));
     expect(answer.status).toBe(200);
     expect(((await answer.json()) as { errors?: unknown }).errors).toBeUndefined();
+  });
+
+  it('answers the shell recipe of docs/signing.md (openssl and curl)', async () => {
+    const doc = readFileSync(path.join(__dirname, '../../docs/signing.md'), 'utf8');
+    const recipe = /```sh\n([\s\S]*?)```/
+      .exec(doc)![1]
+      .replace('http://localhost:4000/graphql', server.url);
+    const key = await create('requireSignature: true');
+    const { stdout } = await promisify(execFile)('sh', ['-c', recipe], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        API_KEY: key.secret,
+        PREFIX: key.apiKey.prefix,
+        SIGNING_SECRET: key.signingSecret!,
+      },
+    });
+    const answer = JSON.parse(stdout) as { data?: { quote: { price: unknown } }; errors?: unknown };
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.quote.price).toBeDefined();
   });
 });
