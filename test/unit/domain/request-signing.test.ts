@@ -22,7 +22,7 @@ const post = {
 describe('request signing (docs/signing.md)', () => {
   it('gives the worked example’s string to sign and signature', () => {
     expect(doc).toContain(secret);
-    expect(doc).toContain(`\`\`\`json\n${post.body}\n\`\`\``);
+    expect(doc).toContain(`\`\`\`text\n${post.body}\n\`\`\``);
     expect(doc).toContain(`\`\`\`text\n${stringToSign(post)}\n\`\`\``);
     const signature = signRequest(secret, post);
     expect(doc).toContain(`x-yf-signature: ${signature}`);
