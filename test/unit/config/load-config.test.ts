@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { envSchema } from '../../../src/config/env.schema';
 import { ConfigError, loadConfig } from '../../../src/config/load-config';
+import { FIELD_RATE_LIMITS } from '../../../src/domain/field-rate-limits';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -172,6 +173,45 @@ describe('plan overrides (PLANS)', () => {
     expect(problemsOf({ PLANS: '{"GOLD":{}}' })[0]).toMatch(/^PLANS/);
     expect(problemsOf({ PLANS: '{"FREE":{"requestsPerMinute":-1}}' })[0]).toMatch(/^PLANS/);
     expect(problemsOf({ PLANS: '{"FREE":{"discount":1}}' })[0]).toMatch(/^PLANS/);
+    expect(problemsOf({ PLANS: '{"FREE":{"burst":-1}}' })[0]).toMatch(/^PLANS/);
+  });
+
+  it('gives each plan its burst, which PLANS may change (0: none)', () => {
+    const plans = loadConfig({}, '/srv').plans;
+    expect([plans.FREE, plans.BASIC, plans.PRO, plans.ENTERPRISE].map((p) => p.burst)).toEqual([
+      30, 150, 600, 3_000,
+    ]);
+    expect(loadConfig({ PLANS: '{"FREE":{"burst":0}}' }, '/srv').plans.FREE.burst).toBe(0);
+  });
+});
+
+describe("fields' own limits (FIELD_RATE_LIMITS)", () => {
+  it('keeps the defaults and changes only what is named', () => {
+    expect(loadConfig({}, '/srv').fieldRateLimits).toEqual(FIELD_RATE_LIMITS);
+    const config = loadConfig(
+      { FIELD_RATE_LIMITS: '{"register":{"max":100},"login":{"by":"account"}}' },
+      '/srv',
+    );
+    expect(config.fieldRateLimits.register).toEqual({
+      max: 100,
+      windowSeconds: 3_600,
+      by: 'address',
+    });
+    expect(config.fieldRateLimits.login).toEqual({ max: 30, windowSeconds: 60, by: 'account' });
+    expect(config.fieldRateLimits.searchCompanies).toEqual(FIELD_RATE_LIMITS.searchCompanies);
+  });
+
+  it('refuses unknown fields, unknown settings and out-of-range numbers, naming the variable', () => {
+    for (const bad of [
+      'nope',
+      '{"quote":{"max":1}}',
+      '{"login":{"max":0}}',
+      '{"login":{"windowSeconds":86401}}',
+      '{"login":{"by":"key"}}',
+      '{"login":{"rate":1}}',
+    ]) {
+      expect(problemsOf({ FIELD_RATE_LIMITS: bad })[0]).toMatch(/^FIELD_RATE_LIMITS/);
+    }
   });
 });
 
