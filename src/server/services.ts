@@ -9,6 +9,8 @@ import { RateLimiter } from '../datasources/cache/rate-limiter';
 import type { Database } from '../datasources/database/database';
 import { ApiKeyRepository } from '../datasources/database/api-key.repository';
 import { SessionRepository } from '../datasources/database/session.repository';
+import { LoginThrottleRepository } from '../datasources/database/login-throttle.repository';
+import { RedisLoginThrottle } from '../datasources/cache/redis-login-throttle';
 import { PortfolioRepository } from '../datasources/database/portfolio.repository';
 import { UsageRepository } from '../datasources/database/usage.repository';
 import { UserRepository } from '../datasources/database/user.repository';
@@ -155,6 +157,9 @@ export function createServices(deps: {
     accounts: new AccountService({
       users,
       sessions,
+      throttle: deps.redis
+        ? new RedisLoginThrottle(deps.redis)
+        : new LoginThrottleRepository(prisma),
       auth,
       tokens,
       billing: deps.billing ?? NO_BILLING,
