@@ -18,6 +18,7 @@ import type { AuthService, TokenSettings } from './auth.service';
 import type { BillingProvider } from './billing';
 import { signJwt } from './jwt';
 import type { LoginThrottleStore } from './login-throttle';
+import type { SecurityEvents } from './security/security-events.service';
 
 /** argon2id with OWASP's minimum: 19 MiB, 2 passes, 1 lane. */
 export const ARGON2_OPTIONS = {
@@ -65,6 +66,8 @@ export class AccountService {
       /** Reserved sign-in attempts (Redis, or the database). */
       throttle: LoginThrottleStore;
       auth: AuthService;
+      /** Failed sign-ins and reused refresh tokens are security events. */
+      security?: SecurityEvents;
       tokens: TokenSettings;
       billing: BillingProvider;
       logger: Logger;
@@ -112,7 +115,15 @@ export class AccountService {
       ? await argon2.verify(user.passwordHash, password)
       : await argon2.verify(await this.dummy(), password).then(() => false);
     await this.deps.sessions.recordLogin(email, ip, ok);
-    if (!ok || !user) throw new UnauthenticatedError('Wrong email or password');
+    if (!ok || !user) {
+      await this.deps.security?.record({
+        kind: 'LOGIN_FAILED',
+        ip,
+        userId: user?.id ?? null,
+        detail: { email, account: user ? 'known' : 'unknown' },
+      });
+      throw new UnauthenticatedError('Wrong email or password');
+    }
     await Promise.all([
       this.deps.throttle.clear(subjects.account),
       this.deps.throttle.release(subjects.address),
@@ -124,7 +135,7 @@ export class AccountService {
    * Exchanges a refresh token for a new session. Each token works once: presenting a
    * used (rotated) token again revokes its whole family, every session of that login.
    */
-  async refresh(token: string): Promise<Session> {
+  async refresh(token: string, ip?: string): Promise<Session> {
     const row = await this.deps.sessions.findRefreshToken(hashToken(token));
     const now = this.now();
     if (!row || row.revokedAt || row.expiresAt <= now) {
@@ -136,6 +147,12 @@ export class AccountService {
         { userId: row.userId, familyId: row.familyId },
         'refresh token reused; family revoked',
       );
+      await this.deps.security?.record({
+        kind: 'REFRESH_TOKEN_REUSED',
+        ip: ip ?? null,
+        userId: row.userId,
+        detail: { familyId: row.familyId },
+      });
       throw new UnauthenticatedError('Refresh token already used; sign in again');
     }
     const user = await this.deps.users.findById(row.userId);

@@ -50,6 +50,9 @@ export async function startTestServer(
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       SEED_DEMO: 'true',
+      // Every test client is 127.0.0.1: suites that send many bad keys (fuzz, pre-auth)
+      // would block it for the rest of their file. security-events.test.ts turns it on.
+      SECURITY_AUTO_BLOCK: 'false',
       ...(redis.url ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
       ...env,
     },

@@ -235,11 +235,16 @@ export class Connection {
       });
       if (!viewer) throw new UnauthenticatedError();
       if (apiKey && viewer.requireSignature) {
-        await admission.verifySignature(viewer, apiKey, {
-          timestamp: asString(params.timestamp),
-          signature: asString(params.signature),
-          rawBody: Buffer.alloc(0),
-        });
+        await admission.verifySignature(
+          viewer,
+          apiKey,
+          {
+            timestamp: asString(params.timestamp),
+            signature: asString(params.signature),
+            rawBody: Buffer.alloc(0),
+          },
+          this.ip,
+        );
       }
     } catch (error) {
       // The refusal's code leads the close reason: HTTP would have answered it.
