@@ -40,7 +40,7 @@ export const keySubject = (apiKeyId: string) => `key:${apiKeyId}`;
  * queries and prunes events past their retention.
  */
 export class SecurityEvents {
-  private readonly storms = new Map<string, { window: number; n: number }>();
+  private readonly storms = new Map<string, { startedAt: number; n: number }>();
   private pruner: NodeJS.Timeout | undefined;
 
   constructor(
@@ -91,11 +91,12 @@ export class SecurityEvents {
    * this replica records one RATE_LIMIT_STORM, the rest of that minute none.
    */
   rateLimited(subject: string, ip: string, viewer: Viewer | null | undefined): void {
-    const window = Math.floor(this.now().getTime() / STORM.windowMs);
+    const now = this.now().getTime();
     let storm = this.storms.get(subject);
-    if (!storm || storm.window !== window) {
+    // A storm's minute starts with its first refusal, so one burst is never split in two.
+    if (!storm || now - storm.startedAt >= STORM.windowMs) {
       if (this.storms.size > 10_000) this.storms.clear();
-      storm = { window, n: 0 };
+      storm = { startedAt: now, n: 0 };
       this.storms.set(subject, storm);
     }
     storm.n += 1;
