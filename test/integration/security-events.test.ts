@@ -196,6 +196,39 @@ describe('security events and automatic blocks', () => {
     }
   });
 
+  it('records documents refused for their shape over HTTP and over graphql-ws', async () => {
+    const aliases = `{ ${Array.from({ length: 30 }, (_, i) => `p${i}: plans { name }`).join(' ')} }`;
+    const ip = '203.0.113.10';
+    const overHttp = await gql(server.url, aliases, from(ip));
+    expect(codes(overHttp)).toEqual(['QUERY_TOO_COMPLEX']);
+    const [event] = await waitForKinds(ip, ['DOCUMENT_REFUSED']);
+    expect(JSON.parse(event.detail).reason).toMatch(/alias/i);
+
+    const wsIp = '203.0.113.11';
+    const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws', {
+      headers: { 'x-forwarded-for': wsIp },
+    });
+    const refused = new Promise<string>((resolve, reject) => {
+      socket.on('open', () =>
+        socket.send(JSON.stringify({ type: 'connection_init', payload: admin })),
+      );
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data)) as {
+          type: string;
+          payload?: Array<{ extensions?: { code?: string } }>;
+        };
+        if (message.type === 'connection_ack') {
+          socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: aliases } }));
+        }
+        if (message.type === 'error') resolve(String(message.payload?.[0]?.extensions?.code));
+      });
+      socket.on('error', reject);
+    });
+    expect(await refused).toBe('QUERY_TOO_COMPLEX');
+    socket.close();
+    await waitForKinds(wsIp, ['DOCUMENT_REFUSED']);
+  });
+
   it('records one RATE_LIMIT_STORM per minute of refusals of one subject, not one per request', async () => {
     const ip = '203.0.113.3';
     // register allows 20 per hour per address: 20 more are refused, a storm at the 20th.

@@ -186,6 +186,16 @@ export class Admission {
     });
   }
 
+  /** Records the first of a document's validation errors that a gateway limit raised. */
+  validated(
+    errors: readonly GraphQLError[] | undefined,
+    ip: string,
+    viewer: Viewer | null | undefined,
+  ): void {
+    const refused = errors?.find((error) => error.extensions?.code === 'QUERY_TOO_COMPLEX');
+    if (refused) this.documentRefused(ip, viewer, refused.message);
+  }
+
   private recordRefusal(error: unknown, credentials: Credentials): Promise<void> {
     const cause = causeOf(error);
     const ip = credentials.ip ?? null;
@@ -272,10 +282,17 @@ export class Admission {
 
   /**
    * Validates a document outside Apollo with the rules of HTTP: the gateway's limits,
-   * and in production no introspection and no hints that reveal the schema.
+   * and in production no introspection and no hints that reveal the schema. A document
+   * past the gateway's limits (depth, selections, aliases) is a DOCUMENT_REFUSED event of
+   * `from`.
    */
-  validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[] {
+  validate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    from?: { ip: string; viewer: Viewer | null | undefined },
+  ): readonly GraphQLError[] {
     const errors = validate(schema, document, this.rules);
+    if (from) this.validated(errors, from.ip, from.viewer);
     if (!this.deps.production) return errors;
     return errors.map((error) =>
       SUGGESTION.test(error.message)

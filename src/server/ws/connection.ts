@@ -522,7 +522,10 @@ export class Connection {
     } catch (error) {
       return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
     }
-    const errors = services.admission.validate(schema, document);
+    const errors = services.admission.validate(schema, document, {
+      ip: this.ip,
+      viewer: this.viewer,
+    });
     if (errors.length > 0) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
     // graphql-js reports an unknown operation without a code, which the formatter would
     // mask as INTERNAL_SERVER_ERROR; it is the caller's input, as Apollo reports it.
