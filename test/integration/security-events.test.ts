@@ -292,6 +292,27 @@ describe('security events and automatic blocks', () => {
     expect(codes(await plans(ip, { 'x-api-key': signing.secret }))).toEqual(['UNAUTHENTICATED']);
   });
 
+  it('prunes events past SECURITY_EVENT_RETENTION_DAYS (30) from the database', async () => {
+    const { prisma } = server.app.database;
+    const old = await prisma.securityEvent.create({
+      data: {
+        kind: 'KEY_REFUSED',
+        ip: '198.51.100.9',
+        occurredAt: new Date(Date.now() - 31 * 86_400_000),
+      },
+    });
+    const recent = await prisma.securityEvent.create({
+      data: {
+        kind: 'KEY_REFUSED',
+        ip: '198.51.100.9',
+        occurredAt: new Date(Date.now() - 29 * 86_400_000),
+      },
+    });
+    expect(await server.app.services.security.prune()).toBeGreaterThanOrEqual(1);
+    expect(await prisma.securityEvent.findUnique({ where: { id: old.id } })).toBeNull();
+    expect(await prisma.securityEvent.findUnique({ where: { id: recent.id } })).not.toBeNull();
+  });
+
   (testEnv.redisUrl ? it : it.skip)(
     'holds a block made on one instance on a second sharing Redis (REDIS_URL)',
     async () => {
