@@ -125,7 +125,8 @@ export class Admission {
       throw error;
     }
     if (viewer?.apiKeyId) {
-      const blockedKey = await this.deps.security.screen(ip, viewer.apiKeyId);
+      // The address was screened above.
+      const blockedKey = await this.deps.security.screen(null, viewer.apiKeyId);
       if (blockedKey) throw blockedKey;
     }
     return viewer;

@@ -112,15 +112,19 @@ export class SecurityEvents {
 
   /**
    * The refusal of a blocked address (RATE_LIMITED) or key (FORBIDDEN), with the reason
-   * and when it ends; null when neither is blocked. In-process stores answer without a
+   * and when it ends; null when neither is blocked (`ip` null: the key alone). In-process stores answer without a
    * promise; a store that cannot answer lets the request through (logged).
    */
   screen(
-    ip: string,
+    ip: string | null,
     apiKeyId?: string | null,
   ): YieldflowError | null | Promise<YieldflowError | null> {
     if (!this.deps.autoBlock) return null;
-    const subjects = [addressSubject(ip), ...(apiKeyId ? [keySubject(apiKeyId)] : [])];
+    const subjects = [
+      ...(ip !== null ? [addressSubject(ip)] : []),
+      ...(apiKeyId ? [keySubject(apiKeyId)] : []),
+    ];
+    if (subjects.length === 0) return null;
     try {
       const found = this.deps.blocks.blocked(subjects);
       if (!(found instanceof Promise)) return refusal(found);
