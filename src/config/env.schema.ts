@@ -197,6 +197,8 @@ export const envSchema = z.object({
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   MARKET_DATA_MAX_DAY_MOVE: z.coerce.number().positive().max(100).default(1),
   RISK_FREE_RATE: z.coerce.number().min(-1).max(1).default(0),
+  SECURITY_AUTO_BLOCK: z.enum(['true', 'false']).default('true'),
+  SECURITY_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   TRUSTED_PROXIES: commaList('').refine((cidrs) => cidrs.every(isCidr), {
     message: 'must be a comma-separated list of IP addresses or CIDR blocks like 10.0.0.0/8',
   }),
@@ -262,6 +264,10 @@ export interface Config {
   maxDayMove: number;
   /** Annual risk-free rate of the Sharpe ratio, as a fraction. */
   riskFreeRate: number;
+  /** Block addresses and keys for a while past the thresholds of docs/security.md. */
+  securityAutoBlock: boolean;
+  /** Security events older than this many days are pruned. */
+  securityEventRetentionDays: number;
   /**
    * The proxies in front (addresses or CIDR blocks): the client is the right-most
    * X-Forwarded-For hop not among them. Empty: the socket's address.
@@ -313,6 +319,8 @@ export function toConfig(env: Env, cwd: string): Config {
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     maxDayMove: env.MARKET_DATA_MAX_DAY_MOVE,
     riskFreeRate: env.RISK_FREE_RATE,
+    securityAutoBlock: env.SECURITY_AUTO_BLOCK === 'true',
+    securityEventRetentionDays: env.SECURITY_EVENT_RETENTION_DAYS,
     trustedProxies: env.TRUSTED_PROXIES,
     plans: Object.fromEntries(
       PLAN_NAMES.map((name) => [name, { ...DEFAULT_PLANS[name], ...env.PLANS[name], name }]),

@@ -54,4 +54,10 @@ export const ARGUMENT_LIMITS = {
   cursor: { min: 1, max: 200 },
   /** refreshToken(refreshToken:), logout(refreshToken:). */
   refreshToken: { min: 1, max: 512 },
+  /** securityEvents(first:): events per page. */
+  securityEventsFirst: { min: 1, max: 500 },
+  /** securityEvents(ip:), unblock(ip:): an IPv6 address is at most 45 characters. */
+  address: { min: 1, max: 64, trim: true },
+  /** unblock(apiKeyId:): a UUID. */
+  apiKeyId: { min: 1, max: 64, trim: true },
 } as const satisfies Record<string, ArgumentBound>;

@@ -68,6 +68,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Security events recorded by this instance, by kind (docs/security.md). */
+  readonly securityEvents = new Counter({
+    name: 'yieldflow_security_events_total',
+    help: 'Security events recorded, by kind (docs/security.md)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   /**
    * Live data: open WebSocket connections, messages written, live events replaced
    * before a slow consumer took them, sockets closed as slow consumers, and symbols

@@ -48,7 +48,7 @@ export class AccountResolver {
   @Extensions({ bounds: { refreshToken: LIMITS.refreshToken } })
   @RateLimit('refreshToken')
   refreshToken(@Arg('refreshToken') token: string, @Ctx() ctx: Context) {
-    return ctx.services.accounts.refresh(token);
+    return ctx.services.accounts.refresh(token, ctx.ip);
   }
 
   @Mutation(() => Boolean, {

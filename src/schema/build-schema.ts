@@ -9,6 +9,7 @@ import { CompanyResolver } from '../resolvers/company.resolver';
 import { PlanResolver } from '../resolvers/plan.resolver';
 import { HoldingResolver, PortfolioResolver } from '../resolvers/portfolio.resolver';
 import { QuoteResolver } from '../resolvers/quote.resolver';
+import { SecurityResolver } from '../resolvers/security.resolver';
 import { SubscriptionResolver } from '../resolvers/subscription.resolver';
 import { ViewerResolver } from '../resolvers/viewer.resolver';
 
@@ -22,6 +23,7 @@ export function buildYieldflowSchema(): Promise<GraphQLSchema> {
       PlanResolver,
       PortfolioResolver,
       QuoteResolver,
+      SecurityResolver,
       SubscriptionResolver,
       ViewerResolver,
     ],

@@ -77,6 +77,11 @@ function received(
 ): void {
   const { req, res } = exchange;
   if (error instanceof BodyTooLargeError) {
+    options.services.admission.documentRefused(
+      clientIp(req, options.config.trustedProxies),
+      null,
+      `body larger than ${error.limit} bytes`,
+    );
     res.setHeader('connection', 'close');
     sendGraphQLError(
       res,
@@ -104,9 +109,15 @@ function received(
       sendCached(exchange, viewer, cached, options);
     }
   };
-  const decision = spend(viewer, options, fast.ip);
-  if (decision instanceof Promise) decision.then(serve).catch(exchange.fail);
-  else serve(decision);
+  const proceed = (blocked: YieldflowError | null) => {
+    if (blocked) return refuse(res, blocked);
+    const decision = spend(viewer, options, fast.ip);
+    if (decision instanceof Promise) decision.then(serve).catch(exchange.fail);
+    else serve(decision);
+  };
+  const blocked = options.services.admission.screen(fast.ip, viewer);
+  if (blocked instanceof Promise) blocked.then(proceed).catch(exchange.fail);
+  else proceed(blocked);
 }
 
 /** Answers a refusal with its code's status; anything else is not a refusal. */
@@ -177,6 +188,11 @@ async function answer(
       ? (body as { query: string }).query
       : (new URL(req.url ?? '/', 'http://localhost').searchParams.get('query') ?? '');
   if (Buffer.byteLength(document) > MAX_DOCUMENT_BYTES) {
+    services.admission.documentRefused(
+      clientIp(req, options.config.trustedProxies),
+      missed?.viewer,
+      `document larger than ${MAX_DOCUMENT_BYTES} bytes`,
+    );
     return sendGraphQLError(
       res,
       413,
@@ -208,6 +224,11 @@ async function answer(
   } catch (error) {
     return refuse(res, error);
   }
+  if (missed) {
+    // The fast path found the viewer in the key cache: identify did not screen it.
+    const blocked = await services.admission.screen(ip, viewer);
+    if (blocked) return refuse(res, blocked);
+  }
 
   const decision = await spend(viewer, options, ip);
   if (!admitted(exchange, decision, viewer, operationNameOf(body), options)) return;
@@ -215,13 +236,18 @@ async function answer(
   // remembers each one it accepts, so a flood past the limits must not reach it.
   if (viewer && apiKey && viewer.requireSignature) {
     try {
-      await services.admission.verifySignature(viewer, apiKey, {
-        timestamp: headerValue(req, 'x-yf-timestamp'),
-        signature: headerValue(req, 'x-yf-signature'),
-        method: req.method ?? 'GET',
-        ...targetParts(req.url),
-        body: sent.raw,
-      });
+      await services.admission.verifySignature(
+        viewer,
+        apiKey,
+        {
+          timestamp: headerValue(req, 'x-yf-timestamp'),
+          signature: headerValue(req, 'x-yf-signature'),
+          method: req.method ?? 'GET',
+          ...targetParts(req.url),
+          body: sent.raw,
+        },
+        ip,
+      );
     } catch (error) {
       return refuse(res, error);
     }

@@ -9,6 +9,12 @@ import { RateLimiter } from '../datasources/cache/rate-limiter';
 import type { Database } from '../datasources/database/database';
 import { ApiKeyRepository } from '../datasources/database/api-key.repository';
 import { SessionRepository } from '../datasources/database/session.repository';
+import { LoginThrottleRepository } from '../datasources/database/login-throttle.repository';
+import { RedisLoginThrottle } from '../datasources/cache/redis-login-throttle';
+import { MemoryBlockStore } from '../datasources/cache/memory-block-store';
+import { RedisBlockStore } from '../datasources/cache/redis-block-store';
+import { SecurityEventRepository } from '../datasources/database/security-event.repository';
+import { SecurityEvents } from '../services/security/security-events.service';
 import { PortfolioRepository } from '../datasources/database/portfolio.repository';
 import { UsageRepository } from '../datasources/database/usage.repository';
 import { UserRepository } from '../datasources/database/user.repository';
@@ -34,6 +40,8 @@ import { UsageRecorder, UsageService } from '../services/usage.service';
 export interface Services {
   /** Credentials, limits, price and metering: one decision for HTTP and WebSocket. */
   admission: Admission;
+  /** Security events, their metrics and the automatic blocks they drive. */
+  security: SecurityEvents;
   users: UserRepository;
   apiKeys: ApiKeyRepository;
   auth: AuthService;
@@ -137,8 +145,17 @@ export function createServices(deps: {
   );
   const connections = new ConnectionRegistry(deps.redis);
   const ledgerSizes = new LedgerSizesService(portfolioRepository, bus);
+  const security = new SecurityEvents({
+    repository: new SecurityEventRepository(prisma),
+    blocks: deps.redis ? new RedisBlockStore(deps.redis) : new MemoryBlockStore(),
+    logger: deps.logger.child({ component: 'security' }),
+    metrics: deps.metrics,
+    autoBlock: deps.config.securityAutoBlock,
+    retentionDays: deps.config.securityEventRetentionDays,
+  });
   const admission = new Admission({
     auth,
+    security,
     rateLimiter,
     plans: deps.config.plans,
     fieldRateLimits: deps.config.fieldRateLimits,
@@ -149,13 +166,18 @@ export function createServices(deps: {
   });
   return {
     admission,
+    security,
     users,
     apiKeys,
     auth,
     accounts: new AccountService({
       users,
       sessions,
+      throttle: deps.redis
+        ? new RedisLoginThrottle(deps.redis)
+        : new LoginThrottleRepository(prisma),
       auth,
+      security,
       tokens,
       billing: deps.billing ?? NO_BILLING,
       logger: deps.logger.child({ component: 'accounts' }),
@@ -177,8 +199,12 @@ export function createServices(deps: {
     quoteStream,
     responseCache: new ResponseCache(),
     analytics: { riskFreeRate: deps.config.riskFreeRate },
-    start: () => bus.start(),
+    start: async () => {
+      security.start();
+      await bus.start();
+    },
     close: async () => {
+      security.stop();
       await quoteStream.stop();
       await usageRecorder.close();
       await bus.stop();

@@ -17,6 +17,8 @@ import type { Logger } from '../observability/logger';
 import type { AuthService, TokenSettings } from './auth.service';
 import type { BillingProvider } from './billing';
 import { signJwt } from './jwt';
+import type { LoginThrottleStore } from './login-throttle';
+import type { SecurityEvents } from './security/security-events.service';
 
 /** argon2id with OWASP's minimum: 19 MiB, 2 passes, 1 lane. */
 export const ARGON2_OPTIONS = {
@@ -30,7 +32,10 @@ export const ARGON2_OPTIONS = {
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_DAYS = 30;
 
-/** Failed logins allowed per account and per IP in the throttle window. */
+/**
+ * Sign-in attempts checked per account and per IP in the throttle window: a window starts
+ * with a subject's first failed attempt; a successful sign-in ends its account's window.
+ */
 export const LOGIN_THROTTLE = { windowMs: 15 * 60_000, perAccount: 5, perIp: 20 };
 
 /** What register, login and refreshToken give. */
@@ -42,6 +47,12 @@ export interface Session {
   user: User;
 }
 
+const throttled = (resetMs: number) =>
+  new RateLimitedError(
+    'Too many failed sign-in attempts; try again later',
+    Math.max(1, Math.ceil(resetMs / 1_000)),
+  );
+
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Accounts: sign-up, sign-in, sessions and plans. */
@@ -52,7 +63,11 @@ export class AccountService {
     private readonly deps: {
       users: UserRepository;
       sessions: SessionRepository;
+      /** Reserved sign-in attempts (Redis, or the database). */
+      throttle: LoginThrottleStore;
       auth: AuthService;
+      /** Failed sign-ins and reused refresh tokens are security events. */
+      security?: SecurityEvents;
       tokens: TokenSettings;
       billing: BillingProvider;
       logger: Logger;
@@ -86,19 +101,33 @@ export class AccountService {
   }
 
   /**
-   * Signs in. Failed attempts are recorded and throttled per account (5 per 15 min) and
-   * per IP (20 per 15 min); a throttled attempt is RATE_LIMITED without checking the
-   * password. Unknown emails cost the same argon2 work as known ones.
+   * Signs in. Each attempt first reserves one of the account's 5 and the IP's 20 attempts
+   * per 15 minutes, atomically in the throttle store, and only a reserved attempt has its
+   * password checked: concurrent guesses check at most 5 passwords of an account. Without a
+   * reservation it is RATE_LIMITED. A success gives its reservations back and ends the
+   * account's window; a failure keeps them. Unknown emails cost the same argon2 work.
    */
   async login(rawEmail: string, password: string, ip: string): Promise<Session> {
     const email = normalizeEmail(rawEmail) ?? rawEmail.trim().toLowerCase().slice(0, 254);
-    await this.throttle(email, ip);
+    const subjects = await this.reserve(email, ip);
     const user = await this.deps.users.findByEmail(email);
     const ok = user?.passwordHash
       ? await argon2.verify(user.passwordHash, password)
       : await argon2.verify(await this.dummy(), password).then(() => false);
     await this.deps.sessions.recordLogin(email, ip, ok);
-    if (!ok || !user) throw new UnauthenticatedError('Wrong email or password');
+    if (!ok || !user) {
+      await this.deps.security?.record({
+        kind: 'LOGIN_FAILED',
+        ip,
+        userId: user?.id ?? null,
+        detail: { email, account: user ? 'known' : 'unknown' },
+      });
+      throw new UnauthenticatedError('Wrong email or password');
+    }
+    await Promise.all([
+      this.deps.throttle.clear(subjects.account),
+      this.deps.throttle.release(subjects.address),
+    ]);
     return this.issueSession(user, randomUUID());
   }
 
@@ -106,7 +135,7 @@ export class AccountService {
    * Exchanges a refresh token for a new session. Each token works once: presenting a
    * used (rotated) token again revokes its whole family, every session of that login.
    */
-  async refresh(token: string): Promise<Session> {
+  async refresh(token: string, ip?: string): Promise<Session> {
     const row = await this.deps.sessions.findRefreshToken(hashToken(token));
     const now = this.now();
     if (!row || row.revokedAt || row.expiresAt <= now) {
@@ -118,6 +147,12 @@ export class AccountService {
         { userId: row.userId, familyId: row.familyId },
         'refresh token reused; family revoked',
       );
+      await this.deps.security?.record({
+        kind: 'REFRESH_TOKEN_REUSED',
+        ip: ip ?? null,
+        userId: row.userId,
+        detail: { familyId: row.familyId },
+      });
       throw new UnauthenticatedError('Refresh token already used; sign in again');
     }
     const user = await this.deps.users.findById(row.userId);
@@ -157,25 +192,20 @@ export class AccountService {
     return updated;
   }
 
-  private async throttle(email: string, ip: string): Promise<void> {
-    const since = new Date(this.now().getTime() - LOGIN_THROTTLE.windowMs);
-    const [account, address] = await Promise.all([
-      this.deps.sessions.recentFailures({ email }, since),
-      this.deps.sessions.recentFailures({ ip }, since),
-    ]);
-    const blocked =
-      account.count >= LOGIN_THROTTLE.perAccount
-        ? account.oldest
-        : address.count >= LOGIN_THROTTLE.perIp
-          ? address.oldest
-          : null;
-    if (blocked) {
-      const retryAfter = Math.max(
-        1,
-        Math.ceil((blocked.getTime() + LOGIN_THROTTLE.windowMs - this.now().getTime()) / 1_000),
-      );
-      throw new RateLimitedError('Too many failed sign-in attempts; try again later', retryAfter);
+  /** Reserves an attempt of the account and of the address, both or neither. */
+  private async reserve(email: string, ip: string): Promise<{ account: string; address: string }> {
+    const { throttle } = this.deps;
+    const { windowMs, perAccount, perIp } = LOGIN_THROTTLE;
+    const account = `email:${email}`;
+    const address = `ip:${ip}`;
+    const byAccount = await throttle.reserve(account, perAccount, windowMs);
+    if (!byAccount.reserved) throw throttled(byAccount.resetMs);
+    const byAddress = await throttle.reserve(address, perIp, windowMs);
+    if (!byAddress.reserved) {
+      await throttle.release(account);
+      throw throttled(byAddress.resetMs);
     }
+    return { account, address };
   }
 
   private dummy(): Promise<string> {

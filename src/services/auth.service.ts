@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger';
 import type { InvalidationBus } from './invalidation-bus';
 import type { KeyLookupGuard } from './key-lookup-guard';
 import { JwtError, verifyJwt } from './jwt';
+import { withCause } from './security/refusal-cause';
 
 const TOUCH_INTERVAL_MS = 60_000;
 const KEY_CACHE_TTL_MS = 30_000;
@@ -289,11 +290,19 @@ export class AuthService {
   private admit(cached: CachedKey | null, ip: string | undefined): Viewer {
     const now = this.now();
     if (!cached || cached.key.revokedAt || (cached.key.expiresAt && cached.key.expiresAt <= now)) {
-      throw new UnauthenticatedError('Invalid, expired or revoked API key');
+      throw withCause(new UnauthenticatedError('Invalid, expired or revoked API key'), {
+        kind: cached?.key.revokedAt ? 'KEY_REVOKED_USED' : 'KEY_REFUSED',
+        apiKeyId: cached?.key.id,
+        userId: cached?.key.userId,
+      });
     }
     const { key, viewer } = cached;
     if (key.allowedIps.length > 0 && !(ip && ipAllowed(ip, key.allowedIps))) {
-      throw new ForbiddenError('This API key may not be used from this address');
+      throw withCause(new ForbiddenError('This API key may not be used from this address'), {
+        kind: 'IP_NOT_ALLOWED',
+        apiKeyId: key.id,
+        userId: key.userId,
+      });
     }
     this.touch(key.id, now);
     return viewer;

@@ -96,6 +96,21 @@ describe('docs/', () => {
         );
         return { replace: {}, apiKey: response.body.data!.createApiKey.secret };
       }
+      case 'SecurityEvents':
+      case 'Unblock': {
+        // An administrator's key (promoted before the key is made: keys carry the role).
+        const admin = await newUser();
+        const { id } = await server.app.database.prisma.user.findUniqueOrThrow({
+          where: { email: admin.email },
+        });
+        await server.app.database.prisma.user.update({ where: { id }, data: { role: 'ADMIN' } });
+        const response = await gql<{ createApiKey: { secret: string } }>(
+          server.url,
+          'mutation { createApiKey(name: "docs") { secret } }',
+          { headers: { authorization: `Bearer ${admin.accessToken}` } },
+        );
+        return { replace: {}, apiKey: response.body.data!.createApiKey.secret };
+      }
       case 'RevokeApiKey':
       case 'RotateApiKey': {
         const { createApiKey } = await call<{ createApiKey: { apiKey: { id: string } } }>(

@@ -26,15 +26,20 @@ export interface TestServer {
 /**
  * Starts the app in-process. `env` adds or overrides environment variables. With
  * `replicaOf`, a second replica of that server: the same database and Redis prefix
- * (Postgres and Redis only), which it leaves in place when it closes.
+ * (Postgres and Redis only), which it leaves in place when it closes; with `redisOf`, an
+ * instance sharing only that server's Redis.
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: Pick<AppOptions, 'websocket' | 'tradeFeed'> & { replicaOf?: TestServer } = {},
+  options: Pick<AppOptions, 'websocket' | 'tradeFeed'> & {
+    replicaOf?: TestServer;
+    /** Shares only that server's Redis prefix (an instance with a database of its own). */
+    redisOf?: TestServer;
+  } = {},
 ): Promise<TestServer> {
-  const { replicaOf, ...appOptions } = options;
+  const { replicaOf, redisOf, ...appOptions } = options;
   const db = replicaOf ? sharedTestDatabase(replicaOf.db) : await createTestDatabase();
-  const redis = replicaOf?.redis ?? createTestRedis();
+  const redis = replicaOf?.redis ?? redisOf?.redis ?? createTestRedis();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yf-data-'));
   const logs: Array<Record<string, unknown>> = [];
   const destination = new Writable({
@@ -50,6 +55,9 @@ export async function startTestServer(
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       SEED_DEMO: 'true',
+      // Every test client is 127.0.0.1: suites that send many bad keys (fuzz, pre-auth)
+      // would block it for the rest of their file. security-events.test.ts turns it on.
+      SECURITY_AUTO_BLOCK: 'false',
       ...(redis.url ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
       ...env,
     },
@@ -75,7 +83,7 @@ export async function startTestServer(
     close: async () => {
       await app.stop();
       await db.drop();
-      if (!replicaOf) await redis.clear();
+      if (!replicaOf && !redisOf) await redis.clear();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -102,6 +102,22 @@ describe('accounts and sessions', () => {
     expect(unknown.body.errors![0].message).toBe('Wrong email or password');
   });
 
+  it('checks at most 5 passwords of 30 concurrent wrong guesses for one account, in either store', async () => {
+    const address = email();
+    await register(address);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => login(address, 'wrong password!')),
+    );
+    const outcomes = answers.map((answer) => codes(answer)[0]);
+    // Reserved before the password check: the rest are refused without one.
+    expect(outcomes.filter((code) => code === 'UNAUTHENTICATED')).toHaveLength(5);
+    expect(outcomes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(25);
+    const attempts = await server.db.database.prisma.loginAttempt.count({
+      where: { email: address.toLowerCase() },
+    });
+    expect(attempts).toBe(5);
+  });
+
   it('rotates refresh tokens; reusing a rotated one revokes the whole family', async () => {
     const first = (await register(email())).body.data!.register;
     const second = (await refresh(first.refreshToken)).body.data!.refreshToken;

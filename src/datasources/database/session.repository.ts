@@ -1,6 +1,6 @@
 import type { PrismaClient, RefreshToken } from '../../generated/prisma/client';
 
-/** Reads and writes `refresh_tokens` and `login_attempts`. */
+/** Reads and writes `refresh_tokens` and `login_attempts` (an audit of sign-ins). */
 export class SessionRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -38,29 +38,5 @@ export class SessionRepository {
 
   async recordLogin(email: string, ip: string, success: boolean): Promise<void> {
     await this.prisma.loginAttempt.create({ data: { email, ip, success } });
-  }
-
-  /**
-   * Failed logins since `since` for an email (counting only after its last success) or
-   * an IP, and when the oldest of them happened.
-   */
-  async recentFailures(
-    where: { email: string } | { ip: string },
-    since: Date,
-  ): Promise<{ count: number; oldest: Date | null }> {
-    let from = since;
-    if ('email' in where) {
-      const success = await this.prisma.loginAttempt.findFirst({
-        where: { email: where.email, success: true, createdAt: { gte: since } },
-        orderBy: { createdAt: 'desc' },
-      });
-      if (success) from = success.createdAt;
-    }
-    const failures = await this.prisma.loginAttempt.aggregate({
-      where: { ...where, success: false, createdAt: { gt: from } },
-      _count: { _all: true },
-      _min: { createdAt: true },
-    });
-    return { count: failures._count._all, oldest: failures._min.createdAt };
   }
 }

@@ -22,8 +22,15 @@ import { addressGroup } from '../../domain/client-address';
 import type { FieldRateLimit, RateLimitedField } from '../../domain/field-rate-limits';
 import { DEFAULT_PLANS, type PlanLimits, type PlanName } from '../../domain/plans';
 import { accountSubject, type Viewer } from '../../domain/viewer';
-import { QueryTooComplexError, RateLimitedError } from '../../errors/errors';
+import {
+  QueryTooComplexError,
+  RateLimitedError,
+  UnauthenticatedError,
+  type YieldflowError,
+} from '../../errors/errors';
 import type { AuthService, Credentials, SignedRequest } from '../../services/auth.service';
+import { causeOf } from '../../services/security/refusal-cause';
+import type { SecurityEvents } from '../../services/security/security-events.service';
 import type { MeteredRequest, UsageRecorder } from '../../services/usage.service';
 import { selectedOperation } from '../analysis/selected-operation';
 import { assertArgumentBounds } from '../argument-bounds';
@@ -34,6 +41,8 @@ import { fieldBuckets } from './field-limits';
 /** What the admission service decides with. */
 export interface AdmissionDeps {
   auth: AuthService;
+  /** Records refusals as security events; screens blocked addresses and keys. */
+  security: SecurityEvents;
   rateLimiter: RateLimiter;
   plans: Readonly<Record<PlanName, PlanLimits>>;
   fieldRateLimits: Readonly<Record<RateLimitedField, FieldRateLimit>>;
@@ -96,10 +105,43 @@ export class Admission {
   /**
    * The viewer of the credentials; null when none were sent. `fresh` reads a key from
    * the database, not the key cache (re-validating a long-lived socket). Wrong, expired or revoked
-   * credentials are UNAUTHENTICATED; a key used from outside its allow-list FORBIDDEN.
+   * credentials are UNAUTHENTICATED; a key used from outside its allow-list FORBIDDEN. A
+   * blocked address is RATE_LIMITED before anything else, a blocked key FORBIDDEN; each
+   * refusal of a key is a security event (not when re-validating: that one is not a use).
    */
-  identify(credentials: Credentials, options: { fresh?: boolean } = {}): Promise<Viewer | null> {
-    return this.deps.auth.authenticate(credentials, options);
+  async identify(
+    credentials: Credentials,
+    options: { fresh?: boolean } = {},
+  ): Promise<Viewer | null> {
+    if (options.fresh) return this.deps.auth.authenticate(credentials, options);
+    const ip = credentials.ip ?? '';
+    const blockedAddress = await this.deps.security.screen(ip);
+    if (blockedAddress) throw blockedAddress;
+    let viewer: Viewer | null;
+    try {
+      viewer = await this.deps.auth.authenticate(credentials, options);
+    } catch (error) {
+      await this.recordRefusal(error, credentials);
+      throw error;
+    }
+    if (viewer?.apiKeyId) {
+      // The address was screened above.
+      const blockedKey = await this.deps.security.screen(null, viewer.apiKeyId);
+      if (blockedKey) throw blockedKey;
+    }
+    return viewer;
+  }
+
+  /**
+   * The refusal of a blocked address or key, or null: what {@link identify} checks, for
+   * callers that found their viewer in the key cache (HTTP's fast path). In-process blocks
+   * answer without a promise.
+   */
+  screen(
+    ip: string,
+    viewer: Viewer | null | undefined,
+  ): YieldflowError | null | Promise<YieldflowError | null> {
+    return this.deps.security.screen(ip, viewer?.apiKeyId);
   }
 
   /** The viewer of a key in this process' key cache, without waiting (HTTP's fast path). */
@@ -107,9 +149,67 @@ export class Admission {
     return this.deps.auth.cachedApiKeyViewer(apiKey, ip);
   }
 
-  /** Refuses (UNAUTHENTICATED) an unsigned or badly signed request of a key that signs. */
-  verifySignature(viewer: Viewer, apiKey: string, signed: SignedRequest): Promise<void> {
-    return this.deps.auth.checkSignature(viewer, apiKey, signed);
+  /**
+   * Refuses (UNAUTHENTICATED) an unsigned or badly signed request of a key that signs;
+   * each refusal is a BAD_SIGNATURE event of the key.
+   */
+  async verifySignature(
+    viewer: Viewer,
+    apiKey: string,
+    signed: SignedRequest,
+    ip = '',
+  ): Promise<void> {
+    try {
+      await this.deps.auth.checkSignature(viewer, apiKey, signed);
+    } catch (error) {
+      await this.deps.security.record({
+        kind: 'BAD_SIGNATURE',
+        ip,
+        apiKeyId: viewer.apiKeyId,
+        userId: viewer.userId,
+        detail: { reason: (error as Error).message },
+      });
+      throw error;
+    }
+  }
+
+  /**
+   * Records a refused document (too large, too deep, too costly) as a DOCUMENT_REFUSED
+   * event; the caller answers the refusal.
+   */
+  documentRefused(ip: string, viewer: Viewer | null | undefined, reason: string): void {
+    void this.deps.security.record({
+      kind: 'DOCUMENT_REFUSED',
+      ip,
+      apiKeyId: viewer?.apiKeyId ?? null,
+      userId: viewer?.userId ?? null,
+      detail: { reason },
+    });
+  }
+
+  /** Records the first of a document's validation errors that a gateway limit raised. */
+  validated(
+    errors: readonly GraphQLError[] | undefined,
+    ip: string,
+    viewer: Viewer | null | undefined,
+  ): void {
+    const refused = errors?.find((error) => error.extensions?.code === 'QUERY_TOO_COMPLEX');
+    if (refused) this.documentRefused(ip, viewer, refused.message);
+  }
+
+  private recordRefusal(error: unknown, credentials: Credentials): Promise<void> {
+    const cause = causeOf(error);
+    const ip = credentials.ip ?? null;
+    const reason = (error as Error).message;
+    if (cause) {
+      return this.deps.security.record({ ...cause, ip, detail: { reason } });
+    }
+    if (credentials.apiKey !== undefined && error instanceof UnauthenticatedError) {
+      // Malformed: no key to name; its first characters say what was tried.
+      const tried = credentials.apiKey.trim().slice(0, 12);
+      return this.deps.security.record({ kind: 'KEY_REFUSED', ip, detail: { reason, tried } });
+    }
+    return Promise.resolve();
   }
 
   /** The plan of a viewer (FREE for callers without credentials). */
@@ -150,13 +250,17 @@ export class Admission {
 
   /**
    * The error for a refused decision, naming what refused (the plan, the key's own
-   * limit, a field's limit); a refused request of a viewer is metered RATE_LIMITED.
+   * limit, a field's limit); a refused request of a viewer is metered RATE_LIMITED, and
+   * counted towards a RATE_LIMIT_STORM of what refused it.
    */
   refusal(
     decision: RateDecision,
     viewer: Viewer | null | undefined,
     operationName: string | null | undefined,
+    ip = '',
   ): RateLimitedError {
+    const subject = decision.refusedBy ?? (viewer ? accountSubject(viewer) : `ip:${ip}`);
+    this.deps.security.rateLimited(subject, ip, viewer);
     if (viewer) {
       this.meter(viewer, {
         operationName: operationName ?? undefined,
@@ -179,10 +283,17 @@ export class Admission {
 
   /**
    * Validates a document outside Apollo with the rules of HTTP: the gateway's limits,
-   * and in production no introspection and no hints that reveal the schema.
+   * and in production no introspection and no hints that reveal the schema. A document
+   * past the gateway's limits (depth, selections, aliases) is a DOCUMENT_REFUSED event of
+   * `from`.
    */
-  validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[] {
+  validate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    from?: { ip: string; viewer: Viewer | null | undefined },
+  ): readonly GraphQLError[] {
     const errors = validate(schema, document, this.rules);
+    if (from) this.validated(errors, from.ip, from.viewer);
     if (!this.deps.production) return errors;
     return errors.map((error) =>
       SUGGESTION.test(error.message)
@@ -203,16 +314,27 @@ export class Admission {
    */
   async admitOperation(request: OperationRequest): Promise<AdmittedOperation> {
     const { schema, document, operationName, viewer, ip } = request;
+    if (request.spendPlan) {
+      // A socket opened before its address or key was blocked.
+      const blocked = await this.screen(ip, viewer);
+      if (blocked) throw blocked;
+    }
     const variables = assertArgumentBounds(schema, document, operationName, request.variables);
-    const cost = await priceFor(
-      schema,
-      document,
-      operationName,
-      variables,
-      viewer,
-      this.deps.ledgerSizes,
-    );
-    assertAffordable(cost, this.plan(viewer));
+    let cost: number;
+    try {
+      cost = await priceFor(
+        schema,
+        document,
+        operationName,
+        variables,
+        viewer,
+        this.deps.ledgerSizes,
+      );
+      assertAffordable(cost, this.plan(viewer));
+    } catch (error) {
+      if (error instanceof QueryTooComplexError) this.documentRefused(ip, viewer, error.message);
+      throw error;
+    }
     const operation = selectedOperation(document, operationName);
     if (!operation) throw new QueryTooComplexError('No operation to run');
     const address = `ip:${addressGroup(ip)}`;
@@ -225,7 +347,7 @@ export class Admission {
     ];
     if (buckets.length === 0) return { cost };
     const decision = await this.deps.rateLimiter.consumeAll(buckets);
-    if (!decision.allowed) throw this.refusal(decision, viewer, operationName);
+    if (!decision.allowed) throw this.refusal(decision, viewer, operationName, ip);
     return { cost, decision };
   }
 

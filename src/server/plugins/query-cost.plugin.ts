@@ -1,4 +1,5 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLError } from 'graphql';
 import type { Context } from '../../context';
 import { HTTP_STATUS } from '../../errors/codes';
 import { QueryTooComplexError, RateLimitedError, YieldflowError } from '../../errors/errors';
@@ -15,6 +16,15 @@ export function queryCostPlugin(): ApolloServerPlugin<Context> {
     async requestDidStart() {
       let cost: { requested: number; maximum: number } | undefined;
       return {
+        // A document past the gateway's limits is a security event (DOCUMENT_REFUSED).
+        async validationDidStart({ contextValue }) {
+          return async (errors) =>
+            contextValue.services.admission.validated(
+              errors as readonly GraphQLError[] | undefined,
+              contextValue.ip ?? '',
+              contextValue.viewer,
+            );
+        },
         async didResolveOperation({ contextValue, document, operationName, request, schema }) {
           const { admission } = contextValue.services;
           try {

@@ -236,14 +236,19 @@ export class Connection {
       });
       if (!viewer) throw new UnauthenticatedError();
       if (apiKey && viewer.requireSignature) {
-        await admission.verifySignature(viewer, apiKey, {
-          timestamp: asString(params.timestamp),
-          signature: asString(params.signature),
-          // connection_init signs its upgrade request: GET, its path and query, no body.
-          method: 'GET',
-          ...targetParts(this.request.url),
-          body: Buffer.alloc(0),
-        });
+        await admission.verifySignature(
+          viewer,
+          apiKey,
+          {
+            timestamp: asString(params.timestamp),
+            signature: asString(params.signature),
+            // connection_init signs its upgrade request: GET, its path and query, no body.
+            method: 'GET',
+            ...targetParts(this.request.url),
+            body: Buffer.alloc(0),
+          },
+          this.ip,
+        );
       }
     } catch (error) {
       // The refusal's code leads the close reason: HTTP would have answered it.
@@ -521,7 +526,10 @@ export class Connection {
     } catch (error) {
       return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
     }
-    const errors = services.admission.validate(schema, document);
+    const errors = services.admission.validate(schema, document, {
+      ip: this.ip,
+      viewer: this.viewer,
+    });
     if (errors.length > 0) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
     // graphql-js reports an unknown operation without a code, which the formatter would
     // mask as INTERNAL_SERVER_ERROR; it is the caller's input, as Apollo reports it.
