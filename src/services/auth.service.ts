@@ -10,6 +10,7 @@ import type { InvalidationBus } from './invalidation-bus';
 import type { KeyLookupGuard } from './key-lookup-guard';
 import { JwtError, verifyJwt } from './jwt';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOUCH_INTERVAL_MS = 60_000;
 const KEY_CACHE_TTL_MS = 30_000;
 const KEY_CACHE_MAX = 10_000;
@@ -202,14 +203,18 @@ export class AuthService {
     if (!match) throw new UnauthenticatedError('Authorization must be "Bearer <access token>"');
     let subject: string;
     let expiresAt: Date;
+    let issuedAtMs: number;
     try {
       const claims = verifyJwt(match[1], this.deps.tokens.secret, {
         iss: this.deps.tokens.issuer,
         aud: this.deps.tokens.audience,
         now: Math.floor(this.now().getTime() / 1_000),
       });
+      // A subject that is not a user id is refused here, before a uuid column sees it.
+      if (!UUID.test(claims.sub)) throw new JwtError('subject is not a user id');
       subject = claims.sub;
       expiresAt = new Date(claims.exp * 1_000);
+      issuedAtMs = claims.iat * 1_000;
     } catch (error) {
       if (error instanceof JwtError) {
         this.deps.logger.debug({ reason: error.reason }, 'access token refused');
@@ -219,6 +224,10 @@ export class AuthService {
     }
     const user = await this.deps.users.findById(subject);
     if (!user) throw new UnauthenticatedError('Invalid or expired access token');
+    // A password change or a promotion ends the sessions signed in before it.
+    if (user.sessionsValidAfter && issuedAtMs < user.sessionsValidAfter.getTime()) {
+      throw new UnauthenticatedError('This session has ended; sign in again');
+    }
     return {
       userId: user.id,
       email: user.email,
@@ -314,6 +323,7 @@ export class AuthService {
         scopes: Object.freeze(key.scopes.filter(isScope)),
         requireSignature: key.requireSignature,
         expiresAt: key.expiresAt,
+        allowedIps: Object.freeze([...key.allowedIps]),
       }),
     };
     // Read before an invalidation that arrived meanwhile: right for the request that
