@@ -55,6 +55,14 @@ export interface CredentialsChange {
   userId?: string;
 }
 
+/**
+ * The bus message saying a user's credentials changed (plan, password, role): every
+ * replica forgets the user's cached keys and re-validates the user's sockets.
+ */
+export function userChangedMessage(userId: string): string {
+  return `user:${userId}`;
+}
+
 /** A key as cached per process: its row, its viewer, and when it was read. */
 interface CachedKey {
   key: ApiKeyWithUser;
@@ -155,7 +163,7 @@ export class AuthService {
    * (after a plan change, a password change, a promotion).
    */
   async invalidateUser(userId: string): Promise<void> {
-    await this.deps.bus.publish(`user:${userId}`);
+    await this.deps.bus.publish(userChangedMessage(userId));
   }
 
   /**
