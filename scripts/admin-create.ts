@@ -1,6 +1,6 @@
 /**
  * `npm run admin:create -- --email E` creates an administrator (or promotes an existing
- * account and resets its password). The password comes from ADMIN_PASSWORD, or from
+ * account, resets its password, ends its sessions and revokes its API keys). The password comes from ADMIN_PASSWORD, or from
  * stdin (one line), never from the command line where `ps` would show it. Uses the
  * configured database (DATABASE_URL, or the embedded one in DATA_DIR), migrated.
  */
@@ -10,7 +10,12 @@ import argon2 from 'argon2';
 import { ConfigError, loadConfig } from '../src/config/load-config';
 import { openPglite, openPostgres } from '../src/datasources/database/database';
 import { applyMigrations } from '../src/datasources/database/migrator';
+import { ApiKeyRepository } from '../src/datasources/database/api-key.repository';
 import { UserRepository } from '../src/datasources/database/user.repository';
+import { closeRedis, openRedis } from '../src/datasources/cache/redis';
+import { createLogger } from '../src/observability/logger';
+import { createOrPromoteAdmin } from '../src/services/admin-accounts';
+import { InvalidationBus } from '../src/services/invalidation-bus';
 import { normalizeEmail, passwordProblem } from '../src/domain/passwords';
 import { ARGON2_OPTIONS } from '../src/services/account.service';
 
@@ -34,24 +39,38 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfig();
+  // Running replicas hear of a promotion on the bus (with Redis) and close the account's
+  // sockets at once; without Redis their periodic re-validation does it within a minute.
+  const logger = createLogger({ level: 'warn', destination: process.stderr });
+  const redis = config.redisUrl
+    ? openRedis({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger })
+    : null;
+  const bus = new InvalidationBus(redis, config.redisKeyPrefix, logger);
   const database = config.databaseUrl
     ? openPostgres(config.databaseUrl)
     : await openPglite({ dataDir: config.dataDir });
   try {
     await applyMigrations({ adapterFactory: database.adapterFactory });
-    const users = new UserRepository(database.prisma);
     const passwordHash = await argon2.hash(password, ARGON2_OPTIONS);
-    const created = await users.create({ email, passwordHash, role: 'ADMIN', plan: 'ENTERPRISE' });
-    if (created) {
-      process.stdout.write(`created admin ${email} (${created.id})\n`);
-    } else {
-      const existing = (await users.findByEmail(email))!;
-      await users.setPasswordAndRole(existing.id, passwordHash, 'ADMIN');
-      process.stdout.write(`promoted ${email} (${existing.id}) to admin and set its password\n`);
-    }
+    const outcome = await createOrPromoteAdmin(
+      {
+        users: new UserRepository(database.prisma),
+        apiKeys: new ApiKeyRepository(database.prisma),
+        bus,
+      },
+      email,
+      passwordHash,
+    );
+    const { id } = outcome.user;
+    process.stdout.write(
+      outcome.kind === 'created'
+        ? `created admin ${email} (${id})\n`
+        : `promoted ${email} (${id}) to admin and set its password; ended its sessions and revoked its ${outcome.revokedKeys} API key(s)\n`,
+    );
     return 0;
   } finally {
     await database.close();
+    if (redis) await closeRedis(redis);
   }
 }
 

@@ -31,3 +31,36 @@ export function ipAllowed(ip: string, cidrs: readonly string[]): boolean {
     }
   });
 }
+
+function rangeOf(cidr: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null {
+  try {
+    if (cidr.includes('/')) {
+      const [range, bits] = ipaddr.parseCIDR(cidr);
+      return range.kind() === 'ipv6' && (range as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96
+        ? [(range as ipaddr.IPv6).toIPv4Address(), bits - 96]
+        : [range, bits];
+    }
+    const address = ipaddr.process(cidr);
+    return [address, address.kind() === 'ipv4' ? 32 : 128];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True when every address of `inner` (an address or CIDR block) lies in one of `outers`:
+ * its network address is in that block and its prefix is at least as long.
+ */
+export function cidrWithin(inner: string, outers: readonly string[]): boolean {
+  const range = rangeOf(inner);
+  if (!range) return false;
+  const [address, bits] = range;
+  return outers.some((outer) => {
+    const bounds = rangeOf(outer);
+    if (!bounds) return false;
+    const [network, outerBits] = bounds;
+    return (
+      address.kind() === network.kind() && bits >= outerBits && address.match(network, outerBits)
+    );
+  });
+}

@@ -1,8 +1,22 @@
 import type { PlanName } from './plans';
 
 /** Scopes an API key can carry. JWT sessions hold all of them. */
-export const SCOPES = ['read:market', 'read:portfolio', 'write:portfolio', 'read:usage'] as const;
+export const SCOPES = [
+  'read:market',
+  'read:portfolio',
+  'write:portfolio',
+  'read:usage',
+  'manage:account',
+] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/** Changing credentials, plans or billing: keys hold it only when asked for. */
+export const MANAGE_ACCOUNT: Scope = 'manage:account';
+
+/** What a key gets when its creator names no scopes: everything but managing the account. */
+export const DEFAULT_KEY_SCOPES: readonly Scope[] = Object.freeze(
+  SCOPES.filter((scope) => scope !== MANAGE_ACCOUNT),
+);
 
 /** True for one of {@link SCOPES}. */
 export function isScope(value: string): value is Scope {
@@ -22,6 +36,8 @@ export interface Viewer {
   requireSignature?: boolean;
   /** When these credentials stop working (the key's expiry, the access token's exp). */
   expiresAt?: Date | null;
+  /** A key's IP allow-list (CIDR blocks; empty or unset: anywhere). Keys it mints stay inside. */
+  allowedIps?: readonly string[];
   /** A key's own sub-limits, below its plan's (null: the plan's alone). */
   keyLimits?: { perMinute: number | null; perDay: number | null };
 }

@@ -2,7 +2,7 @@ import { RateLimit } from '../schema/rate-limit.decorator';
 import { Arg, Authorized, Ctx, Extensions, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requireViewer, type Context } from '../context';
 import type { PlanName } from '../domain/plans';
-import { isScope, SCOPES, type Scope } from '../domain/viewer';
+import { isScope, MANAGE_ACCOUNT, SCOPES, type Scope } from '../domain/viewer';
 import { BadUserInputError } from '../errors/errors';
 import { ApiKeySecretType, ApiKeyType, AuthPayloadType, UsageType } from '../schema/account.type';
 import { DateScalar } from '../schema/date.scalar';
@@ -60,14 +60,33 @@ export class AccountResolver {
     return ctx.services.accounts.logout(requireViewer(ctx), token);
   }
 
-  @Query(() => [ApiKeyType], { description: 'Your API keys, newest first (never their secrets).' })
+  @Authorized(MANAGE_ACCOUNT)
+  @Mutation(() => Boolean, {
+    description:
+      'Changes your password (needs manage:account; a wrong currentPassword is FORBIDDEN). Every sign-in of the account ends, live sockets included: sign in again. API keys keep working.',
+  })
+  @Extensions({ bounds: { currentPassword: LIMITS.password, newPassword: LIMITS.password } })
+  @RateLimit('changePassword')
+  changePassword(
+    @Arg('currentPassword') currentPassword: string,
+    @Arg('newPassword') newPassword: string,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.accounts.changePassword(requireViewer(ctx), currentPassword, newPassword);
+  }
+
+  @Authorized(MANAGE_ACCOUNT)
+  @Query(() => [ApiKeyType], {
+    description: 'Your API keys, newest first (never their secrets). Needs manage:account.',
+  })
   apiKeys(@Ctx() ctx: Context) {
     return ctx.services.keys.list(requireViewer(ctx));
   }
 
+  @Authorized(MANAGE_ACCOUNT)
   @Mutation(() => ApiKeySecretType, {
     description:
-      'Creates a key; the secret is in the answer and nowhere else. Scopes default to yours and cannot exceed them.',
+      'Creates a key; the secret is in the answer and nowhere else. Needs manage:account. Scopes default to read:market, read:portfolio, write:portfolio and read:usage (those you hold); manage:account only when asked for. A key minted by a key never exceeds it: scopes, allowedIps (its own when none given), expiresAt (its own when none given) and signing.',
   })
   @Extensions({
     bounds: { name: LIMITS.keyName, scopes: LIMITS.scopes, allowedIps: LIMITS.allowedIps },
@@ -101,16 +120,18 @@ export class AccountResolver {
     });
   }
 
+  @Authorized(MANAGE_ACCOUNT)
   @Mutation(() => ApiKeyType, {
-    description: 'Revokes a key of yours, on every replica within a second.',
+    description: 'Revokes a key of yours, on every replica within a second. Needs manage:account.',
   })
   revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
     return ctx.services.keys.revoke(requireViewer(ctx), id);
   }
 
+  @Authorized(MANAGE_ACCOUNT)
   @Mutation(() => ApiKeySecretType, {
     description:
-      'Issues a replacement key; the old one keeps working for gracePeriodSeconds (default a day, at most 30 days).',
+      'Issues a replacement key; the old one keeps working for gracePeriodSeconds (default a day, at most 30 days). Needs manage:account; a key rotates only keys within its own terms.',
   })
   @Extensions({ bounds: { gracePeriodSeconds: LIMITS.gracePeriodSeconds } })
   rotateApiKey(
@@ -121,9 +142,10 @@ export class AccountResolver {
     return ctx.services.keys.rotate(requireViewer(ctx), id, gracePeriodSeconds);
   }
 
+  @Authorized(MANAGE_ACCOUNT)
   @Mutation(() => UserType, {
     description:
-      'Changes a plan. Admins may change any account (userId); others may move their own down. Upgrades go through billing.',
+      'Changes a plan. Needs manage:account. Admins may change any account (userId); others may move their own down. Upgrades go through billing.',
   })
   changePlan(
     @Arg('plan', () => PlanNameEnum) plan: PlanName,

@@ -194,6 +194,9 @@ export class PortfolioResolver {
     );
   }
 
+  // A mutation's result shows only what the caller may read: a write:portfolio key gets
+  // back the portfolio it wrote, not its ledger or analytics.
+  @Authorized('read:portfolio')
   @FieldResolver(() => TransactionConnectionType, {
     description: `The ledger, by date then entry order, a page at a time: \`first\` entries (1-${MAX_TRANSACTIONS_PAGE}) after the cursor \`after\`.`,
   })
@@ -230,6 +233,7 @@ export class PortfolioResolver {
     };
   }
 
+  @Authorized('read:portfolio')
   @FieldResolver(() => [HoldingType], {
     description: 'Open positions, valued with one batched quote load.',
   })
@@ -239,6 +243,7 @@ export class PortfolioResolver {
     return holdingsOf(state, ctx.loaders);
   }
 
+  @Authorized('read:portfolio')
   @FieldResolver(() => PortfolioValuationType)
   @Extensions({ price: 'perHoldings' })
   async valuation(@Root() root: Portfolio, @Ctx() ctx: Context) {
@@ -246,6 +251,7 @@ export class PortfolioResolver {
     return valuationOf(state, ctx.loaders);
   }
 
+  @Authorized('read:portfolio')
   @FieldResolver(() => PerformanceType, {
     description: 'Returns over [from, to] (ISO dates; default: first entry to today).',
   })
@@ -262,6 +268,7 @@ export class PortfolioResolver {
     });
   }
 
+  @Authorized('read:portfolio')
   @FieldResolver(() => [AllocationSliceType], {
     description: 'Market value by symbol, sector or country.',
   })
@@ -276,6 +283,7 @@ export class PortfolioResolver {
     return allocationOf(state, ctx.loaders, by);
   }
 
+  @Authorized('read:portfolio')
   @FieldResolver(() => IncomeType)
   @Extensions({ price: 'perHoldings' })
   async income(@Root() root: Portfolio, @Ctx() ctx: Context) {
@@ -283,6 +291,7 @@ export class PortfolioResolver {
     return incomeOf(state, ctx.loaders, today());
   }
 
+  @Authorized('read:portfolio')
   @FieldResolver(() => RiskType)
   @Extensions({ price: 'risk' })
   async risk(@Root() root: Portfolio, @Ctx() ctx: Context) {

@@ -192,6 +192,31 @@ export class AccountService {
     return updated;
   }
 
+  /**
+   * Changes the caller's password after checking the current one (wrong: FORBIDDEN). Every
+   * sign-in of the account ends: refresh tokens are revoked, access tokens issued before
+   * now are refused, and live sockets signed in with them close on every replica. API keys
+   * stay valid.
+   */
+  async changePassword(
+    viewer: Viewer,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<boolean> {
+    const user = await this.deps.users.findById(viewer.userId);
+    if (!user) throw new UnauthenticatedError('Invalid or expired credentials');
+    const ok = user.passwordHash ? await argon2.verify(user.passwordHash, currentPassword) : false;
+    if (!ok) throw new ForbiddenError('The current password is wrong');
+    const problem = passwordProblem(newPassword);
+    if (problem) {
+      throw new BadUserInputError(`newPassword ${problem}`, { argument: 'newPassword', problem });
+    }
+    const passwordHash = await argon2.hash(newPassword, ARGON2_OPTIONS);
+    await this.deps.users.resetCredentials(user.id, { passwordHash }, this.now());
+    await this.deps.auth.invalidateUser(user.id);
+    return true;
+  }
+
   /** Reserves an attempt of the account and of the address, both or neither. */
   private async reserve(email: string, ip: string): Promise<{ account: string; address: string }> {
     const { throttle } = this.deps;
@@ -220,7 +245,9 @@ export class AccountService {
         sub: user.id,
         iss: this.deps.tokens.issuer,
         aud: this.deps.tokens.audience,
-        iat,
+        // A NumericDate may carry fractions (RFC 7519, 2): milliseconds, so that a token
+        // issued just before a password change in the same second is refused after it.
+        iat: now.getTime() / 1_000,
         exp: iat + ACCESS_TOKEN_SECONDS,
         jti: randomUUID(),
       },

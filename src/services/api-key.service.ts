@@ -3,7 +3,8 @@ import { isCidr } from '../domain/cidr';
 import { isScope, type Scope, type Viewer } from '../domain/viewer';
 import type { ApiKeyRepository } from '../datasources/database/api-key.repository';
 import type { ApiKey } from '../generated/prisma/client';
-import { BadUserInputError, NotFoundError } from '../errors/errors';
+import { mintedKeyTerms } from '../domain/key-terms';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../errors/errors';
 import type { AuthService } from './auth.service';
 import { ARGUMENT_LIMITS } from '../domain/argument-limits';
 
@@ -44,7 +45,8 @@ function keyLimit(value: number | null | undefined, argument: string): number | 
 
 /**
  * API keys of the viewer's own account. Someone else's key id reads as NOT_FOUND (never
- * FORBIDDEN: no existence oracle). A key cannot grant scopes its creator lacks.
+ * FORBIDDEN: no existence oracle). A key minted by a key never exceeds it (scopes, IP
+ * allow-list, expiry, signing: {@link mintedKeyTerms}); asking for more is FORBIDDEN.
  */
 export class ApiKeyService {
   constructor(
@@ -62,28 +64,27 @@ export class ApiKeyService {
     if (name.length === 0 || name.length > 64) {
       throw new BadUserInputError('name must be 1-64 characters', { argument: 'name' });
     }
-    const scopes = [...new Set(input.scopes ?? viewer.scopes)];
-    const beyond = scopes.filter((s) => !viewer.scopes.includes(s));
-    if (scopes.length === 0 || beyond.length > 0) {
-      throw new BadUserInputError(
-        scopes.length === 0
-          ? 'scopes must name at least one scope'
-          : `You cannot grant scopes you do not hold: ${beyond.join(', ')}`,
-        { argument: 'scopes', allowed: [...viewer.scopes] },
-      );
-    }
     if (input.expiresAt && input.expiresAt <= this.now()) {
       throw new BadUserInputError('expiresAt must be in the future', { argument: 'expiresAt' });
     }
-    const allowedIps = (input.allowedIps ?? []).map((ip) => ip.trim());
-    const bad = allowedIps.filter((ip) => !isCidr(ip));
-    if (bad.length > 0 || allowedIps.length > 50) {
+    const requestedIps = input.allowedIps?.map((ip) => ip.trim()) ?? null;
+    const bad = (requestedIps ?? []).filter((ip) => !isCidr(ip));
+    if (bad.length > 0 || (requestedIps?.length ?? 0) > 50) {
       throw new BadUserInputError(
         bad.length > 0
           ? `Not an IP address or CIDR block: ${bad.join(', ')}`
           : 'At most 50 allowedIps entries',
         { argument: 'allowedIps' },
       );
+    }
+    const decision = mintedKeyTerms(viewer, { ...input, allowedIps: requestedIps });
+    if (!decision.ok) throw new ForbiddenError(decision.message, decision.extensions);
+    const { scopes, allowedIps, expiresAt, requireSignature } = decision.terms;
+    if (scopes.length === 0) {
+      throw new BadUserInputError('scopes must name at least one scope', {
+        argument: 'scopes',
+        allowed: [...viewer.scopes],
+      });
     }
     const requestsPerMinute = keyLimit(input.requestsPerMinute, 'requestsPerMinute');
     const requestsPerDay = keyLimit(input.requestsPerDay, 'requestsPerDay');
@@ -94,7 +95,7 @@ export class ApiKeyService {
       });
     }
     const issued = issueApiKeySecret('live');
-    const signingSecret = input.requireSignature ? issueSigningSecret() : null;
+    const signingSecret = requireSignature ? issueSigningSecret() : null;
     const apiKey = await this.keys.create({
       userId: viewer.userId,
       name,
@@ -102,9 +103,9 @@ export class ApiKeyService {
       prefix: issued.prefix,
       lastFour: issued.lastFour,
       scopes,
-      expiresAt: input.expiresAt ?? null,
+      expiresAt,
       allowedIps,
-      requireSignature: input.requireSignature ?? false,
+      requireSignature,
       signingSecret,
       requestsPerMinute,
       requestsPerDay,

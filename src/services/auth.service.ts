@@ -11,6 +11,7 @@ import type { KeyLookupGuard } from './key-lookup-guard';
 import { JwtError, verifyJwt } from './jwt';
 import { withCause } from './security/refusal-cause';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOUCH_INTERVAL_MS = 60_000;
 const KEY_CACHE_TTL_MS = 30_000;
 const KEY_CACHE_MAX = 10_000;
@@ -59,6 +60,14 @@ export interface ReplayGuard {
 export interface CredentialsChange {
   apiKeyId?: string;
   userId?: string;
+}
+
+/**
+ * The bus message saying a user's credentials changed (plan, password, role): every
+ * replica forgets the user's cached keys and re-validates the user's sockets.
+ */
+export function userChangedMessage(userId: string): string {
+  return `user:${userId}`;
 }
 
 /** A key as cached per process: its row, its viewer, and when it was read. */
@@ -161,7 +170,7 @@ export class AuthService {
    * (after a plan change, a password change, a promotion).
    */
   async invalidateUser(userId: string): Promise<void> {
-    await this.deps.bus.publish(`user:${userId}`);
+    await this.deps.bus.publish(userChangedMessage(userId));
   }
 
   /**
@@ -212,14 +221,18 @@ export class AuthService {
     if (!match) throw new UnauthenticatedError('Authorization must be "Bearer <access token>"');
     let subject: string;
     let expiresAt: Date;
+    let issuedAtMs: number;
     try {
       const claims = verifyJwt(match[1], this.deps.tokens.secret, {
         iss: this.deps.tokens.issuer,
         aud: this.deps.tokens.audience,
         now: Math.floor(this.now().getTime() / 1_000),
       });
+      // A subject that is not a user id is refused here, before a uuid column sees it.
+      if (!UUID.test(claims.sub)) throw new JwtError('subject is not a user id');
       subject = claims.sub;
       expiresAt = new Date(claims.exp * 1_000);
+      issuedAtMs = claims.iat * 1_000;
     } catch (error) {
       if (error instanceof JwtError) {
         this.deps.logger.debug({ reason: error.reason }, 'access token refused');
@@ -229,6 +242,10 @@ export class AuthService {
     }
     const user = await this.deps.users.findById(subject);
     if (!user) throw new UnauthenticatedError('Invalid or expired access token');
+    // A password change or a promotion ends the sessions signed in before it.
+    if (user.sessionsValidAfter && issuedAtMs < user.sessionsValidAfter.getTime()) {
+      throw new UnauthenticatedError('This session has ended; sign in again');
+    }
     return {
       userId: user.id,
       email: user.email,
@@ -332,6 +349,7 @@ export class AuthService {
         scopes: Object.freeze(key.scopes.filter(isScope)),
         requireSignature: key.requireSignature,
         expiresAt: key.expiresAt,
+        allowedIps: Object.freeze([...key.allowedIps]),
         keyLimits:
           key.requestsPerMinute !== null || key.requestsPerDay !== null
             ? Object.freeze({ perMinute: key.requestsPerMinute, perDay: key.requestsPerDay })

@@ -1,7 +1,7 @@
 import { readFile, writeFile, mkdir, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { API_KEY_PATTERN, hashApiKey, issueApiKeySecret } from '../domain/api-key-secret';
-import { SCOPES } from '../domain/viewer';
+import { DEFAULT_KEY_SCOPES } from '../domain/viewer';
 import type { ApiKeyRepository } from '../datasources/database/api-key.repository';
 import type { UserRepository } from '../datasources/database/user.repository';
 
@@ -48,7 +48,8 @@ export class DemoSeedService {
       hash: issued.hash,
       prefix: issued.prefix,
       lastFour: issued.lastFour,
-      scopes: [...SCOPES],
+      // Printed and shown in the IDE: it does not manage the account (no manage:account).
+      scopes: [...DEFAULT_KEY_SCOPES],
     });
     await mkdir(this.dataDir, { recursive: true });
     await writeFile(keyFile, `${issued.secret}\n`, { mode: 0o600 });

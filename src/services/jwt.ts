@@ -47,14 +47,8 @@ export function verifyJwt(
   const parts = token.split('.');
   if (parts.length !== 3) throw new JwtError('not a compact JWT');
   const [header64, claims64, signature64] = parts;
-  let header: { alg?: unknown; typ?: unknown };
-  let claims: Partial<AccessClaims>;
-  try {
-    header = JSON.parse(Buffer.from(header64, 'base64url').toString('utf8'));
-    claims = JSON.parse(Buffer.from(claims64, 'base64url').toString('utf8'));
-  } catch {
-    throw new JwtError('undecodable');
-  }
+  const header = decodePart(header64) as { alg?: unknown; typ?: unknown };
+  const claims = decodePart(claims64) as Partial<AccessClaims>;
   if (header.alg !== 'HS256') throw new JwtError('algorithm not accepted');
   const expectedSignature = sign(`${header64}.${claims64}`, secret);
   const actual = Buffer.from(signature64, 'base64url');
@@ -68,8 +62,24 @@ export function verifyJwt(
   if (typeof claims.sub !== 'string' || typeof claims.jti !== 'string') {
     throw new JwtError('missing subject');
   }
-  if (typeof claims.exp !== 'number' || claims.exp + leeway <= now) throw new JwtError('expired');
-  if (typeof claims.iat !== 'number' || claims.iat - leeway > now)
+  if (!Number.isFinite(claims.exp) || claims.exp! + leeway <= now) throw new JwtError('expired');
+  if (!Number.isFinite(claims.iat) || claims.iat! - leeway > now)
     throw new JwtError('issued in the future');
   return claims as AccessClaims;
+}
+
+// A part must be base64url of a JSON object: `null`, an array, a number or bytes that are
+// not JSON are refused here, so that nothing downstream reads a property of a non-object.
+function decodePart(part: string): Record<string, unknown> {
+  if (!/^[A-Za-z0-9_-]+$/.test(part)) throw new JwtError('undecodable');
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  } catch {
+    throw new JwtError('undecodable');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new JwtError('not a JSON object');
+  }
+  return value as Record<string, unknown>;
 }

@@ -1,3 +1,4 @@
+import { accountKey } from '../fixtures/account-key';
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -86,12 +87,14 @@ describe('docs/', () => {
       case 'RefreshToken':
       case 'Logout':
         return { replace: { REFRESH_TOKEN: (await newUser()).refreshToken }, apiKey: demoKey };
-      case 'ChangePlan': {
-        // A FREE account moves to FREE: its own move, and never up.
+      case 'ChangePlan':
+      case 'ChangePassword': {
+        // A FREE account moves to FREE: its own move, and never up. Both need a key that
+        // manages the account, of an account with a password.
         const user = await newUser();
         const response = await gql<{ createApiKey: { secret: string } }>(
           server.url,
-          'mutation { createApiKey(name: "docs") { secret } }',
+          'mutation { createApiKey(name: "docs", scopes: ["manage:account"]) { secret } }',
           { headers: { authorization: `Bearer ${user.accessToken}` } },
         );
         return { replace: {}, apiKey: response.body.data!.createApiKey.secret };
@@ -111,13 +114,18 @@ describe('docs/', () => {
         );
         return { replace: {}, apiKey: response.body.data!.createApiKey.secret };
       }
+      case 'ApiKeys':
+      case 'CreateApiKey':
+        return { replace: {}, apiKey: await accountKey(server) };
       case 'RevokeApiKey':
       case 'RotateApiKey': {
+        const manager = await accountKey(server);
         const { createApiKey } = await call<{ createApiKey: { apiKey: { id: string } } }>(
           'mutation { createApiKey(name: "docs") { apiKey { id } } }',
           {},
+          manager,
         );
-        return { replace: { API_KEY_ID: createApiKey.apiKey.id }, apiKey: demoKey };
+        return { replace: { API_KEY_ID: createApiKey.apiKey.id }, apiKey: manager };
       }
       default: {
         const { portfolioId, transactionId } = await newPortfolio();

@@ -5,6 +5,9 @@ import path from 'node:path';
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import { UNIVERSE } from '../../src/datasources/providers/simulator/universe';
+import { issueApiKeySecret } from '../../src/domain/api-key-secret';
+import { SCOPES } from '../../src/domain/viewer';
+import { DEMO_EMAIL } from '../../src/services/demo-seed.service';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/providers/fake-upstream';
 import { FakeTradeServer } from '../fixtures/providers/finnhub/fake-trade-server';
 import { gql } from '../helpers/graphql';
@@ -135,9 +138,22 @@ describeReplicas('live quotes across two replicas', () => {
   });
 
   it("holds a key to its plan's connections and distinct symbols across both replicas", async () => {
-    // The demo account moves itself down to BASIC: 3 connections, 50 symbols.
+    // The demo account moves itself down to BASIC: 3 connections, 50 symbols. Its seeded
+    // key does not manage the account: one that does is written to the database.
+    const manager = issueApiKeySecret('live');
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      await db.query(
+        `INSERT INTO api_keys (id, user_id, name, hash, prefix, last_four, scopes)
+         SELECT gen_random_uuid(), id, 'manager', $1, $2, $3, $4 FROM users WHERE email = $5`,
+        [manager.hash, manager.prefix, manager.lastFour, [...SCOPES], DEMO_EMAIL],
+      );
+    } finally {
+      await db.end();
+    }
     const moved = await gql(replicas[0].url, 'mutation { changePlan(plan: BASIC) { plan } }', {
-      apiKey,
+      apiKey: manager.secret,
     });
     expect(moved.body.errors).toBeUndefined();
     const symbols = [...UNIVERSE.keys()];

@@ -72,7 +72,7 @@ describe('API keys, scopes, allow-lists, signing and rate limits', () => {
       auth(token),
     );
     expect(codes(badScope)).toEqual(['BAD_USER_INPUT']);
-    // A narrow key cannot mint a broader one.
+    // A key without manage:account mints nothing; one with it mints nothing broader.
     const escalate = await gql(
       server.url,
       'mutation { createApiKey(name: "x", scopes: ["read:market"]) { secret } }',
@@ -80,7 +80,16 @@ describe('API keys, scopes, allow-lists, signing and rate limits', () => {
         apiKey: usageOnly.secret,
       },
     );
-    expect(codes(escalate)).toEqual(['BAD_USER_INPUT']);
+    expect(codes(escalate)).toEqual(['FORBIDDEN']);
+    expect(escalate.body.errors![0].extensions).toMatchObject({ scopes: ['manage:account'] });
+    const manager = await create(token, 'scopes: ["read:usage", "manage:account"]');
+    const broader = await gql(
+      server.url,
+      'mutation { createApiKey(name: "x", scopes: ["read:market"]) { secret } }',
+      { apiKey: manager.secret },
+    );
+    expect(codes(broader)).toEqual(['FORBIDDEN']);
+    expect(broader.body.errors![0].extensions).toMatchObject({ scopes: ['read:market'] });
   });
 
   it('enforces CIDR allow-lists', async () => {

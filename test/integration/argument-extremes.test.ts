@@ -1,3 +1,4 @@
+import { accountKey } from '../fixtures/account-key';
 import { ARGUMENT_LIMITS } from '../../src/domain/argument-limits';
 import { MAX_JSON_DEPTH } from '../../src/server/json-depth';
 import { gql, type GraphQLResponse } from '../helpers/graphql';
@@ -64,7 +65,8 @@ describe('every argument at its extremes is refused as input, never 5xx', () => 
 
   beforeAll(async () => {
     server = await startTestServer();
-    apiKey = server.app.demo!.apiKey;
+    // Every field at once, keys' and plans' included: a key that manages the account.
+    apiKey = await accountKey(server);
     const created = await gql<{ createPortfolio: { id: string } }>(
       server.url,
       'mutation { createPortfolio(name: "Extremes") { id } }',

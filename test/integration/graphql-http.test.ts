@@ -1,4 +1,5 @@
 import { MeDocument, PlansDocument } from '../../src/generated/graphql';
+import { accountKey } from '../fixtures/account-key';
 import { codes, execute, gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -79,14 +80,17 @@ describe('GraphQL over HTTP', () => {
   });
 
   it('refuses a key revoked with revokeApiKey, at once', async () => {
+    const manager = await accountKey(server);
     const created = await gql<{ createApiKey: { secret: string; apiKey: { id: string } } }>(
       server.url,
       'mutation { createApiKey(name: "short-lived") { secret apiKey { id } } }',
-      { apiKey },
+      { apiKey: manager },
     );
     const { secret, apiKey: key } = created.body.data!.createApiKey;
     expect((await gql(server.url, '{ me { id } }', { apiKey: secret })).status).toBe(200);
-    await gql(server.url, `mutation { revokeApiKey(id: "${key.id}") { revokedAt } }`, { apiKey });
+    await gql(server.url, `mutation { revokeApiKey(id: "${key.id}") { revokedAt } }`, {
+      apiKey: manager,
+    });
     const response = await gql(server.url, '{ me { id } }', { apiKey: secret });
     expect(response.status).toBe(401);
     expect(codes(response)).toEqual(['UNAUTHENTICATED']);

@@ -49,6 +49,15 @@ export class ApiKeyRepository {
     return this.prisma.apiKey.findFirst({ where: { id, userId } });
   }
 
+  /** Revokes every key of the user not revoked yet; the number revoked. */
+  async revokeAllOfUser(userId: string, at: Date): Promise<number> {
+    const { count } = await this.prisma.apiKey.updateMany({
+      where: { userId, revokedAt: null },
+      data: { revokedAt: at },
+    });
+    return count;
+  }
+
   revoke(id: string, at: Date): Promise<ApiKey> {
     return this.prisma.apiKey.update({ where: { id }, data: { revokedAt: at } });
   }

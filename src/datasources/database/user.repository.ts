@@ -57,4 +57,24 @@ export class UserRepository {
   setPasswordAndRole(id: string, passwordHash: string, role: Role): Promise<User> {
     return this.prisma.user.update({ where: { id }, data: { passwordHash, role } });
   }
+
+  /**
+   * Sets the password hash and ends every sign-in of the account: its refresh tokens are
+   * revoked and access tokens issued before `at` are refused (`sessionsValidAfter`), in
+   * one transaction. With `role`, also sets the role (a promotion).
+   */
+  async resetCredentials(
+    id: string,
+    data: { passwordHash: string; role?: Role },
+    at: Date,
+  ): Promise<User> {
+    const [user] = await this.prisma.$transaction([
+      this.prisma.user.update({ where: { id }, data: { ...data, sessionsValidAfter: at } }),
+      this.prisma.refreshToken.updateMany({
+        where: { userId: id, revokedAt: null },
+        data: { revokedAt: at },
+      }),
+    ]);
+    return user;
+  }
 }
