@@ -109,15 +109,18 @@ function received(
       sendCached(exchange, viewer, cached, options);
     }
   };
-  const proceed = (blocked: YieldflowError | null) => {
-    if (blocked) return refuse(res, blocked);
-    const decision = spend(viewer, options, fast.ip);
-    if (decision instanceof Promise) decision.then(serve).catch(exchange.fail);
-    else serve(decision);
-  };
   const blocked = options.services.admission.screen(fast.ip, viewer);
-  if (blocked instanceof Promise) blocked.then(proceed).catch(exchange.fail);
-  else proceed(blocked);
+  if (blocked instanceof Promise) {
+    // Blocks in Redis: read alongside the limits, so a cached answer stays one round trip.
+    Promise.all([blocked, spend(viewer, options, fast.ip)])
+      .then(([refusal, decision]) => (refusal ? refuse(res, refusal) : serve(decision)))
+      .catch(exchange.fail);
+    return;
+  }
+  if (blocked) return refuse(res, blocked);
+  const decision = spend(viewer, options, fast.ip);
+  if (decision instanceof Promise) decision.then(serve).catch(exchange.fail);
+  else serve(decision);
 }
 
 /** Answers a refusal with its code's status; anything else is not a refusal. */

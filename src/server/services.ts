@@ -15,6 +15,7 @@ import { MemoryBlockStore } from '../datasources/cache/memory-block-store';
 import { RedisBlockStore } from '../datasources/cache/redis-block-store';
 import { SecurityEventRepository } from '../datasources/database/security-event.repository';
 import { SecurityEvents } from '../services/security/security-events.service';
+import type { LoginThrottleStore } from '../services/login-throttle';
 import { PortfolioRepository } from '../datasources/database/portfolio.repository';
 import { UsageRepository } from '../datasources/database/usage.repository';
 import { UserRepository } from '../datasources/database/user.repository';
@@ -145,6 +146,10 @@ export function createServices(deps: {
   );
   const connections = new ConnectionRegistry(deps.redis);
   const ledgerSizes = new LedgerSizesService(portfolioRepository, bus);
+  const loginThrottle: LoginThrottleStore = deps.redis
+    ? new RedisLoginThrottle(deps.redis)
+    : new LoginThrottleRepository(prisma);
+  let throttlePruner: NodeJS.Timeout | undefined;
   const security = new SecurityEvents({
     repository: new SecurityEventRepository(prisma),
     blocks: deps.redis ? new RedisBlockStore(deps.redis) : new MemoryBlockStore(),
@@ -173,9 +178,7 @@ export function createServices(deps: {
     accounts: new AccountService({
       users,
       sessions,
-      throttle: deps.redis
-        ? new RedisLoginThrottle(deps.redis)
-        : new LoginThrottleRepository(prisma),
+      throttle: loginThrottle,
       auth,
       security,
       tokens,
@@ -201,10 +204,18 @@ export function createServices(deps: {
     analytics: { riskFreeRate: deps.config.riskFreeRate },
     start: async () => {
       security.start();
+      if (loginThrottle.prune) {
+        const prune = () =>
+          void loginThrottle.prune!().catch((error: Error) =>
+            deps.logger.warn({ err: error.message }, 'login throttle not pruned'),
+          );
+        throttlePruner = setInterval(prune, 60 * 60_000).unref();
+      }
       await bus.start();
     },
     close: async () => {
       security.stop();
+      clearInterval(throttlePruner);
       await quoteStream.stop();
       await usageRecorder.close();
       await bus.stop();

@@ -19,4 +19,6 @@ export interface LoginThrottleStore {
   release(subject: string): Promise<void>;
   /** Forgets the subject's reservations (a successful sign-in). */
   clear(subject: string): Promise<void>;
+  /** Drops ended windows, for stores that do not expire them themselves. */
+  prune?(): Promise<number>;
 }

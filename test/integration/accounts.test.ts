@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { LoginThrottleRepository } from '../../src/datasources/database/login-throttle.repository';
 import { signJwt } from '../../src/services/jwt';
 import { codes, gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -116,6 +117,20 @@ describe('accounts and sessions', () => {
       where: { email: address.toLowerCase() },
     });
     expect(attempts).toBe(5);
+  });
+
+  it("the database's throttle store drops ended windows and restarts a subject's after its end", async () => {
+    const { prisma } = server.db.database;
+    const clock = { now: Date.now() };
+    const store = new LoginThrottleRepository(prisma, () => new Date(clock.now));
+    const subject = `email:${email()}`;
+    expect(await store.reserve(subject, 1, 60_000)).toMatchObject({ reserved: true });
+    expect(await store.reserve(subject, 1, 60_000)).toMatchObject({ reserved: false });
+    clock.now += 60_000;
+    expect(await store.reserve(subject, 1, 60_000)).toMatchObject({ reserved: true });
+    clock.now += 60_000;
+    expect(await store.prune()).toBeGreaterThanOrEqual(1);
+    expect(await prisma.loginThrottle.findUnique({ where: { subject } })).toBeNull();
   });
 
   it('rotates refresh tokens; reusing a rotated one revokes the whole family', async () => {

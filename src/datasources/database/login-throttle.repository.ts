@@ -42,4 +42,12 @@ export class LoginThrottleRepository implements LoginThrottleStore {
   async clear(subject: string): Promise<void> {
     await this.prisma.loginThrottle.deleteMany({ where: { subject } });
   }
+
+  /** Deletes the rows of ended windows (each a subject that tried and failed once). */
+  async prune(): Promise<number> {
+    const { count } = await this.prisma.loginThrottle.deleteMany({
+      where: { resetAt: { lte: this.now() } },
+    });
+    return count;
+  }
 }
