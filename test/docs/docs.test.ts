@@ -38,7 +38,10 @@ describe('docs/', () => {
   let runs = 0;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // Examples sign up an account each, all from one address: room for them all.
+    server = await startTestServer({
+      FIELD_RATE_LIMITS: JSON.stringify({ register: { max: 1_000 } }),
+    });
     demoKey = server.app.demo!.apiKey;
     await mkdir(RUN_DIR, { recursive: true });
   });
