@@ -1,7 +1,8 @@
-import { Arg, Ctx, Extensions, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { ARGUMENT_LIMITS as LIMITS } from '../domain/argument-limits';
 import type { SecurityEventKind } from '../domain/security-events';
+import { MANAGE_ACCOUNT } from '../domain/viewer';
 import { SecurityEventConnectionType, SecurityEventKindEnum } from '../schema/security-event.type';
 
 /** Administrators' security monitoring: the events, and lifting automatic blocks. */
@@ -43,9 +44,10 @@ export class SecurityResolver {
     };
   }
 
+  @Authorized(MANAGE_ACCOUNT)
   @Mutation(() => Boolean, {
     description:
-      'Lifts the automatic block of an address and/or an API key (administrators only); true when one was in force.',
+      'Lifts the automatic block of an address and/or an API key (administrators only, with a session or manage:account); true when one was in force.',
   })
   @Extensions({ bounds: { ip: LIMITS.address, apiKeyId: LIMITS.apiKeyId } })
   unblock(

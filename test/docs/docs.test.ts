@@ -112,7 +112,7 @@ describe('docs/', () => {
         await server.app.database.prisma.user.update({ where: { id }, data: { role: 'ADMIN' } });
         const response = await gql<{ createApiKey: { secret: string } }>(
           server.url,
-          'mutation { createApiKey(name: "docs") { secret } }',
+          'mutation { createApiKey(name: "docs", scopes: ["read:market", "manage:account"]) { secret } }',
           { headers: { authorization: `Bearer ${admin.accessToken}` } },
         );
         return { replace: {}, apiKey: response.body.data!.createApiKey.secret };

@@ -186,6 +186,19 @@ describe('security events and automatic blocks', () => {
       headers: user.headers,
     });
     expect(codes(unblock)).toEqual(['FORBIDDEN']);
+    // An administrator's key lifts blocks only when it was given manage:account.
+    const readOnly = await gql<{ createApiKey: { secret: string } }>(
+      server.url,
+      'mutation { createApiKey(name: "monitor") { secret } }',
+      { headers: admin },
+    );
+    const byKey = await gql(server.url, 'mutation { unblock(ip: "203.0.113.1") }', {
+      apiKey: readOnly.body.data!.createApiKey.secret,
+    });
+    expect(byKey.body.errors![0]).toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+      message: expect.stringContaining('manage:account'),
+    });
 
     const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
     for (const kind of ['LOGIN_FAILED', 'KEY_REFUSED', 'BAD_SIGNATURE', 'DOCUMENT_REFUSED']) {
