@@ -33,7 +33,7 @@ async function main(): Promise<number> {
     process.stderr.write(`admin:create: password ${problem}\n`);
     return 2;
   }
-  const config = loadConfig();
+  const config = loadConfig(undefined, undefined, { signsTokens: false });
   const database = config.databaseUrl
     ? openPostgres(config.databaseUrl)
     : await openPglite({ dataDir: config.dataDir });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config/load-config';
+import { parseStartArgs } from './config/start-args';
 import { createLogger } from './observability/logger';
 import { startApp } from './server/app';
 import { tuneRuntime } from './server/runtime-tuning';
@@ -8,10 +9,11 @@ async function main(): Promise<void> {
   tuneRuntime();
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(undefined, undefined, parseStartArgs(process.argv.slice(2)));
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
+    const problems =
+      error instanceof ConfigError ? error.problems : [`arguments: ${(error as Error).message}`];
+    for (const problem of problems) process.stderr.write(`config error: ${problem}\n`);
     process.exitCode = 1;
     return;
   }

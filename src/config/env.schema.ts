@@ -145,9 +145,15 @@ const providerList = commaList('simulator')
  * that knows variable names; the rest of the code receives a typed {@link Config}.
  */
 export const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // Unset means production: a host that forgets NODE_ENV must not seed a demo account or
+  // serve its key. `npm start` passes development explicitly (see start-args.ts).
+  NODE_ENV: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.enum(['development', 'production', 'test']).default('production'),
+  ),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  // Unset: loopback in development, every interface otherwise.
+  HOST: z.string().trim().min(1).optional(),
   PUBLIC_URL: optionalUrl(['http', 'https']),
   DATA_DIR: z.string().trim().min(1).default('./.yieldflow'),
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
@@ -210,6 +216,17 @@ export const envSchema = z.object({
     }),
   PLANS: plansOverride,
   FIELD_RATE_LIMITS: fieldLimitsOverride,
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value.trim() : undefined))
+    .refine((value) => value === undefined || value.length >= 16, {
+      message: 'must be at least 16 characters',
+    }),
+  METRICS_PORT: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce.number().int().min(0).max(65535).optional(),
+  ),
 });
 
 /** One configured provider, in MARKET_DATA_PROVIDERS order. */
@@ -247,7 +264,13 @@ export interface Config {
   maxBodyBytes: number;
   /** Largest CSV upload to /import/transactions. */
   maxImportBytes: number;
-  /** Seed the demo account at start-up (default: not in production). */
+  /**
+   * `/metrics` answers only `Authorization: Bearer <token>` when set; else 401.
+   */
+  metricsToken?: string;
+  /** `/metrics` on its own port (0 picks one) and not on the main port, when set. */
+  metricsPort?: number;
+  /** Seed the demo account at start-up (default: only in development). */
   seedDemo: boolean;
   /** Market-data providers in fallback order. */
   providers: ProviderConfig[];
@@ -292,7 +315,7 @@ export function toConfig(env: Env, cwd: string): Config {
     env: env.NODE_ENV,
     isProduction,
     port: env.PORT,
-    host: env.HOST,
+    host: env.HOST ?? (env.NODE_ENV === 'development' ? '127.0.0.1' : '0.0.0.0'),
     publicUrl: env.PUBLIC_URL,
     dataDir: path.resolve(cwd, env.DATA_DIR),
     databaseUrl: env.DATABASE_URL,
@@ -304,7 +327,9 @@ export function toConfig(env: Env, cwd: string): Config {
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     maxBodyBytes: env.MAX_BODY_BYTES,
     maxImportBytes: env.MAX_IMPORT_BYTES,
-    seedDemo: env.SEED_DEMO ? env.SEED_DEMO === 'true' : !isProduction,
+    metricsToken: env.METRICS_TOKEN,
+    metricsPort: env.METRICS_PORT,
+    seedDemo: env.SEED_DEMO ? env.SEED_DEMO === 'true' : env.NODE_ENV === 'development',
     providers: env.MARKET_DATA_PROVIDERS.map((name) => providerConfig(name, env)),
     finnhubStreamUrl:
       env.MARKET_DATA_PROVIDERS.includes('finnhub') && env.FINNHUB_API_KEY
