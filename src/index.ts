@@ -20,16 +20,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   const app = await startApp({ config, logger });
 
-  const banner = [`Yieldflow is ready: ${app.url}`];
-  if (app.demo) {
-    banner.push(
-      `Demo API key (PRO plan): ${app.demo.apiKey}`,
-      `  kept in ${app.demo.keyFile}`,
-      `  try: curl -s ${app.url} -H 'content-type: application/json' -H 'x-api-key: ${app.demo.apiKey}' -d '{"query":"{ me { email plan } }"}'`,
-    );
-  }
-  process.stdout.write(`${banner.join('\n')}\n`);
-
+  // Before the banner: whoever waits for it (a supervisor, a test) may signal at once.
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
@@ -50,6 +41,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+
+  const banner = [`Yieldflow is ready: ${app.url}`];
+  if (app.demo) {
+    banner.push(
+      `Demo API key (PRO plan): ${app.demo.apiKey}`,
+      `  kept in ${app.demo.keyFile}`,
+      `  try: curl -s ${app.url} -H 'content-type: application/json' -H 'x-api-key: ${app.demo.apiKey}' -d '{"query":"{ me { email plan } }"}'`,
+    );
+  }
+  process.stdout.write(`${banner.join('\n')}\n`);
 }
 
 main().catch((error: Error) => {

@@ -189,7 +189,17 @@ export async function startApp(options: AppOptions): Promise<App> {
         })
       : undefined;
     const url = `${config.publicUrl ?? `http://localhost:${port}`}/graphql`;
-    logger.info({ url, database: database.kind, redis: Boolean(redis) }, 'server listening');
+    logger.info(
+      {
+        url,
+        address: (httpServer.address() as AddressInfo).address,
+        port,
+        ...(metricsPort === undefined ? {} : { metricsPort }),
+        database: database.kind,
+        redis: Boolean(redis),
+      },
+      'server listening',
+    );
 
     let stopping: Promise<void> | undefined;
     const openRedisClient = redis;
