@@ -29,6 +29,7 @@ const planOverride = z
     symbolsSubscribed: z.number().int().positive(),
     quoteDelayMinutes: z.number().int().min(0).max(1_440),
     historyDays: z.number().int().positive(),
+    upstreamLookupsPerMinute: z.number().int().positive(),
   })
   .partial()
   .strict();
