@@ -130,6 +130,26 @@ const commaList = (fallback: string) =>
         .filter(Boolean),
     );
 
+// <NAME>_SYMBOL_LIST: the symbols a provider lists, comma-separated; others are never
+// asked of it. Unset or blank: every symbol may be.
+const symbolList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    value?.trim()
+      ? value
+          .split(',')
+          .map((symbol) => symbol.trim().toUpperCase())
+          .filter(Boolean)
+      : undefined,
+  )
+  .refine(
+    (symbols) => symbols === undefined || symbols.every((s) => /^[A-Z0-9.^=-]{1,20}$/.test(s)),
+    {
+      message: 'must be a comma-separated list of symbols like AAPL,MSFT,BRK.B',
+    },
+  );
+
 const providerList = commaList('simulator')
   .transform((names) => names.map((name) => name.toLowerCase()))
   .refine((names) => names.length > 0, { message: 'must name at least one provider' })
@@ -194,12 +214,15 @@ export const envSchema = z.object({
   FMP_API_KEY: z.string().trim().min(1).optional(),
   FMP_BASE_URL: optionalUrl(['http', 'https']),
   FMP_RATE_LIMIT: rateLimitText,
+  FMP_SYMBOL_LIST: symbolList,
   ALPHAVANTAGE_API_KEY: z.string().trim().min(1).optional(),
   ALPHAVANTAGE_BASE_URL: optionalUrl(['http', 'https']),
   ALPHAVANTAGE_RATE_LIMIT: rateLimitText,
+  ALPHAVANTAGE_SYMBOL_LIST: symbolList,
   FINNHUB_API_KEY: z.string().trim().min(1).optional(),
   FINNHUB_BASE_URL: optionalUrl(['http', 'https']),
   FINNHUB_RATE_LIMIT: rateLimitText,
+  FINNHUB_SYMBOL_LIST: symbolList,
   FINNHUB_WS_URL: optionalUrl(['ws', 'wss']),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   MARKET_DATA_MAX_DAY_MOVE: z.coerce.number().positive().max(100).default(1),
@@ -238,6 +261,8 @@ export interface ProviderConfig {
   baseUrl?: string;
   /** Upstream budget; empty means none. */
   rateLimits: RateLimit[];
+  /** The symbols it lists (`<NAME>_SYMBOL_LIST`); absent: any symbol may be asked. */
+  symbolList?: ReadonlySet<string>;
 }
 
 /** The raw, validated environment. */
@@ -306,6 +331,7 @@ function providerConfig(name: ProviderName, env: Env): ProviderConfig {
     apiKey: env[`${prefix}_API_KEY`],
     baseUrl: (env[`${prefix}_BASE_URL`] ?? defaults.baseUrl).replace(/\/+$/, ''),
     rateLimits: parseRateLimits(env[`${prefix}_RATE_LIMIT`] ?? defaults.rateLimit) ?? [],
+    ...(env[`${prefix}_SYMBOL_LIST`] ? { symbolList: new Set(env[`${prefix}_SYMBOL_LIST`]) } : {}),
   };
 }
 

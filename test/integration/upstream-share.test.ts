@@ -75,3 +75,47 @@ describe("an account's share of the upstream budget", () => {
     expect(upstream.requests.length).toBe(calls + 2);
   });
 });
+
+describe('a provider that declares its symbol list (FMP_SYMBOL_LIST)', () => {
+  let upstream: FakeUpstream;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream('fmp');
+    server = await startTestServer({
+      MARKET_DATA_PROVIDERS: 'fmp',
+      FMP_API_KEY: upstream.apiKey,
+      FMP_BASE_URL: upstream.url,
+      FMP_SYMBOL_LIST: 'AAPL, msft',
+      PROVIDER_TIMEOUT_MS: '20000',
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+    await upstream.close();
+  });
+
+  it('answers unlisted symbols as unknown without calling it', async () => {
+    const apiKey = server.app.demo!.apiKey;
+    const before = upstream.requests.length;
+    const unlisted = await gql<{ quote: unknown; company: unknown }>(
+      server.url,
+      '{ quote(symbol: "ZZZQ") { price } company(symbol: "ZZZQ") { name history(from: "2024-01-02", to: "2024-02-01") { close } } }',
+      { apiKey },
+    );
+    expect(unlisted.body.errors).toBeUndefined();
+    expect(unlisted.body.data).toEqual({ quote: null, company: null });
+    expect(upstream.requests.length).toBe(before);
+
+    const mixed = await gql<{ quotes: Array<{ symbol: string } | null> }>(
+      server.url,
+      '{ quotes(symbols: ["AAPL", "ZZZQ", "MSFT"]) { symbol } }',
+      { apiKey },
+    );
+    expect(mixed.body.errors).toBeUndefined();
+    expect(mixed.body.data!.quotes.map((q) => q?.symbol ?? null)).toEqual(['AAPL', null, 'MSFT']);
+    const asked = upstream.requests.slice(before);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.map((r) => JSON.stringify(r.params)).join(' ')).not.toContain('ZZZQ');
+  });
+});
