@@ -31,7 +31,7 @@ export interface PlanLimits {
 export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
   FREE: {
     name: 'FREE',
-    upstreamLookupsPerMinute: 30,
+    upstreamLookupsPerMinute: 120,
     historyDays: 366,
     requestsPerMinute: 60,
     burst: 30,
@@ -43,7 +43,7 @@ export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
   },
   BASIC: {
     name: 'BASIC',
-    upstreamLookupsPerMinute: 120,
+    upstreamLookupsPerMinute: 600,
     historyDays: 5 * 366,
     requestsPerMinute: 300,
     burst: 150,
@@ -55,7 +55,7 @@ export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
   },
   PRO: {
     name: 'PRO',
-    upstreamLookupsPerMinute: 600,
+    upstreamLookupsPerMinute: 2_400,
     historyDays: 10 * 366,
     requestsPerMinute: 1_200,
     burst: 600,
@@ -67,7 +67,7 @@ export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
   },
   ENTERPRISE: {
     name: 'ENTERPRISE',
-    upstreamLookupsPerMinute: 3_000,
+    upstreamLookupsPerMinute: 12_000,
     historyDays: 10 * 366,
     requestsPerMinute: 6_000,
     burst: 3_000,
