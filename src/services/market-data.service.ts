@@ -66,6 +66,11 @@ export class MarketDataService {
     return new MarketDataService({ ...this.options, beforeLookup });
   }
 
+  // True unless every provider declares a symbol list that lacks `symbol`.
+  private askable(symbol: string): boolean {
+    return this.options.providers.some((provider) => provider.lists?.(symbol) ?? true);
+  }
+
   /** Names of the providers that are not known to be failing, in fallback order. */
   availableProviders(): string[] {
     return this.options.providers.filter((p) => p.isAvailable?.() ?? true).map((p) => p.name);
@@ -175,12 +180,15 @@ export class MarketDataService {
     load: (ids: string[]) => Promise<Map<string, T | null>>,
   ): Promise<Map<string, Cached<T>>> {
     const gate = this.options.beforeLookup;
-    const guarded = gate
-      ? async (missing: string[]) => {
-          await gate();
-          return load(missing);
-        }
-      : load;
+    // A miss no provider may be asked for (each declares a symbol list without it) is
+    // unknown at once: it costs neither an upstream call nor the caller's share.
+    const guarded = async (missing: string[]) => {
+      if (kind !== 'search' && !missing.some((id) => this.askable(id.split(':')[0]))) {
+        return new Map(missing.map((id) => [id, null]));
+      }
+      await gate?.();
+      return load(missing);
+    };
     try {
       return await this.options.cache.getMany(kind, ids, guarded);
     } catch (error) {

@@ -88,6 +88,8 @@ describe('a provider that declares its symbol list (FMP_SYMBOL_LIST)', () => {
       FMP_BASE_URL: upstream.url,
       FMP_SYMBOL_LIST: 'AAPL, msft',
       PROVIDER_TIMEOUT_MS: '20000',
+      // One lookup a minute: unlisted symbols must not spend it.
+      PLANS: JSON.stringify({ PRO: { upstreamLookupsPerMinute: 1 } }),
     });
   });
   afterAll(async () => {
@@ -105,6 +107,11 @@ describe('a provider that declares its symbol list (FMP_SYMBOL_LIST)', () => {
     );
     expect(unlisted.body.errors).toBeUndefined();
     expect(unlisted.body.data).toEqual({ quote: null, company: null });
+    expect(upstream.requests.length).toBe(before);
+    const more = await gql(server.url, '{ quotes(symbols: ["ZZZA", "ZZZB"]) { symbol } }', {
+      apiKey,
+    });
+    expect(more.body.errors).toBeUndefined();
     expect(upstream.requests.length).toBe(before);
 
     const mixed = await gql<{ quotes: Array<{ symbol: string } | null> }>(
