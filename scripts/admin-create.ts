@@ -38,7 +38,7 @@ async function main(): Promise<number> {
     process.stderr.write(`admin:create: password ${problem}\n`);
     return 2;
   }
-  const config = loadConfig();
+  const config = loadConfig(undefined, undefined, { signsTokens: false });
   // Running replicas hear of a promotion on the bus (with Redis) and close the account's
   // sockets at once; without Redis their periodic re-validation does it within a minute.
   const logger = createLogger({ level: 'warn', destination: process.stderr });

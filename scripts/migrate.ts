@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`migrate create: NAME must be 1-64 letters, digits or _\n${USAGE}\n`);
     return 2;
   }
-  const config = loadConfig();
+  const config = loadConfig(undefined, undefined, { signsTokens: false });
   const database: Database = config.databaseUrl
     ? openPostgres(config.databaseUrl)
     : await openPglite({ dataDir: config.dataDir });

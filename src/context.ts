@@ -23,9 +23,15 @@ export interface Context {
 export function createContext(fields: Omit<Context, 'loaders' | 'stats'>): Context {
   return {
     ...fields,
-    loaders: createMarketLoaders(fields.services.marketData, quoteDelayMs(fields)),
+    loaders: createMarketLoaders(marketDataFor(fields), quoteDelayMs(fields)),
     stats: { cost: 0, cacheHits: 0 },
   };
+}
+
+/** Market data whose cache misses spend the caller's account share of upstream budgets. */
+function marketDataFor({ viewer, services }: Pick<Context, 'viewer' | 'services'>) {
+  if (!viewer) return services.marketData;
+  return services.marketData.forCaller(() => services.upstreamShare.spend(viewer));
 }
 
 /** How far the caller's plan delays quotes, in milliseconds (0: real time). */

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config/load-config';
+import { parseStartArgs } from './config/start-args';
 import { createLogger } from './observability/logger';
 import { startApp } from './server/app';
 import { tuneRuntime } from './server/runtime-tuning';
@@ -8,26 +9,18 @@ async function main(): Promise<void> {
   tuneRuntime();
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(undefined, undefined, parseStartArgs(process.argv.slice(2)));
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
+    const problems =
+      error instanceof ConfigError ? error.problems : [`arguments: ${(error as Error).message}`];
+    for (const problem of problems) process.stderr.write(`config error: ${problem}\n`);
     process.exitCode = 1;
     return;
   }
   const logger = createLogger({ level: config.logLevel });
   const app = await startApp({ config, logger });
 
-  const banner = [`Yieldflow is ready: ${app.url}`];
-  if (app.demo) {
-    banner.push(
-      `Demo API key (PRO plan): ${app.demo.apiKey}`,
-      `  kept in ${app.demo.keyFile}`,
-      `  try: curl -s ${app.url} -H 'content-type: application/json' -H 'x-api-key: ${app.demo.apiKey}' -d '{"query":"{ me { email plan } }"}'`,
-    );
-  }
-  process.stdout.write(`${banner.join('\n')}\n`);
-
+  // Before the banner: whoever waits for it (a supervisor, a test) may signal at once.
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
@@ -48,6 +41,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+
+  const banner = [`Yieldflow is ready: ${app.url}`];
+  if (app.demo) {
+    banner.push(
+      `Demo API key (PRO plan): ${app.demo.apiKey}`,
+      `  kept in ${app.demo.keyFile}`,
+      `  try: curl -s ${app.url} -H 'content-type: application/json' -H 'x-api-key: ${app.demo.apiKey}' -d '{"query":"{ me { email plan } }"}'`,
+    );
+  }
+  process.stdout.write(`${banner.join('\n')}\n`);
 }
 
 main().catch((error: Error) => {

@@ -29,6 +29,7 @@ const planOverride = z
     symbolsSubscribed: z.number().int().positive(),
     quoteDelayMinutes: z.number().int().min(0).max(1_440),
     historyDays: z.number().int().positive(),
+    upstreamLookupsPerMinute: z.number().int().positive(),
   })
   .partial()
   .strict();
@@ -129,6 +130,26 @@ const commaList = (fallback: string) =>
         .filter(Boolean),
     );
 
+// <NAME>_SYMBOL_LIST: the symbols a provider lists, comma-separated; others are never
+// asked of it. Unset or blank: every symbol may be.
+const symbolList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    value?.trim()
+      ? value
+          .split(',')
+          .map((symbol) => symbol.trim().toUpperCase())
+          .filter(Boolean)
+      : undefined,
+  )
+  .refine(
+    (symbols) => symbols === undefined || symbols.every((s) => /^[A-Z0-9.^=-]{1,20}$/.test(s)),
+    {
+      message: 'must be a comma-separated list of symbols like AAPL,MSFT,BRK.B',
+    },
+  );
+
 const providerList = commaList('simulator')
   .transform((names) => names.map((name) => name.toLowerCase()))
   .refine((names) => names.length > 0, { message: 'must name at least one provider' })
@@ -145,9 +166,15 @@ const providerList = commaList('simulator')
  * that knows variable names; the rest of the code receives a typed {@link Config}.
  */
 export const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // Unset means production: a host that forgets NODE_ENV must not seed a demo account or
+  // serve its key. `npm start` passes development explicitly (see start-args.ts).
+  NODE_ENV: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.enum(['development', 'production', 'test']).default('production'),
+  ),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  // Unset: loopback in development, every interface otherwise.
+  HOST: z.string().trim().min(1).optional(),
   PUBLIC_URL: optionalUrl(['http', 'https']),
   DATA_DIR: z.string().trim().min(1).default('./.yieldflow'),
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
@@ -187,12 +214,15 @@ export const envSchema = z.object({
   FMP_API_KEY: z.string().trim().min(1).optional(),
   FMP_BASE_URL: optionalUrl(['http', 'https']),
   FMP_RATE_LIMIT: rateLimitText,
+  FMP_SYMBOL_LIST: symbolList,
   ALPHAVANTAGE_API_KEY: z.string().trim().min(1).optional(),
   ALPHAVANTAGE_BASE_URL: optionalUrl(['http', 'https']),
   ALPHAVANTAGE_RATE_LIMIT: rateLimitText,
+  ALPHAVANTAGE_SYMBOL_LIST: symbolList,
   FINNHUB_API_KEY: z.string().trim().min(1).optional(),
   FINNHUB_BASE_URL: optionalUrl(['http', 'https']),
   FINNHUB_RATE_LIMIT: rateLimitText,
+  FINNHUB_SYMBOL_LIST: symbolList,
   FINNHUB_WS_URL: optionalUrl(['ws', 'wss']),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   MARKET_DATA_MAX_DAY_MOVE: z.coerce.number().positive().max(100).default(1),
@@ -212,6 +242,17 @@ export const envSchema = z.object({
     }),
   PLANS: plansOverride,
   FIELD_RATE_LIMITS: fieldLimitsOverride,
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value.trim() : undefined))
+    .refine((value) => value === undefined || value.length >= 16, {
+      message: 'must be at least 16 characters',
+    }),
+  METRICS_PORT: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce.number().int().min(0).max(65535).optional(),
+  ),
 });
 
 /** One configured provider, in MARKET_DATA_PROVIDERS order. */
@@ -222,6 +263,8 @@ export interface ProviderConfig {
   baseUrl?: string;
   /** Upstream budget; empty means none. */
   rateLimits: RateLimit[];
+  /** The symbols it lists (`<NAME>_SYMBOL_LIST`); absent: any symbol may be asked. */
+  symbolList?: ReadonlySet<string>;
 }
 
 /** The raw, validated environment. */
@@ -249,7 +292,13 @@ export interface Config {
   maxBodyBytes: number;
   /** Largest CSV upload to /import/transactions. */
   maxImportBytes: number;
-  /** Seed the demo account at start-up (default: not in production). */
+  /**
+   * `/metrics` answers only `Authorization: Bearer <token>` when set; else 401.
+   */
+  metricsToken?: string;
+  /** `/metrics` on its own port (0 picks one) and not on the main port, when set. */
+  metricsPort?: number;
+  /** Seed the demo account at start-up (default: only in development). */
   seedDemo: boolean;
   /** Market-data providers in fallback order. */
   providers: ProviderConfig[];
@@ -288,6 +337,7 @@ function providerConfig(name: ProviderName, env: Env): ProviderConfig {
     apiKey: env[`${prefix}_API_KEY`],
     baseUrl: (env[`${prefix}_BASE_URL`] ?? defaults.baseUrl).replace(/\/+$/, ''),
     rateLimits: parseRateLimits(env[`${prefix}_RATE_LIMIT`] ?? defaults.rateLimit) ?? [],
+    ...(env[`${prefix}_SYMBOL_LIST`] ? { symbolList: new Set(env[`${prefix}_SYMBOL_LIST`]) } : {}),
   };
 }
 
@@ -298,7 +348,7 @@ export function toConfig(env: Env, cwd: string): Config {
     env: env.NODE_ENV,
     isProduction,
     port: env.PORT,
-    host: env.HOST,
+    host: env.HOST ?? (env.NODE_ENV === 'development' ? '127.0.0.1' : '0.0.0.0'),
     publicUrl: env.PUBLIC_URL,
     dataDir: path.resolve(cwd, env.DATA_DIR),
     databaseUrl: env.DATABASE_URL,
@@ -310,7 +360,9 @@ export function toConfig(env: Env, cwd: string): Config {
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     maxBodyBytes: env.MAX_BODY_BYTES,
     maxImportBytes: env.MAX_IMPORT_BYTES,
-    seedDemo: env.SEED_DEMO ? env.SEED_DEMO === 'true' : !isProduction,
+    metricsToken: env.METRICS_TOKEN,
+    metricsPort: env.METRICS_PORT,
+    seedDemo: env.SEED_DEMO ? env.SEED_DEMO === 'true' : env.NODE_ENV === 'development',
     providers: env.MARKET_DATA_PROVIDERS.map((name) => providerConfig(name, env)),
     finnhubStreamUrl:
       env.MARKET_DATA_PROVIDERS.includes('finnhub') && env.FINNHUB_API_KEY

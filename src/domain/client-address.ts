@@ -76,3 +76,8 @@ export function addressGroup(ip: string): string {
   const parts = (address as ipaddr.IPv6).parts.slice(0, 4);
   return `${parts.map((part) => part.toString(16)).join(':')}::/64`;
 }
+
+/** True for a loopback address (127.0.0.0/8, ::1, or IPv4-mapped loopback). */
+export function isLoopback(text: string): boolean {
+  return parse(text)?.range() === 'loopback';
+}

@@ -19,12 +19,19 @@ export interface PlanLimits {
   quoteDelayMinutes: number;
   /** Longest `history` range one request may ask, in days. */
   historyDays: number;
+  /**
+   * The account's share of the providers' budgets: cache misses that may reach a provider
+   * in any minute (a batch of symbols is one). Past it the field answers RATE_LIMITED
+   * (`extensions.budget: "upstreamLookups"`); cached data still answers.
+   */
+  upstreamLookupsPerMinute: number;
 }
 
 /** The default plans of the public contract (PRODUCT.md, "Plans"). */
 export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
   FREE: {
     name: 'FREE',
+    upstreamLookupsPerMinute: 120,
     historyDays: 366,
     requestsPerMinute: 60,
     burst: 30,
@@ -36,6 +43,7 @@ export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
   },
   BASIC: {
     name: 'BASIC',
+    upstreamLookupsPerMinute: 600,
     historyDays: 5 * 366,
     requestsPerMinute: 300,
     burst: 150,
@@ -47,6 +55,7 @@ export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
   },
   PRO: {
     name: 'PRO',
+    upstreamLookupsPerMinute: 2_400,
     historyDays: 10 * 366,
     requestsPerMinute: 1_200,
     burst: 600,
@@ -58,6 +67,7 @@ export const DEFAULT_PLANS: Readonly<Record<PlanName, PlanLimits>> = {
   },
   ENTERPRISE: {
     name: 'ENTERPRISE',
+    upstreamLookupsPerMinute: 12_000,
     historyDays: 10 * 366,
     requestsPerMinute: 6_000,
     burst: 3_000,

@@ -51,8 +51,9 @@ export class RateLimitedError extends YieldflowError {
   constructor(
     message: string,
     readonly retryAfter: number,
+    extensions: Extensions = {},
   ) {
-    super(message, ErrorCode.RATE_LIMITED, { retryAfter });
+    super(message, ErrorCode.RATE_LIMITED, { ...extensions, retryAfter });
   }
 }
 

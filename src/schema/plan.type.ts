@@ -48,4 +48,10 @@ export class PlanType implements PlanLimits {
 
   @Field(() => Int, { description: 'Longest price-history range one request may ask, in days.' })
   historyDays!: number;
+
+  @Field(() => Int, {
+    description:
+      'The account\'s share of the providers\' budgets: cache misses sent upstream per minute (a batch of symbols is one). Past it such lookups answer RATE_LIMITED with extensions.budget "upstreamLookups"; cached data still answers.',
+  })
+  upstreamLookupsPerMinute!: number;
 }

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir } from 'node:fs/promises';
 import type Redis from 'ioredis';
 import type { Config } from '../config/env.schema';
+import { prepareDataDir } from '../datasources/data-dir';
 import { openPglite, openPostgres, type Database } from '../datasources/database/database';
 import { applyMigrations } from '../datasources/database/migrator';
 import { closeRedis, openRedis, pingRedis } from '../datasources/cache/redis';
@@ -16,6 +16,7 @@ import type { HealthCheck } from './health';
 import { createHttpHandler, type Lifecycle } from './http';
 import { createFormatError } from './plugins/errors.plugin';
 import { Ide } from './ide';
+import { createMetricsServer } from './metrics-route';
 import { createServices } from './services';
 import { gracefulStop } from './shutdown';
 import type { TradeFeed } from '../services/quote-stream';
@@ -49,6 +50,8 @@ export interface App {
   readonly url: string;
   readonly port: number;
   readonly database: Database;
+  /** The port of METRICS_PORT's server, when set. */
+  readonly metricsPort?: number;
   /** The demo account, when seeding is on. */
   readonly demo?: DemoAccount;
   /** The services and the WebSocket endpoint, for tests and benches to observe. */
@@ -89,7 +92,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 export async function startApp(options: AppOptions): Promise<App> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  await mkdir(config.dataDir, { recursive: true });
+  await prepareDataDir(config.dataDir);
   const database = options.database ?? (await openConfiguredDatabase(config, logger));
   let redis: Redis | null = null;
   try {
@@ -175,14 +178,35 @@ export async function startApp(options: AppOptions): Promise<App> {
       : undefined;
     seeded.demo = demo;
     const port = await listen(httpServer, config.port, config.host);
+    const metricsServer =
+      config.metricsPort === undefined
+        ? undefined
+        : createMetricsServer({ metrics, token: config.metricsToken });
+    const metricsPort = metricsServer
+      ? await listen(metricsServer, config.metricsPort!, config.host).catch(async (error) => {
+          httpServer.close();
+          throw error;
+        })
+      : undefined;
     const url = `${config.publicUrl ?? `http://localhost:${port}`}/graphql`;
-    logger.info({ url, database: database.kind, redis: Boolean(redis) }, 'server listening');
+    logger.info(
+      {
+        url,
+        address: (httpServer.address() as AddressInfo).address,
+        port,
+        ...(metricsPort === undefined ? {} : { metricsPort }),
+        database: database.kind,
+        redis: Boolean(redis),
+      },
+      'server listening',
+    );
 
     let stopping: Promise<void> | undefined;
     const openRedisClient = redis;
     return {
       url,
       port,
+      metricsPort,
       database,
       demo,
       services,
@@ -196,6 +220,10 @@ export async function startApp(options: AppOptions): Promise<App> {
           graceMs: config.shutdownGraceMs,
           logger,
           closeStores: async () => {
+            if (metricsServer) {
+              metricsServer.closeAllConnections();
+              await new Promise((resolve) => metricsServer.close(resolve));
+            }
             // Usage buffered during the drain is written before the database closes.
             await services.close();
             await database.close();

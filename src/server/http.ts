@@ -9,7 +9,8 @@ import { serveGraphQL, serveImportUpload } from './graphql-route';
 import { IMPORT_PATH } from './import-route';
 import { runHealthChecks, type HealthCheck } from './health';
 import { IDE_ASSET_PATH, Ide } from './ide';
-import { headerValue, sendGraphQLError, sendJson } from './http-util';
+import { clientIp, headerValue, sendGraphQLError, sendJson } from './http-util';
+import { serveMetrics } from './metrics-route';
 import type { Services } from './services';
 
 /** Counts requests in flight and says whether the server is draining. */
@@ -116,7 +117,12 @@ function handle(
     case 'readyz':
       return readiness(res, options);
     case 'metrics':
-      return metrics(res, options);
+      // With METRICS_PORT, /metrics is served there only.
+      if (options.config.metricsPort !== undefined) return notFound(res);
+      return serveMetrics(exchange.req, res, {
+        metrics: options.metrics,
+        token: options.config.metricsToken,
+      });
     case 'graphql':
       return serveGraphQL(exchange, options);
     case 'import':
@@ -128,20 +134,18 @@ function handle(
       return;
     case 'ide':
       if (exchange.req.url?.startsWith(IDE_ASSET_PATH)) options.ide.asset(exchange.req, res);
-      else options.ide.page(res);
+      else options.ide.page(res, clientIp(exchange.req, options.config.trustedProxies));
       return;
     default:
-      return sendJson(res, 404, {
-        error: 'not found',
-        routes: ['/graphql', IMPORT_PATH, '/healthz', '/readyz', '/metrics', IDE_ASSET_PATH],
-      });
+      return notFound(res);
   }
 }
 
-async function metrics(res: ServerResponse, options: HttpHandlerOptions): Promise<void> {
-  const { contentType, body } = await options.metrics.render();
-  res.writeHead(200, { 'content-type': contentType });
-  res.end(body);
+function notFound(res: ServerResponse): void {
+  sendJson(res, 404, {
+    error: 'not found',
+    routes: ['/graphql', IMPORT_PATH, '/healthz', '/readyz', '/metrics', IDE_ASSET_PATH],
+  });
 }
 
 async function readiness(res: ServerResponse, options: HttpHandlerOptions): Promise<void> {

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config/paths';
+import { isLoopback } from '../domain/client-address';
 import { headerValue } from './http-util';
 
 /** Where the IDE's assets are served. */
@@ -63,7 +64,10 @@ export function exampleTabs(dir = path.join(PROJECT_ROOT, 'examples')): IdeTab[]
 
 /** What the IDE page is built from. */
 export interface IdeOptions {
-  /** The demo key, pre-filled as the `x-api-key` header (development only). */
+  /**
+   * The demo key, pre-filled as the `x-api-key` header (development only), and only
+   * for a client on this machine: anyone who can open the page could read it.
+   */
   demoKey: () => string | undefined;
 }
 
@@ -71,7 +75,7 @@ export interface IdeOptions {
  * The in-browser GraphQL IDE (GraphiQL): a browser's GET /graphql (it accepts HTML)
  * gets the page; its assets come from /ide/assets/. The page has a docs explorer (from
  * introspection), one tab per example of examples/, and in development the demo key
- * as a header. Served with a Content-Security-Policy allowing this origin only.
+ * as a header for loopback clients. Served with a Content-Security-Policy allowing this origin only.
  */
 export class Ide {
   private readonly assets = new Map<string, Asset>();
@@ -93,8 +97,9 @@ export class Ide {
     return (headerValue(req, 'accept') ?? '').includes('text/html');
   }
 
-  page(res: ServerResponse): void {
-    const demoKey = this.options.demoKey();
+  /** Serves the page; `clientAddress` is the client by the TRUSTED_PROXIES rule. */
+  page(res: ServerResponse, clientAddress: string): void {
+    const demoKey = isLoopback(clientAddress) ? this.options.demoKey() : undefined;
     const config = {
       url: '/graphql',
       tabs: this.tabs,

@@ -1,3 +1,4 @@
+import { UpstreamShare } from '../services/upstream-share';
 import type Redis from 'ioredis';
 import type { Config } from '../config/env.schema';
 import { MemoryReplayGuard, RedisReplayGuard } from '../datasources/cache/replay-guard';
@@ -61,6 +62,8 @@ export interface Services {
   bus: InvalidationBus;
   plans: Readonly<Record<PlanName, PlanLimits>>;
   marketData: MarketDataService;
+  /** Each account's share of the providers' budgets (cache misses per minute). */
+  upstreamShare: UpstreamShare;
   portfolios: PortfolioService;
   /** Ledger sizes of a caller's portfolios, for pricing operations before they run. */
   ledgerSizes: LedgerSizesService;
@@ -197,6 +200,7 @@ export function createServices(deps: {
     bus,
     plans: deps.config.plans,
     marketData,
+    upstreamShare: new UpstreamShare(rateLimiter, deps.config.plans),
     portfolios: new PortfolioService(portfolioRepository, marketData, () => new Date(), bus),
     ledgerSizes,
     quoteStream,

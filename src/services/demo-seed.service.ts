@@ -1,5 +1,5 @@
-import { readFile, writeFile, mkdir, chmod } from 'node:fs/promises';
 import path from 'node:path';
+import { readSecretFile, writeSecretFile } from '../datasources/data-dir';
 import { API_KEY_PATTERN, hashApiKey, issueApiKeySecret } from '../domain/api-key-secret';
 import { DEFAULT_KEY_SCOPES } from '../domain/viewer';
 import type { ApiKeyRepository } from '../datasources/database/api-key.repository';
@@ -32,7 +32,7 @@ export class DemoSeedService {
   async ensure(): Promise<DemoAccount> {
     const keyFile = path.join(this.dataDir, 'demo-key.txt');
     const user = await this.users.upsertByEmail({ email: DEMO_EMAIL, plan: 'PRO', isDemo: true });
-    const kept = (await readFile(keyFile, 'utf8').catch(() => '')).trim();
+    const kept = await readSecretFile(this.dataDir, 'demo-key.txt');
     if (API_KEY_PATTERN.test(kept)) {
       const key = await this.apiKeys.findByHash(hashApiKey(kept));
       if (key && key.userId === user.id && !key.revokedAt) {
@@ -51,9 +51,7 @@ export class DemoSeedService {
       // Printed and shown in the IDE: it does not manage the account (no manage:account).
       scopes: [...DEFAULT_KEY_SCOPES],
     });
-    await mkdir(this.dataDir, { recursive: true });
-    await writeFile(keyFile, `${issued.secret}\n`, { mode: 0o600 });
-    await chmod(keyFile, 0o600);
+    await writeSecretFile(this.dataDir, 'demo-key.txt', issued.secret);
     return { email: DEMO_EMAIL, apiKey: issued.secret, created: true, keyFile };
   }
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readSecretFile, writeSecretFile } from '../datasources/data-dir';
 
 /**
  * The secret that signs access tokens: JWT_SECRET when set (required in production,
@@ -12,11 +11,9 @@ export async function resolveJwtSecret(
   dataDir: string,
 ): Promise<string> {
   if (configured) return configured;
-  const file = path.join(dataDir, 'jwt-secret');
-  const kept = (await readFile(file, 'utf8').catch(() => '')).trim();
+  const kept = await readSecretFile(dataDir, 'jwt-secret');
   if (kept.length >= 32) return kept;
   const secret = randomBytes(48).toString('base64url');
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  await writeSecretFile(dataDir, 'jwt-secret', secret);
   return secret;
 }

@@ -12,7 +12,7 @@ import type {
 } from '../domain/market';
 import { marketCapAt, reviveQuote } from '../domain/market';
 import { ProviderError } from '../datasources/providers/provider-error';
-import { UpstreamUnavailableError } from '../errors/errors';
+import { RateLimitedError, UpstreamUnavailableError } from '../errors/errors';
 import type { Logger } from '../observability/logger';
 
 /** Options for {@link MarketDataService}. */
@@ -29,6 +29,12 @@ export interface MarketDataServiceOptions {
   now?: () => Date;
   /** Where fetched quotes are logged for delayed plans; without it, delayed quotes are the last close. */
   quoteLog?: QuoteLog;
+  /**
+   * Called before a cache miss goes to the providers (once per batch of missing ids);
+   * throws to refuse the lookup (the caller's upstream share is spent: RATE_LIMITED).
+   * A refused lookup still serves what the cache holds, stale or not.
+   */
+  beforeLookup?: () => Promise<void>;
 }
 
 /** Years of daily bars fetched (and cached) per symbol; ranges are cut from them. */
@@ -50,6 +56,19 @@ export class MarketDataService {
   constructor(private readonly options: MarketDataServiceOptions) {
     this.deadlineMs = options.deadlineMs ?? 10_000;
     this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * The same service for one caller: its cache misses pass `beforeLookup` first (the
+   * request context's account share, see services/upstream-share.ts).
+   */
+  forCaller(beforeLookup: () => Promise<void>): MarketDataService {
+    return new MarketDataService({ ...this.options, beforeLookup });
+  }
+
+  // True unless every provider declares a symbol list that lacks `symbol`.
+  private askable(symbol: string): boolean {
+    return this.options.providers.some((provider) => provider.lists?.(symbol) ?? true);
   }
 
   /** Names of the providers that are not known to be failing, in fallback order. */
@@ -160,10 +179,22 @@ export class MarketDataService {
     ids: readonly string[],
     load: (ids: string[]) => Promise<Map<string, T | null>>,
   ): Promise<Map<string, Cached<T>>> {
+    const gate = this.options.beforeLookup;
+    // A miss no provider may be asked for (each declares a symbol list without it) is
+    // unknown at once: it costs neither an upstream call nor the caller's share.
+    const guarded = async (missing: string[]) => {
+      if (kind !== 'search' && !missing.some((id) => this.askable(id.split(':')[0]))) {
+        return new Map(missing.map((id) => [id, null]));
+      }
+      await gate?.();
+      return load(missing);
+    };
     try {
-      return await this.options.cache.getMany(kind, ids, load);
+      return await this.options.cache.getMany(kind, ids, guarded);
     } catch (error) {
-      if (error instanceof UpstreamUnavailableError) throw error;
+      if (error instanceof UpstreamUnavailableError || error instanceof RateLimitedError) {
+        throw error;
+      }
       this.options.logger.error({ err: error, kind }, 'market data failed');
       throw new UpstreamUnavailableError();
     }

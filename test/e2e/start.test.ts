@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { gql } from '../helpers/graphql';
-import { runNode, SERVER_ENTRY, spawnServer } from '../helpers/process';
+import { runNode, SERVER_ENTRY, spawnServer, START_ARGS } from '../helpers/process';
 import { testEnv, withDatabaseName } from '../helpers/test-env';
 
 interface Mode {
@@ -148,7 +148,7 @@ describe('start-up with bad configuration', () => {
       });
       expect(missingSecret.code).toBe(1);
       expect(missingSecret.stderr.trim()).toBe(
-        'config error: JWT_SECRET: required when NODE_ENV=production (at least 32 characters)',
+        'config error: JWT_SECRET: required in production, which an unset NODE_ENV means (at least 32 characters)',
       );
     } finally {
       await rm(cwd, { recursive: true, force: true });
@@ -159,7 +159,7 @@ describe('start-up with bad configuration', () => {
     const cwd = await mkdtemp(path.join(os.tmpdir(), 'yf-e2e-'));
     const first = await spawnServer({ env: { PORT: '0' }, cwd });
     try {
-      const second = await runNode([SERVER_ENTRY], { cwd, env: { PORT: '0' } });
+      const second = await runNode([SERVER_ENTRY, ...START_ARGS], { cwd, env: { PORT: '0' } });
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(/DATA_DIR is in use by process \d+/);
     } finally {

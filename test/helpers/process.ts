@@ -1,9 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/paths';
 
 /** The built server (`npm run build`), as `npm start` runs it. */
 export const SERVER_ENTRY = path.join(PROJECT_ROOT, 'dist', 'src', 'index.js');
+
+/** The arguments `npm start` gives the server (package.json's start script). */
+export const START_ARGS: string[] = (
+  JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  }
+).scripts.start
+  .split(/\s+/)
+  .slice(2);
 
 /** A server running as its own process. */
 export interface ServerProcess {
@@ -17,15 +27,18 @@ export interface ServerProcess {
 }
 
 /**
- * Spawns `node dist/src/index.js` with exactly `env` (nothing inherited) in `cwd`, and
- * resolves once it prints its URL (and the demo key, when it seeds).
+ * Spawns the server as `npm start` does (or with `args`, e.g. `[]` for the bare
+ * `node dist/src/index.js` of a deployment) with exactly `env` (nothing inherited) in
+ * `cwd`, and resolves once it prints its URL (and the demo key, when it seeds).
  */
 export function spawnServer(options: {
   env: Record<string, string>;
   cwd: string;
+  args?: string[];
   timeoutMs?: number;
 }): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
+  const args = options.args ?? START_ARGS;
+  const child = spawn(process.execPath, [SERVER_ENTRY, ...args], {
     cwd: options.cwd,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,7 +53,13 @@ export function spawnServer(options: {
       child.kill('SIGKILL');
       reject(new Error(`server did not start:\n${stdout.join('\n')}\n${stderr.join('\n')}`));
     }, options.timeoutMs ?? 30_000);
-    const seeds = options.env.NODE_ENV !== 'production';
+    const nodeEnv =
+      options.env.NODE_ENV ||
+      args.find((arg) => arg.startsWith('--default-node-env='))?.split('=')[1] ||
+      'production';
+    const seeds = options.env.SEED_DEMO
+      ? options.env.SEED_DEMO === 'true'
+      : nodeEnv === 'development';
     const check = () => {
       if (url && (demoKey || !seeds)) {
         clearTimeout(timer);

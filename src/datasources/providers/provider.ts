@@ -32,6 +32,11 @@ export interface MarketDataProvider {
   splits(symbol: string): Promise<Split[] | null>;
   statements(symbol: string, period: StatementPeriod): Promise<FinancialStatement[] | null>;
   search(query: string, limit: number): Promise<CompanyProfile[]>;
+  /**
+   * Whether the provider lists `symbol`, for providers that declare a symbol list
+   * (`<NAME>_SYMBOL_LIST`); absent: any symbol may be asked.
+   */
+  lists?(symbol: string): boolean;
   /** False while the provider is known to be failing (its circuit is open). */
   isAvailable?(): boolean;
 }

@@ -11,6 +11,7 @@ import { GuardedProvider } from './guarded-provider';
 import { HttpClient } from './http-client';
 import type { HttpProviderOptions, MarketDataProvider } from './provider';
 import { SimulatorProvider } from './simulator/simulator.provider';
+import { SymbolListedProvider } from './symbol-list';
 import { MemoryBudget, RedisBudget, UNLIMITED, type UpstreamBudget } from './upstream-budget';
 
 /** What the providers are built from. */
@@ -60,7 +61,8 @@ function budgetFor(provider: ProviderConfig, deps: ProviderDeps): UpstreamBudget
 
 /**
  * The providers of MARKET_DATA_PROVIDERS, in order, each behind the data-quality gate
- * and, for the HTTP ones, its own budget, circuit breaker and metrics.
+ * and, for the HTTP ones, its own budget, circuit breaker and metrics, and the symbol
+ * list it declares (`<NAME>_SYMBOL_LIST`): unlisted symbols are never asked for.
  */
 export function createProviders(deps: ProviderDeps): MarketDataProvider[] {
   const { config, metrics } = deps;
@@ -93,6 +95,7 @@ export function createProviders(deps: ProviderDeps): MarketDataProvider[] {
         for (let i = 0; i < count; i += 1) onReject(kind, 'invalid', 'item failed validation');
       },
     };
-    return new GuardedProvider(new HTTP_PROVIDERS[name](options), quality, onReject);
+    const guarded = new GuardedProvider(new HTTP_PROVIDERS[name](options), quality, onReject);
+    return provider.symbolList ? new SymbolListedProvider(guarded, provider.symbolList) : guarded;
   });
 }

@@ -4,9 +4,12 @@ import { envSchema } from '../../../src/config/env.schema';
 import { ConfigError, loadConfig } from '../../../src/config/load-config';
 import { FIELD_RATE_LIMITS } from '../../../src/domain/field-rate-limits';
 
+// What `npm start` assumes when NODE_ENV is unset.
+const START = { defaultNodeEnv: 'development' } as const;
+
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
-    loadConfig(env, '/srv');
+    loadConfig(env, '/srv', START);
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -15,11 +18,12 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('loadConfig', () => {
-  it('starts on embedded defaults with an empty environment', () => {
-    const config = loadConfig({}, '/srv/app');
+  it('starts on embedded defaults with an empty environment under npm start', () => {
+    const config = loadConfig({}, '/srv/app', START);
     expect(config).toMatchObject({
       env: 'development',
       port: 4000,
+      host: '127.0.0.1',
       dataDir: path.resolve('/srv/app', '.yieldflow'),
       databaseUrl: undefined,
       redisUrl: undefined,
@@ -45,9 +49,26 @@ describe('loadConfig', () => {
     expect(problems.every((line) => !line.includes('\n'))).toBe(true);
   });
 
+  it('takes an unset NODE_ENV for production without the start default', () => {
+    expect(() => loadConfig({}, '/srv')).toThrow(ConfigError);
+    const config = loadConfig({ JWT_SECRET: 'x'.repeat(32) }, '/srv');
+    expect(config).toMatchObject({
+      env: 'production',
+      isProduction: true,
+      seedDemo: false,
+      host: '0.0.0.0',
+    });
+    expect(loadConfig({ NODE_ENV: '', JWT_SECRET: 'x'.repeat(32) }, '/srv').env).toBe('production');
+    // Tools that sign nothing need no secret.
+    expect(loadConfig({}, '/srv', { signsTokens: false }).env).toBe('production');
+    // An explicit NODE_ENV wins over the start default; HOST wins over loopback.
+    expect(loadConfig({ NODE_ENV: 'test' }, '/srv', START).seedDemo).toBe(false);
+    expect(loadConfig({ HOST: '0.0.0.0' }, '/srv', START).host).toBe('0.0.0.0');
+  });
+
   it('requires a JWT_SECRET of at least 32 characters in production, and seeds nothing there', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
-      'JWT_SECRET: required when NODE_ENV=production (at least 32 characters)',
+      'JWT_SECRET: required in production, which an unset NODE_ENV means (at least 32 characters)',
     ]);
     expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toEqual([
       'JWT_SECRET: must be at least 32 characters',
@@ -59,9 +80,9 @@ describe('loadConfig', () => {
 
   it('parses TRUSTED_PROXIES as CIDR blocks and refuses the old TRUST_PROXY', () => {
     expect(
-      loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, ::1,127.0.0.1' }, '/srv').trustedProxies,
+      loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, ::1,127.0.0.1' }, '/srv', START).trustedProxies,
     ).toEqual(['10.0.0.0/8', '::1', '127.0.0.1']);
-    expect(loadConfig({}, '/srv').trustedProxies).toEqual([]);
+    expect(loadConfig({}, '/srv', START).trustedProxies).toEqual([]);
     expect(problemsOf({ TRUSTED_PROXIES: '10.0.0.0/8, the load balancer' })).toEqual([
       'TRUSTED_PROXIES: must be a comma-separated list of IP addresses or CIDR blocks like 10.0.0.0/8',
     ]);
@@ -71,7 +92,7 @@ describe('loadConfig', () => {
   });
 
   it('keeps request bodies small by default: 1 MiB, 8 MiB for CSV uploads', () => {
-    expect(loadConfig({}, '/srv')).toMatchObject({
+    expect(loadConfig({}, '/srv', START)).toMatchObject({
       maxBodyBytes: 1024 * 1024,
       maxImportBytes: 8 * 1024 * 1024,
     });
@@ -85,6 +106,7 @@ describe('loadConfig', () => {
         REDIS_URL: ' ',
       },
       '/srv',
+      START,
     );
     expect(config.corsOrigins).toEqual(['https://a.example', 'http://localhost:3000']);
     expect(config.databaseUrl).toBeUndefined();
@@ -92,7 +114,9 @@ describe('loadConfig', () => {
   });
 
   it('runs on the simulator with no provider settings, and reads each listed provider', () => {
-    expect(loadConfig({}, '/srv').providers).toEqual([{ name: 'simulator', rateLimits: [] }]);
+    expect(loadConfig({}, '/srv', START).providers).toEqual([
+      { name: 'simulator', rateLimits: [] },
+    ]);
     const config = loadConfig(
       {
         MARKET_DATA_PROVIDERS: ' FMP, alphavantage ,simulator',
@@ -102,6 +126,7 @@ describe('loadConfig', () => {
         ALPHAVANTAGE_RATE_LIMIT: '2/s,100/day',
       },
       '/srv',
+      START,
     );
     expect(config.providers).toEqual([
       {
@@ -141,11 +166,12 @@ describe('loadConfig', () => {
 
 describe('the live trade stream setting', () => {
   it("is Finnhub's trade WebSocket only when finnhub is listed with a key", () => {
-    expect(loadConfig({}, '/srv').finnhubStreamUrl).toBeNull();
+    expect(loadConfig({}, '/srv', START).finnhubStreamUrl).toBeNull();
     const finnhub = { MARKET_DATA_PROVIDERS: 'finnhub,simulator', FINNHUB_API_KEY: 'k' };
-    expect(loadConfig(finnhub, '/srv').finnhubStreamUrl).toBe('wss://ws.finnhub.io');
+    expect(loadConfig(finnhub, '/srv', START).finnhubStreamUrl).toBe('wss://ws.finnhub.io');
     expect(
-      loadConfig({ ...finnhub, FINNHUB_WS_URL: 'ws://127.0.0.1:9000' }, '/srv').finnhubStreamUrl,
+      loadConfig({ ...finnhub, FINNHUB_WS_URL: 'ws://127.0.0.1:9000' }, '/srv', START)
+        .finnhubStreamUrl,
     ).toBe('ws://127.0.0.1:9000');
     expect(problemsOf({ ...finnhub, FINNHUB_WS_URL: 'https://ws.finnhub.io' })).toEqual([
       expect.stringMatching(/^FINNHUB_WS_URL: must be a URL starting with ws:\/\/ or wss:\/\//),
@@ -158,6 +184,7 @@ describe('plan overrides (PLANS)', () => {
     const config = loadConfig(
       { PLANS: '{"FREE":{"requestsPerMinute":30},"ENTERPRISE":{"requestsPerDay":null}}' },
       '/srv',
+      START,
     );
     expect(config.plans.FREE).toMatchObject({
       name: 'FREE',
