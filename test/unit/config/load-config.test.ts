@@ -204,20 +204,21 @@ describe('plan overrides (PLANS)', () => {
   });
 
   it('gives each plan its burst, which PLANS may change (0: none)', () => {
-    const plans = loadConfig({}, '/srv').plans;
+    const plans = loadConfig({}, '/srv', START).plans;
     expect([plans.FREE, plans.BASIC, plans.PRO, plans.ENTERPRISE].map((p) => p.burst)).toEqual([
       30, 150, 600, 3_000,
     ]);
-    expect(loadConfig({ PLANS: '{"FREE":{"burst":0}}' }, '/srv').plans.FREE.burst).toBe(0);
+    expect(loadConfig({ PLANS: '{"FREE":{"burst":0}}' }, '/srv', START).plans.FREE.burst).toBe(0);
   });
 });
 
 describe("fields' own limits (FIELD_RATE_LIMITS)", () => {
   it('keeps the defaults and changes only what is named', () => {
-    expect(loadConfig({}, '/srv').fieldRateLimits).toEqual(FIELD_RATE_LIMITS);
+    expect(loadConfig({}, '/srv', START).fieldRateLimits).toEqual(FIELD_RATE_LIMITS);
     const config = loadConfig(
       { FIELD_RATE_LIMITS: '{"register":{"max":100},"login":{"by":"account"}}' },
       '/srv',
+      START,
     );
     expect(config.fieldRateLimits.register).toEqual({
       max: 100,
