@@ -94,3 +94,20 @@ export function operationCode(client: Client, query: string): Promise<string> {
     );
   });
 }
+
+/**
+ * A graphql-ws socket spoken by hand, past `connection_ack` (rejected if it closes
+ * before), and the close code it ends with.
+ */
+export function openSocket(httpUrl: string, payload: Record<string, string>) {
+  return new Promise<{ socket: WebSocket; closed: Promise<number> }>((resolve, reject) => {
+    const socket = new WebSocket(httpUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const closed = new Promise<number>((done) => socket.on('close', (code) => done(code)));
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload })));
+    socket.on('message', (data) => {
+      if (JSON.parse(String(data)).type === 'connection_ack') resolve({ socket, closed });
+    });
+    socket.on('error', reject);
+    void closed.then((code) => reject(new Error(`closed ${code} before connection_ack`)));
+  });
+}

@@ -1,10 +1,10 @@
 import argon2 from 'argon2';
-import WebSocket from 'ws';
 import { ApiKeyRepository } from '../../src/datasources/database/api-key.repository';
 import { UserRepository } from '../../src/datasources/database/user.repository';
 import { ARGON2_OPTIONS } from '../../src/services/account.service';
 import { createOrPromoteAdmin } from '../../src/services/admin-accounts';
 import { codes, gql } from '../helpers/graphql';
+import { openSocket } from '../helpers/live-client';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 interface Issued {
@@ -20,20 +20,6 @@ interface Issued {
 
 const PASSWORD = 'correct horse battery';
 const ISSUED = 'secret apiKey { id scopes allowedIps expiresAt requireSignature }';
-
-/** A socket past `connection_ack`, and the close code it ends with. */
-function openSocket(server: TestServer, payload: Record<string, string>) {
-  return new Promise<{ socket: WebSocket; closed: Promise<number> }>((resolve, reject) => {
-    const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    const closed = new Promise<number>((done) => socket.on('close', (code) => done(code)));
-    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload })));
-    socket.on('message', (data) => {
-      if (JSON.parse(String(data)).type === 'connection_ack') resolve({ socket, closed });
-    });
-    socket.on('error', reject);
-    void closed.then((code) => reject(new Error(`closed ${code} before connection_ack`)));
-  });
-}
 
 describe('least privilege: managing the account needs a session or manage:account', () => {
   let server: TestServer;
@@ -241,7 +227,7 @@ describe('least privilege: managing the account needs a session or manage:accoun
     );
     const stale = other.body.data!.login.accessToken;
     const key = await minted(bearer(account.accessToken));
-    const live = await openSocket(server, { authorization: `Bearer ${stale}` });
+    const live = await openSocket(server.url, { authorization: `Bearer ${stale}` });
     const change = (current: string) =>
       gql<{ changePassword: boolean }>(
         server.url,
@@ -279,7 +265,9 @@ describe('least privilege: managing the account needs a session or manage:accoun
     const account = await signUp();
     const key = await minted(bearer(account.accessToken));
     // FREE allows one socket.
-    const bySession = await openSocket(server, { authorization: `Bearer ${account.accessToken}` });
+    const bySession = await openSocket(server.url, {
+      authorization: `Bearer ${account.accessToken}`,
+    });
     const { prisma } = server.app.database;
     const outcome = await createOrPromoteAdmin(
       {

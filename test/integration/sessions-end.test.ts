@@ -1,21 +1,8 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { gql } from '../helpers/graphql';
-import { operationCode } from '../helpers/live-client';
+import { openSocket, operationCode } from '../helpers/live-client';
 import { startTestServer, type TestServer } from '../helpers/server';
-
-/** A socket past `connection_ack`, and the close code it ends with. */
-function openSocket(server: TestServer, payload: Record<string, string>) {
-  return new Promise<{ socket: WebSocket; closed: Promise<number> }>((resolve, reject) => {
-    const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
-    const closed = new Promise<number>((done) => socket.on('close', (code) => done(code)));
-    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload })));
-    socket.on('message', (data) => {
-      if (JSON.parse(String(data)).type === 'connection_ack') resolve({ socket, closed });
-    });
-    socket.on('error', reject);
-  });
-}
 
 describe('sessions that end everywhere: live sockets follow credential changes', () => {
   let server: TestServer;
@@ -45,7 +32,7 @@ describe('sessions that end everywhere: live sockets follow credential changes',
 
   it('closes the old key’s sockets when a rotation’s grace ends, not before', async () => {
     const { headers, secret, apiKey } = await account();
-    const live = await openSocket(server, { apiKey: secret });
+    const live = await openSocket(server.url, { apiKey: secret });
     const started = performance.now();
     const rotated = await gql(
       server.url,
@@ -61,7 +48,7 @@ describe('sessions that end everywhere: live sockets follow credential changes',
 
   it('closes a socket whose key was revoked without a message (missed), on re-validation', async () => {
     const { secret, apiKey } = await account();
-    const live = await openSocket(server, { apiKey: secret });
+    const live = await openSocket(server.url, { apiKey: secret });
     // Revoked in the database alone: no replica hears of it on the bus.
     await server.app.database.prisma.apiKey.update({
       where: { id: apiKey.id },
