@@ -4,6 +4,7 @@ import { createMarketLoaders, type MarketLoaders } from './loaders/market.loader
 import type { Logger } from './observability/logger';
 import type { RequestStats } from './observability/request-stats';
 import type { Services } from './server/services';
+import type { MarketDataService } from './services/market-data.service';
 
 /** What every resolver receives: who is calling, a request-scoped logger and the services. */
 export interface Context {
@@ -13,6 +14,11 @@ export interface Context {
   services: Services;
   /** This request's DataLoaders: never shared across requests. */
   loaders: MarketLoaders;
+  /**
+   * Market data for this caller: its cache misses spend the account's share of upstream
+   * budgets (the loaders read through it; so do checks of symbols, e.g. on import).
+   */
+  marketData: MarketDataService;
   /** The client's address. */
   ip?: string;
   /** Metered for usage: the operation's cost and the cache hits it made. */
@@ -20,10 +26,14 @@ export interface Context {
 }
 
 /** The context of one request (HTTP) or one operation (WebSocket). */
-export function createContext(fields: Omit<Context, 'loaders' | 'stats'>): Context {
+export function createContext(
+  fields: Omit<Context, 'loaders' | 'marketData' | 'stats'>,
+): Context {
+  const marketData = marketDataFor(fields);
   return {
     ...fields,
-    loaders: createMarketLoaders(marketDataFor(fields), quoteDelayMs(fields)),
+    marketData,
+    loaders: createMarketLoaders(marketData, quoteDelayMs(fields)),
     stats: { cost: 0, cacheHits: 0 },
   };
 }

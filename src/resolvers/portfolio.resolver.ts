@@ -161,6 +161,7 @@ export class PortfolioResolver {
         requireViewer(ctx),
         portfolioId,
         inputToNew(input),
+        ctx.marketData,
       ),
     );
   }
@@ -191,6 +192,7 @@ export class PortfolioResolver {
       csv,
       format,
       dryRun,
+      ctx.marketData,
     );
   }
 

@@ -174,6 +174,7 @@ export class PortfolioService {
     viewer: Viewer,
     portfolioId: string,
     input: NewTransaction,
+    marketData: MarketDataService = this.marketData,
   ): Promise<Transaction> {
     const portfolio = await this.owned(viewer, portfolioId);
     for (const field of ['quantity', 'price', 'fee', 'amount', 'ratio'] as const) {
@@ -187,7 +188,7 @@ export class PortfolioService {
     const problem = entryProblem(entry, this.today());
     if (problem) throw new BadUserInputError(problem, { argument: 'input' });
     if (input.symbol) {
-      const known = await this.marketData.profiles([input.symbol]);
+      const known = await marketData.profiles([input.symbol]);
       if (!known.has(input.symbol)) {
         throw new BadUserInputError(`Unknown symbol ${input.symbol}`, { argument: 'input.symbol' });
       }
@@ -241,6 +242,7 @@ export class PortfolioService {
     csv: string,
     format: ImportFormat,
     dryRun: boolean,
+    marketData: MarketDataService = this.marketData,
   ): Promise<ImportResult> {
     const portfolio = await this.owned(viewer, portfolioId);
     const today = this.today();
@@ -261,7 +263,7 @@ export class PortfolioService {
     ];
     const known = new Set<string>();
     for (let i = 0; i < symbols.length; i += 100) {
-      for (const symbol of (await this.marketData.profiles(symbols.slice(i, i + 100))).keys())
+      for (const symbol of (await marketData.profiles(symbols.slice(i, i + 100))).keys())
         known.add(symbol);
     }
     const withSymbols = candidates.filter(({ line, entry }) => {

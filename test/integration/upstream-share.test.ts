@@ -74,6 +74,42 @@ describe("an account's share of the upstream budget", () => {
     }
     expect(upstream.requests.length).toBe(calls + 2);
   });
+
+  it('counts the symbol checks of an import against the same share', async () => {
+    const importer = await signUp();
+    const fresh = await signUp();
+    const importCsv = async (token: string) => {
+      const headers = { authorization: `Bearer ${token}` };
+      const created = await gql<{ createPortfolio: { id: string } }>(
+        server.url,
+        'mutation { createPortfolio(name: "Share") { id } }',
+        { headers },
+      );
+      return gql<{ importTransactions: { imported: number } }>(
+        server.url,
+        'mutation($id: ID!, $csv: String!) { importTransactions(portfolioId: $id, csv: $csv, dryRun: true) { imported } }',
+        {
+          headers,
+          variables: {
+            id: created.body.data!.createPortfolio.id,
+            csv: 'date,type,symbol,quantity,price\n2024-01-02,BUY,JNJ,1,100',
+          },
+        },
+      );
+    };
+    for (const symbol of ['T', 'VZ']) expect((await quote(importer, symbol)).status).toBe(200);
+    const calls = upstream.requests.length;
+    const refused = await importCsv(importer);
+    expect(refused.body.errors![0].extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      budget: 'upstreamLookups',
+    });
+    expect(upstream.requests.length).toBe(calls);
+    // Another account's import checks its symbols upstream, on its own share.
+    const answered = await importCsv(fresh);
+    expect(answered.body.errors).toBeUndefined();
+    expect(upstream.requests.length).toBeGreaterThan(calls);
+  });
 });
 
 describe('a provider that declares its symbol list (FMP_SYMBOL_LIST)', () => {
