@@ -118,7 +118,7 @@ function handle(
       return readiness(res, options);
     case 'metrics':
       // With METRICS_PORT, /metrics is served there only.
-      if (options.config.metricsPort !== undefined) return notFound(res);
+      if (options.config.metricsPort !== undefined) return notFound(res, options);
       return serveMetrics(exchange.req, res, {
         metrics: options.metrics,
         token: options.config.metricsToken,
@@ -137,14 +137,16 @@ function handle(
       else options.ide.page(res, clientIp(exchange.req, options.config.trustedProxies));
       return;
     default:
-      return notFound(res);
+      return notFound(res, options);
   }
 }
 
-function notFound(res: ServerResponse): void {
+// The routes this port serves (/metrics is elsewhere when METRICS_PORT is set).
+function notFound(res: ServerResponse, options: HttpHandlerOptions): void {
+  const metrics = options.config.metricsPort === undefined ? ['/metrics'] : [];
   sendJson(res, 404, {
     error: 'not found',
-    routes: ['/graphql', IMPORT_PATH, '/healthz', '/readyz', '/metrics', IDE_ASSET_PATH],
+    routes: ['/graphql', IMPORT_PATH, '/healthz', '/readyz', ...metrics, IDE_ASSET_PATH],
   });
 }
 

@@ -80,7 +80,10 @@ describe('/metrics on METRICS_PORT', () => {
     const port = server.app.metricsPort!;
     expect(port).toBeGreaterThan(0);
     expect(port).not.toBe(server.app.port);
-    expect((await fetch(`${server.baseUrl}/metrics`)).status).toBe(404);
+    const onMain = await fetch(`${server.baseUrl}/metrics`);
+    expect(onMain.status).toBe(404);
+    // The main port's 404 lists what it serves: not /metrics.
+    expect(((await onMain.json()) as { routes: string[] }).routes).not.toContain('/metrics');
     const metrics = `http://127.0.0.1:${port}/metrics`;
     expect((await fetch(metrics)).status).toBe(401);
     const ok = await fetch(metrics, { headers: { authorization: `Bearer ${TOKEN}` } });
