@@ -26,9 +26,7 @@ export interface Context {
 }
 
 /** The context of one request (HTTP) or one operation (WebSocket). */
-export function createContext(
-  fields: Omit<Context, 'loaders' | 'marketData' | 'stats'>,
-): Context {
+export function createContext(fields: Omit<Context, 'loaders' | 'marketData' | 'stats'>): Context {
   const marketData = marketDataFor(fields);
   return {
     ...fields,
