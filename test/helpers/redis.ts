@@ -8,13 +8,18 @@ export interface TestRedis {
   prefix: string;
   /** Deletes every key under the prefix. */
   clear(): Promise<void>;
+  /** A client on the prefix (REDIS_URL must be set), disconnected by {@link close}. */
+  client(): Redis;
+  /** Disconnects every client made by {@link client}, then clears the prefix. */
+  close(): Promise<void>;
 }
 
 /** A unique prefix on the configured Redis (REDIS_URL), or nothing to clear without one. */
 export function createTestRedis(): TestRedis {
   const prefix = `yftest:${randomBytes(6).toString('hex')}:`;
   const url = testEnv.redisUrl;
-  return {
+  const clients: Redis[] = [];
+  const testRedis: TestRedis = {
     url,
     prefix,
     clear: async () => {
@@ -31,5 +36,15 @@ export function createTestRedis(): TestRedis {
         client.disconnect();
       }
     },
+    client: () => {
+      const made = new Redis(url!, { keyPrefix: prefix });
+      clients.push(made);
+      return made;
+    },
+    close: async () => {
+      for (const made of clients.splice(0)) made.disconnect();
+      await testRedis.clear();
+    },
   };
+  return testRedis;
 }

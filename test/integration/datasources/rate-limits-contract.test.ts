@@ -1,4 +1,3 @@
-import Redis from 'ioredis';
 import pino from 'pino';
 import { RateLimiter, type RateBucket } from '../../../src/datasources/cache/rate-limiter';
 import { BURST_REFILL_MS } from '../../../src/datasources/cache/local-rate-limits';
@@ -83,21 +82,15 @@ function contract(name: string, make: () => RateLimiter) {
 contract('in-process', () => new RateLimiter(null, logger));
 
 (redis.url ? describe : describe.skip)('on a real Redis', () => {
-  const clients: Redis[] = [];
-  const client = () => {
-    const made = new Redis(redis.url!, { keyPrefix: redis.prefix });
-    clients.push(made);
-    return made;
-  };
-  afterAll(async () => {
-    for (const made of clients) made.disconnect();
-    await redis.clear();
-  });
+  afterAll(() => redis.close());
 
-  contract('Redis', () => new RateLimiter(client(), logger));
+  contract('Redis', () => new RateLimiter(redis.client(), logger));
 
   it('holds exactly across replicas under concurrency: the minute, the burst, the sub-limit', async () => {
-    const replicas = [new RateLimiter(client(), logger), new RateLimiter(client(), logger)];
+    const replicas = [
+      new RateLimiter(redis.client(), logger),
+      new RateLimiter(redis.client(), logger),
+    ];
     const account = bucket(`acct:replicas:${Date.now()}`, 20, { burst: 10, perDay: 1_000 });
     const key = bucket(`key:replicas:${Date.now()}`, 40);
     const decisions = await Promise.all(
