@@ -6,6 +6,19 @@ import { startTestServer, type TestServer } from '../helpers/server';
 // that one quote is one lookup.
 const PLANS = JSON.stringify({ FREE: { upstreamLookupsPerMinute: 2, quoteDelayMinutes: 0 } });
 
+/** A gateway whose one provider is a fake FMP, with `env` on top. */
+async function onFakeFmp(env: Record<string, string>) {
+  const upstream = await startFakeUpstream('fmp');
+  const server = await startTestServer({
+    MARKET_DATA_PROVIDERS: 'fmp',
+    FMP_API_KEY: upstream.apiKey,
+    FMP_BASE_URL: upstream.url,
+    PROVIDER_TIMEOUT_MS: '20000',
+    ...env,
+  });
+  return { upstream, server };
+}
+
 describe("an account's share of the upstream budget", () => {
   let upstream: FakeUpstream;
   let server: TestServer;
@@ -27,14 +40,7 @@ describe("an account's share of the upstream budget", () => {
     );
 
   beforeAll(async () => {
-    upstream = await startFakeUpstream('fmp');
-    server = await startTestServer({
-      MARKET_DATA_PROVIDERS: 'fmp',
-      FMP_API_KEY: upstream.apiKey,
-      FMP_BASE_URL: upstream.url,
-      PROVIDER_TIMEOUT_MS: '20000',
-      PLANS,
-    });
+    ({ upstream, server } = await onFakeFmp({ PLANS }));
   });
   afterAll(async () => {
     await server.close();
@@ -117,16 +123,11 @@ describe('a provider that declares its symbol list (FMP_SYMBOL_LIST)', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    upstream = await startFakeUpstream('fmp');
-    server = await startTestServer({
-      MARKET_DATA_PROVIDERS: 'fmp',
-      FMP_API_KEY: upstream.apiKey,
-      FMP_BASE_URL: upstream.url,
+    ({ upstream, server } = await onFakeFmp({
       FMP_SYMBOL_LIST: 'AAPL, msft',
-      PROVIDER_TIMEOUT_MS: '20000',
       // One lookup a minute: unlisted symbols must not spend it.
       PLANS: JSON.stringify({ PRO: { upstreamLookupsPerMinute: 1 } }),
-    });
+    }));
   });
   afterAll(async () => {
     await server.close();
