@@ -50,18 +50,17 @@ export function spend(
  * answered 429 with Retry-After, and metered as RATE_LIMITED.
  */
 export function admitted(
-  exchange: Exchange,
+  { res }: Exchange,
   decision: RateDecision,
   viewer: Viewer | null | undefined,
   operationName: string | null | undefined,
-  { services, config }: HttpHandlerOptions,
+  ip: string,
+  { services }: HttpHandlerOptions,
 ): boolean {
-  const { res } = exchange;
   res.setHeader('x-ratelimit-limit', String(decision.limit));
   res.setHeader('x-ratelimit-remaining', String(decision.remaining));
   res.setHeader('x-ratelimit-reset', String(decision.resetSeconds));
   if (decision.allowed) return true;
-  const ip = clientIp(exchange.req, config.trustedProxies);
   const refusal = services.admission.refusal(decision, viewer, operationName, ip);
   res.setHeader('retry-after', String(refusal.retryAfter));
   sendGraphQLError(res, 429, refusal.code, refusal.message, { retryAfter: refusal.retryAfter });

@@ -105,7 +105,7 @@ function received(
   }
   const { viewer, cached } = fast;
   const serve = (decision: RateDecision) => {
-    if (admitted(exchange, decision, viewer, cached.operationName, options)) {
+    if (admitted(exchange, decision, viewer, cached.operationName, fast.ip, options)) {
       sendCached(exchange, viewer, cached, options);
     }
   };
@@ -234,7 +234,7 @@ async function answer(
   }
 
   const decision = await spend(viewer, options, ip);
-  if (!admitted(exchange, decision, viewer, operationNameOf(body), options)) return;
+  if (!admitted(exchange, decision, viewer, operationNameOf(body), ip, options)) return;
   // Signatures are checked once the request is within its limits: the replay guard
   // remembers each one it accepts, so a flood past the limits must not reach it.
   if (viewer && apiKey && viewer.requireSignature) {
