@@ -195,6 +195,28 @@ describe('every argument at its extremes is refused as input, never 5xx', () => 
       query: 'mutation($v: [String!]) { createApiKey(name: "k", allowedIps: $v) { id } }',
       variables: { v: MANY },
     },
+    ...['requestsPerMinute', 'requestsPerDay'].flatMap((arg) =>
+      [0, ...INTS, ...NOT_INTS].map((v) => ({
+        name: `createApiKey(${arg}: ${JSON.stringify(v).slice(0, 12)})`,
+        query: `mutation($v: Int) { createApiKey(name: "k", ${arg}: $v) { secret } }`,
+        variables: { v },
+      })),
+    ),
+    ...[0, -1, 1_000_000, 1.5].map((v) => ({
+      name: `securityEvents(first: ${v})`,
+      query: 'query($v: Int!) { securityEvents(first: $v) { nodes { id } } }',
+      variables: { v },
+    })),
+    {
+      name: 'securityEvents(ip:) 100,000 characters',
+      query: 'query($v: String) { securityEvents(ip: $v) { nodes { id } } }',
+      variables: { v: LONG },
+    },
+    {
+      name: 'unblock(ip:) 100,000 characters',
+      query: 'mutation($v: String) { unblock(ip: $v) }',
+      variables: { v: LONG },
+    },
     ...['NaN', 'Infinity', '', '275760-09-14T00:00:00Z', LONG].map((v) => ({
       name: `createApiKey(expiresAt: ${v.slice(0, 12)})`,
       query: 'mutation($v: DateTimeISO) { createApiKey(name: "k", expiresAt: $v) { id } }',
