@@ -6,16 +6,24 @@ export interface RedisOptions {
   url: string;
   keyPrefix: string;
   logger: Logger;
+  /** How long one command may wait for its reply before it fails (default 1 s). */
+  commandTimeoutMs?: number;
 }
+
+/** The default bound on one Redis command: callers fall back well within a request. */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
 
 /**
  * Connects to Redis. Commands fail fast while the server is unreachable (no endless
- * offline queue) so that callers can fall back; the client keeps reconnecting.
+ * offline queue) and fail after `commandTimeoutMs` when it stops answering with the
+ * connection open (a network stall), so that callers fall back on per-process state
+ * instead of holding the request; the client keeps reconnecting.
  */
 export function openRedis(options: RedisOptions): Redis {
   const client = new Redis(options.url, {
     keyPrefix: options.keyPrefix,
     connectTimeout: 2_000,
+    commandTimeout: options.commandTimeoutMs ?? REDIS_COMMAND_TIMEOUT_MS,
     disconnectTimeout: 200,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
