@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config/load-config';
 import { parseStartArgs } from './config/start-args';
 import { createLogger } from './observability/logger';
 import { startApp } from './server/app';
+import { installCrashHandlers } from './server/crash';
 import { tuneRuntime } from './server/runtime-tuning';
 
 async function main(): Promise<void> {
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createLogger({ level: config.logLevel });
+  installCrashHandlers(logger);
   const app = await startApp({ config, logger });
 
   // Before the banner: whoever waits for it (a supervisor, a test) may signal at once.

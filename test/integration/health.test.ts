@@ -42,6 +42,9 @@ describe('health, readiness and metrics', () => {
     const text = await response.text();
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(text).toContain('yieldflow_process_cpu_user_seconds_total');
+    // What an operator watches for a process in trouble: event-loop lag and the heap.
+    expect(text).toMatch(/^yieldflow_nodejs_eventloop_lag_p99_seconds \d/m);
+    expect(text).toMatch(/^yieldflow_nodejs_heap_size_used_bytes \d/m);
     expect(text).toMatch(
       /yieldflow_graphql_request_duration_seconds_count\{operation="PlanList",outcome="success"\} 1/,
     );
