@@ -183,6 +183,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^[\w:.-]{1,64}$/, 'must be 1-64 characters of letters, digits, _ : . -')
     .default('yf:'),
+  // How long one Redis command may wait for its answer before callers fall back.
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
   JWT_SECRET: z
     .string()
     .optional()
@@ -283,6 +285,8 @@ export interface Config {
   redisUrl?: string;
   /** Prefix of every Redis key, so that deployments (and test files) can share a server. */
   redisKeyPrefix: string;
+  /** REDIS_COMMAND_TIMEOUT_MS: the bound on one Redis command. */
+  redisCommandTimeoutMs: number;
   /** Required in production; generated and kept in DATA_DIR otherwise. */
   jwtSecret?: string;
   corsOrigins: string[];
@@ -354,6 +358,7 @@ export function toConfig(env: Env, cwd: string): Config {
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     jwtSecret: env.JWT_SECRET,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),

@@ -100,6 +100,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       ? openRedis({
           url: config.redisUrl,
           keyPrefix: config.redisKeyPrefix,
+          commandTimeoutMs: config.redisCommandTimeoutMs,
           logger: logger.child({ component: 'redis' }),
         })
       : null;

@@ -6,12 +6,12 @@ export interface RedisOptions {
   url: string;
   keyPrefix: string;
   logger: Logger;
-  /** How long one command may wait for its reply before it fails (default 1 s). */
+  /** How long one command may wait for its reply before it fails (default 2 s). */
   commandTimeoutMs?: number;
 }
 
 /** The default bound on one Redis command: callers fall back well within a request. */
-export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
+export const REDIS_COMMAND_TIMEOUT_MS = 2_000;
 
 /**
  * Connects to Redis. Commands fail fast while the server is unreachable (no endless

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       redisUrl: undefined,
       redisKeyPrefix: 'yf:',
+      redisCommandTimeoutMs: 2_000,
       corsOrigins: [],
       shutdownGraceMs: 10_000,
       seedDemo: true,
@@ -37,13 +38,21 @@ describe('loadConfig', () => {
   it('reports every bad variable, one line each, naming it', () => {
     const problems = problemsOf({
       PORT: 'eighty',
+      REDIS_COMMAND_TIMEOUT_MS: '0',
       DATABASE_URL: 'mysql://x',
       REDIS_URL: 'localhost:6379',
       CORS_ORIGINS: 'https://ok.example, not an origin',
       SHUTDOWN_GRACE_MS: '-5',
     });
-    expect(problems).toHaveLength(5);
-    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'CORS_ORIGINS', 'SHUTDOWN_GRACE_MS']) {
+    expect(problems).toHaveLength(6);
+    for (const name of [
+      'PORT',
+      'REDIS_COMMAND_TIMEOUT_MS',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'CORS_ORIGINS',
+      'SHUTDOWN_GRACE_MS',
+    ]) {
       expect(problems.filter((line) => line.startsWith(`${name}: `))).toHaveLength(1);
     }
     expect(problems.every((line) => !line.includes('\n'))).toBe(true);
