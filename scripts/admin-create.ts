@@ -43,7 +43,12 @@ async function main(): Promise<number> {
   // sockets at once; without Redis their periodic re-validation does it within a minute.
   const logger = createLogger({ level: 'warn', destination: process.stderr });
   const redis = config.redisUrl
-    ? openRedis({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger })
+    ? openRedis({
+        url: config.redisUrl,
+        keyPrefix: config.redisKeyPrefix,
+        commandTimeoutMs: config.redisCommandTimeoutMs,
+        logger,
+      })
     : null;
   const bus = new InvalidationBus(redis, config.redisKeyPrefix, logger);
   const database = config.databaseUrl

@@ -6,12 +6,9 @@ export interface RedisOptions {
   url: string;
   keyPrefix: string;
   logger: Logger;
-  /** How long one command may wait for its reply before it fails (default 2 s). */
-  commandTimeoutMs?: number;
+  /** How long one command may wait for its reply before it fails (REDIS_COMMAND_TIMEOUT_MS). */
+  commandTimeoutMs: number;
 }
-
-/** The default bound on one Redis command: callers fall back well within a request. */
-export const REDIS_COMMAND_TIMEOUT_MS = 2_000;
 
 /**
  * Connects to Redis. Commands fail fast while the server is unreachable (no endless
@@ -23,7 +20,7 @@ export function openRedis(options: RedisOptions): Redis {
   const client = new Redis(options.url, {
     keyPrefix: options.keyPrefix,
     connectTimeout: 2_000,
-    commandTimeout: options.commandTimeoutMs ?? REDIS_COMMAND_TIMEOUT_MS,
+    commandTimeout: options.commandTimeoutMs,
     disconnectTimeout: 200,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
