@@ -69,10 +69,6 @@ describe('quote and quotes through a real provider (FMP fixture server)', () => 
       MARKET_DATA_PROVIDERS: 'fmp,simulator',
       FMP_API_KEY: upstream.apiKey,
       FMP_BASE_URL: upstream.url,
-      // The fake upstream simulates 99 symbols' quotes cold in 2.3-3.2 s in this very
-      // process (measured): at the default 3 s the batch timed out one run in three and
-      // the simulator answered instead. No test here is about timeouts.
-      PROVIDER_TIMEOUT_MS: '20000',
     });
     apiKey = server.app.demo!.apiKey;
   });

@@ -13,7 +13,6 @@ async function onFakeFmp(env: Record<string, string>) {
     MARKET_DATA_PROVIDERS: 'fmp',
     FMP_API_KEY: upstream.apiKey,
     FMP_BASE_URL: upstream.url,
-    PROVIDER_TIMEOUT_MS: '20000',
     ...env,
   });
   return { upstream, server };
