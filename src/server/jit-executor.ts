@@ -46,7 +46,9 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
           }
           const query = compile(rc.document, rc.operationName ?? undefined);
           if (!isCompiledQuery(query)) return query;
-          const result = await query.query(undefined, rc.context, rc.request.variables ?? {});
+          const result = withExtensions(
+            await query.query(undefined, rc.context, rc.request.variables ?? {}),
+          );
           // Variable coercion errors: the caller's input, as graphql-js' path reports it.
           // They have no path (every execution error has one); a scalar that refused the
           // value may have thrown an error of its own, without a code.
@@ -70,5 +72,25 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
     async stop() {
       return undefined;
     },
+  };
+}
+
+// graphql-jit reports a resolver's thrown error as a GraphQLError without `extensions`,
+// which Apollo's error normalisation dereferences: it then skips formatError and answers
+// its own "Internal server error". Rebuilt the graphql-js way, each error has extensions
+// (the original error's, or none) and formatError sees its original error.
+function withExtensions<T extends { errors?: readonly GraphQLError[] }>(result: T): T {
+  if (!result.errors?.some((error) => error.extensions === undefined)) return result;
+  return {
+    ...result,
+    errors: result.errors.map((error) =>
+      error.extensions !== undefined
+        ? error
+        : new GraphQLError(error.message, {
+            nodes: error.nodes,
+            path: error.path,
+            originalError: error.originalError,
+          }),
+    ),
   };
 }
