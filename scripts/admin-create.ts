@@ -52,7 +52,7 @@ async function main(): Promise<number> {
     : null;
   const bus = new InvalidationBus(redis, config.redisKeyPrefix, logger);
   const database = config.databaseUrl
-    ? openPostgres(config.databaseUrl)
+    ? openPostgres(config.databaseUrl, config.databasePool)
     : await openPglite({ dataDir: config.dataDir });
   try {
     await applyMigrations({ adapterFactory: database.adapterFactory });

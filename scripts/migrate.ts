@@ -8,7 +8,12 @@ import 'reflect-metadata';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../src/config/load-config';
 import { PRISMA_DIR } from '../src/config/paths';
-import { openPglite, openPostgres, type Database } from '../src/datasources/database/database';
+import {
+  migrationPool,
+  openPglite,
+  openPostgres,
+  type Database,
+} from '../src/datasources/database/database';
 import { applyMigrations, createMigration } from '../src/datasources/database/migrator';
 
 const USAGE = 'usage: migrate deploy | migrate create NAME [--prisma-dir DIR]';
@@ -32,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig(undefined, undefined, { signsTokens: false });
   const database: Database = config.databaseUrl
-    ? openPostgres(config.databaseUrl)
+    ? openPostgres(config.databaseUrl, migrationPool(config.databasePool))
     : await openPglite({ dataDir: config.dataDir });
   try {
     if (command === 'deploy') {

@@ -19,6 +19,13 @@ import {
 import { DEFAULT_PLANS, PLAN_NAMES, type PlanLimits, type PlanName } from '../domain/plans';
 import { isCidr } from '../domain/cidr';
 
+/** PostgreSQL pool defaults (DATABASE_POOL_SIZE, DATABASE_*_TIMEOUT_MS). */
+export const DATABASE_POOL_DEFAULTS: DatabasePool = {
+  size: 10,
+  connectTimeoutMs: 3_000,
+  statementTimeoutMs: 5_000,
+};
+
 const planOverride = z
   .object({
     requestsPerMinute: z.number().int().positive(),
@@ -178,6 +185,22 @@ export const envSchema = z.object({
   PUBLIC_URL: optionalUrl(['http', 'https']),
   DATA_DIR: z.string().trim().min(1).default('./.yieldflow'),
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(DATABASE_POOL_DEFAULTS.size),
+  // Connecting, or waiting for a free pooled connection, fails after this long.
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(DATABASE_POOL_DEFAULTS.connectTimeoutMs),
+  // PostgreSQL cancels a statement after this long; the client gives up on an answer
+  // that does not come (a stalled network) shortly after.
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(DATABASE_POOL_DEFAULTS.statementTimeoutMs),
   REDIS_URL: optionalUrl(['redis', 'rediss']),
   REDIS_KEY_PREFIX: z
     .string()
@@ -272,6 +295,16 @@ export interface ProviderConfig {
 /** The raw, validated environment. */
 export type Env = z.infer<typeof envSchema>;
 
+/** How the gateway pools PostgreSQL connections. */
+export interface DatabasePool {
+  /** Most connections open at once (DATABASE_POOL_SIZE). */
+  size: number;
+  /** Bound on connecting or waiting for a free connection (DATABASE_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs: number;
+  /** Server-side statement timeout (DATABASE_STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs: number;
+}
+
 /** Typed configuration, derived once at start-up from the environment. */
 export interface Config {
   env: Env['NODE_ENV'];
@@ -282,6 +315,8 @@ export interface Config {
   publicUrl?: string;
   dataDir: string;
   databaseUrl?: string;
+  /** The PostgreSQL pool (DATABASE_URL only; the embedded database has one connection). */
+  databasePool: DatabasePool;
   redisUrl?: string;
   /** Prefix of every Redis key, so that deployments (and test files) can share a server. */
   redisKeyPrefix: string;
@@ -356,6 +391,11 @@ export function toConfig(env: Env, cwd: string): Config {
     publicUrl: env.PUBLIC_URL,
     dataDir: path.resolve(cwd, env.DATA_DIR),
     databaseUrl: env.DATABASE_URL,
+    databasePool: {
+      size: env.DATABASE_POOL_SIZE,
+      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
     redisUrl: env.REDIS_URL,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,

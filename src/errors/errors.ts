@@ -73,6 +73,23 @@ export class UpstreamUnavailableError extends YieldflowError {
   }
 }
 
+/** Seconds a caller is told to wait when the gateway's own database does not answer. */
+export const SERVICE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The gateway's own database (or store) did not answer in time: nothing was changed that
+ * the caller must repeat differently; retry after `retryAfter` seconds.
+ */
+export class ServiceUnavailableError extends YieldflowError {
+  readonly code = ErrorCode.SERVICE_UNAVAILABLE;
+  constructor(
+    message = 'The service is temporarily unavailable; retry shortly',
+    readonly retryAfter = SERVICE_RETRY_AFTER_SECONDS,
+  ) {
+    super(message, ErrorCode.SERVICE_UNAVAILABLE, { retryAfter });
+  }
+}
+
 /** An unexpected failure; its cause is logged with the request id, never shown. */
 export class InternalServerError extends YieldflowError {
   readonly code = ErrorCode.INTERNAL_SERVER_ERROR;

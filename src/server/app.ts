@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type Redis from 'ioredis';
 import type { Config } from '../config/env.schema';
 import { prepareDataDir } from '../datasources/data-dir';
-import { openPglite, openPostgres, type Database } from '../datasources/database/database';
+import {
+  migrationPool,
+  openPglite,
+  openPostgres,
+  type Database,
+} from '../datasources/database/database';
 import { applyMigrations } from '../datasources/database/migrator';
 import { closeRedis, openRedis, pingRedis } from '../datasources/cache/redis';
 import { createLogger, type Logger } from '../observability/logger';
@@ -62,9 +67,18 @@ export interface App {
 }
 
 async function openConfiguredDatabase(config: Config, logger: Logger): Promise<Database> {
-  const database = config.databaseUrl
-    ? openPostgres(config.databaseUrl)
-    : await openPglite({ dataDir: config.dataDir });
+  if (config.databaseUrl) {
+    // Migrations may run long; requests get the bounded pool once they are applied.
+    const migrating = openPostgres(config.databaseUrl, migrationPool(config.databasePool));
+    try {
+      const applied = await applyMigrations({ adapterFactory: migrating.adapterFactory });
+      logger.info({ database: migrating.kind, applied }, 'migrations applied');
+    } finally {
+      await migrating.close();
+    }
+    return openPostgres(config.databaseUrl, config.databasePool);
+  }
+  const database = await openPglite({ dataDir: config.dataDir });
   try {
     const applied = await applyMigrations({ adapterFactory: database.adapterFactory });
     logger.info({ database: database.kind, applied }, 'migrations applied');

@@ -1,7 +1,8 @@
 import { HeaderMap } from '@apollo/server';
 import { createContext, type Context } from '../context';
 import { HTTP_STATUS } from '../errors/codes';
-import { RateLimitedError, YieldflowError } from '../errors/errors';
+import { RateLimitedError, ServiceUnavailableError, YieldflowError } from '../errors/errors';
+import { isDatabaseUnavailable } from '../datasources/database/unavailable';
 import { jsonDepthWithin, MAX_JSON_DEPTH } from './json-depth';
 import { requestStats } from '../observability/request-stats';
 import { applyCors } from './cors';
@@ -9,7 +10,14 @@ import type { RateDecision } from '../datasources/cache/rate-limiter';
 import { admitted, lookUpCached, sendCached, spend, type CachedLookup } from './fast-path';
 import type { Exchange, HttpHandlerOptions } from './http';
 import { serveImport, type PreparedBody } from './import-route';
-import { BodyTooLargeError, clientIp, headerValue, readBody, sendGraphQLError } from './http-util';
+import {
+  BodyTooLargeError,
+  clientIp,
+  headerValue,
+  readBody,
+  sendGraphQLError,
+  sendServiceUnavailable,
+} from './http-util';
 import { targetParts } from '../domain/request-signing';
 
 /** Largest GraphQL document accepted, in bytes. */
@@ -131,6 +139,9 @@ function refuse(res: Exchange['res'], error: unknown): void {
       retryAfter: error.retryAfter,
     });
   }
+  if (error instanceof ServiceUnavailableError || isDatabaseUnavailable(error)) {
+    return sendServiceUnavailable(res);
+  }
   if (error instanceof YieldflowError) {
     return sendGraphQLError(res, HTTP_STATUS[error.code], error.code, error.message);
   }
@@ -225,6 +236,7 @@ async function answer(
         ip,
       }));
   } catch (error) {
+    services.database.report(error);
     return refuse(res, error);
   }
   if (missed) {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CidrList, clientAddress } from '../domain/client-address';
 import type { ErrorCode } from '../errors/codes';
+import { ServiceUnavailableError } from '../errors/errors';
 
 /** Writes a JSON body with the given status. */
 export function sendJson(
@@ -67,6 +68,16 @@ export function sendGraphQLError(
     { errors: [{ message, extensions: { ...extensions, code } }] },
     { 'content-type': graphQLMediaType(res.req) },
   );
+}
+
+/**
+ * 503 SERVICE_UNAVAILABLE with Retry-After: the gateway's own database did not answer
+ * (the error that said so is logged by the caller, never shown).
+ */
+export function sendServiceUnavailable(res: ServerResponse): void {
+  const error = new ServiceUnavailableError();
+  res.setHeader('retry-after', String(error.retryAfter));
+  sendGraphQLError(res, 503, error.code, error.message, { retryAfter: error.retryAfter });
 }
 
 /** Given to {@link readBody}'s callback when the body is larger than allowed. */

@@ -9,7 +9,13 @@ import { serveGraphQL, serveImportUpload } from './graphql-route';
 import { IMPORT_PATH } from './import-route';
 import { runHealthChecks, type HealthCheck } from './health';
 import { IDE_ASSET_PATH, Ide } from './ide';
-import { clientIp, headerValue, sendGraphQLError, sendJson } from './http-util';
+import {
+  clientIp,
+  headerValue,
+  sendGraphQLError,
+  sendJson,
+  sendServiceUnavailable,
+} from './http-util';
 import { serveMetrics } from './metrics-route';
 import type { Services } from './services';
 
@@ -63,7 +69,10 @@ export function createHttpHandler(options: HttpHandlerOptions) {
       lifecycle.onIdle?.();
     });
     const fail = (error: Error) => {
-      log().error({ err: error }, 'request handler failed');
+      // The database not answering is logged once by its availability tracker.
+      if (options.services.database.report(error)) {
+        if (!res.headersSent) return sendServiceUnavailable(res);
+      } else log().error({ err: error }, 'request handler failed');
       if (!res.headersSent)
         sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       else res.destroy();

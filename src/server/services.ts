@@ -1,6 +1,7 @@
 import { UpstreamShare } from '../services/upstream-share';
 import type Redis from 'ioredis';
 import type { Config } from '../config/env.schema';
+import { DatabaseAvailability } from '../datasources/database/availability';
 import { MemoryReplayGuard, RedisReplayGuard } from '../datasources/cache/replay-guard';
 import { RedisOperationNames } from '../datasources/cache/redis-operation-names';
 import { ConnectionRegistry } from '../datasources/cache/connection-registry';
@@ -40,6 +41,8 @@ import { UsageRecorder, UsageService } from '../services/usage.service';
 
 /** The long-lived services and datasources of one server instance. */
 export interface Services {
+  /** Whether the database answers (down from a failure until a probe succeeds). */
+  database: DatabaseAvailability;
   /** Credentials, limits, price and metering: one decision for HTTP and WebSocket. */
   admission: Admission;
   /** Security events, their metrics and the automatic blocks they drive. */
@@ -96,6 +99,10 @@ export function createServices(deps: {
   tradeFeed?: TradeFeed;
 }): Services {
   const { prisma } = deps.database;
+  const database = new DatabaseAvailability({
+    ping: () => deps.database.ping(),
+    logger: deps.logger.child({ component: 'database' }),
+  });
   const users = new UserRepository(prisma);
   const apiKeys = new ApiKeyRepository(prisma);
   const sessions = new SessionRepository(prisma);
@@ -117,6 +124,7 @@ export function createServices(deps: {
     replayGuard,
     logger: deps.logger.child({ component: 'auth' }),
     lookups: new KeyLookupGuard((subject, limits) => rateLimiter.consume(subject, limits)),
+    database,
   });
   const marketData = createMarketData({
     config: deps.config,
@@ -173,6 +181,7 @@ export function createServices(deps: {
     production: deps.config.isProduction,
   });
   return {
+    database,
     admission,
     security,
     users,
@@ -223,6 +232,7 @@ export function createServices(deps: {
       await quoteStream.stop();
       await usageRecorder.close();
       await bus.stop();
+      database.close();
     },
   };
 }

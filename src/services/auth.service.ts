@@ -4,7 +4,9 @@ import { signatureMatches } from '../domain/request-signing';
 import { isScope, SCOPES, type Viewer } from '../domain/viewer';
 import type { ApiKeyRepository, ApiKeyWithUser } from '../datasources/database/api-key.repository';
 import type { UserRepository } from '../datasources/database/user.repository';
-import { ForbiddenError, UnauthenticatedError } from '../errors/errors';
+import { ForbiddenError, ServiceUnavailableError, UnauthenticatedError } from '../errors/errors';
+import type { DatabaseAvailability } from '../datasources/database/availability';
+import { isDatabaseUnavailable } from '../datasources/database/unavailable';
 import type { Logger } from '../observability/logger';
 import type { InvalidationBus } from './invalidation-bus';
 import type { KeyLookupGuard } from './key-lookup-guard';
@@ -97,6 +99,8 @@ export class AuthService {
       logger: Logger;
       /** Refuses made-up keys without the database (unknown keys, lookups per address). */
       lookups?: KeyLookupGuard;
+      /** Whether the database answers; without it, every lookup is tried. */
+      database?: DatabaseAvailability;
       now?: () => Date;
     },
   ) {
@@ -269,13 +273,16 @@ export class AuthService {
     const hash = hashApiKey(trimmed);
     const cached = fresh ? undefined : this.cachedKey(hash);
     if (cached) return this.admit(cached, ip);
+    // The database is down: a key read before answers as read, without waiting on it.
+    const known = this.deps.database?.down ? this.keyCache.get(hash) : undefined;
+    if (known) return this.admit(known, ip);
     const { lookups } = this.deps;
     if (lookups?.isKnownUnknown(hash)) return this.admit(null, ip);
     lookups?.assertNotBlocked(ip);
     // Concurrent first requests of one key share one lookup.
     let pending = this.loading.get(hash);
     if (!pending) {
-      const loading: Promise<CachedKey | null> = this.loadKey(hash).finally(() => {
+      const loading: Promise<CachedKey | null> = this.loadKeyOrStale(hash).finally(() => {
         // An invalidation may have replaced this lookup with a newer one: keep that.
         if (this.loading.get(hash) === loading) this.loading.delete(hash);
       });
@@ -330,6 +337,21 @@ export class AuthService {
   private cachedKey(hash: string): CachedKey | undefined {
     const cached = this.keyCache.get(hash);
     return cached && Date.now() - cached.at < KEY_CACHE_TTL_MS ? cached : undefined;
+  }
+
+  // While the database does not answer, a key this process already knew keeps working
+  // as it was last read (nothing can revoke it meanwhile: revocation needs the database,
+  // and a revocation from before the outage already cleared it through the bus). Keys
+  // never seen get SERVICE_UNAVAILABLE.
+  private async loadKeyOrStale(hash: string): Promise<CachedKey | null> {
+    try {
+      return await this.loadKey(hash);
+    } catch (error) {
+      if (!(this.deps.database?.report(error) ?? isDatabaseUnavailable(error))) throw error;
+      const stale = this.keyCache.get(hash);
+      if (!stale) throw new ServiceUnavailableError();
+      return stale;
+    }
   }
 
   private async loadKey(hash: string): Promise<CachedKey | null> {

@@ -4,9 +4,22 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load-config';
+import type { Database } from '../../src/datasources/database/database';
 import { startApp, type App, type AppOptions } from '../../src/server/app';
 import { createTestDatabase, sharedTestDatabase, type TestDatabase } from './database';
 import { createTestRedis, type TestRedis } from './redis';
+
+// The test database, reached by the server through its own connection.
+function throughOwnConnection(db: TestDatabase, database: Database): TestDatabase {
+  return {
+    database,
+    url: db.url,
+    drop: async () => {
+      await database.close();
+      await db.drop();
+    },
+  };
+}
 
 /** A server on port 0 with its own database, Redis prefix and DATA_DIR. */
 export interface TestServer {
@@ -35,10 +48,19 @@ export async function startTestServer(
     replicaOf?: TestServer;
     /** Shares only that server's Redis prefix (an instance with a database of its own). */
     redisOf?: TestServer;
+    /**
+     * Postgres only: how the server opens its database at that URL (through a fault
+     * proxy, with other pool settings); closed with the server.
+     */
+    openDatabase?: (url: string) => Database;
   } = {},
 ): Promise<TestServer> {
-  const { replicaOf, redisOf, ...appOptions } = options;
-  const db = replicaOf ? sharedTestDatabase(replicaOf.db) : await createTestDatabase();
+  const { replicaOf, redisOf, openDatabase, ...appOptions } = options;
+  const created = replicaOf ? sharedTestDatabase(replicaOf.db) : await createTestDatabase();
+  if (openDatabase && !created.url) throw new Error('openDatabase needs Postgres (DATABASE_URL)');
+  const db: TestDatabase = openDatabase
+    ? throughOwnConnection(created, openDatabase(created.url!))
+    : created;
   const redis = replicaOf?.redis ?? redisOf?.redis ?? createTestRedis();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'yf-data-'));
   const logs: Array<Record<string, unknown>> = [];

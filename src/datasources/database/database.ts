@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { DATABASE_POOL_DEFAULTS, type DatabasePool } from '../../config/env.schema';
 import { PrismaClient } from '../../generated/prisma/client';
 import { acquireDirLock, type DirLock } from './dir-lock';
 
@@ -36,9 +37,35 @@ function wrap(
   };
 }
 
-/** Opens PostgreSQL at `url` through Prisma's `pg` driver adapter. */
-export function openPostgres(url: string): Database {
-  return wrap('postgres', new PrismaPg({ connectionString: url }));
+/**
+ * The pool for applying migrations: one connection, and statements that may run long
+ * (an index built over a large table) instead of the request path's bound.
+ */
+export function migrationPool(pool: DatabasePool): DatabasePool {
+  return { ...pool, size: 1, statementTimeoutMs: 15 * 60_000 };
+}
+
+/** A stalled network answers nothing: the client stops waiting this long after the server would have cancelled. */
+const CLIENT_WAIT_MARGIN_MS = 1_000;
+
+/**
+ * Opens PostgreSQL at `url` through Prisma's `pg` driver adapter, with a bounded pool:
+ * connecting and waiting for a connection fail after `connectTimeoutMs`, the server
+ * cancels statements after `statementTimeoutMs`, and the client stops waiting for an
+ * answer a second later (a stalled network, where the server's timeout never arrives).
+ */
+export function openPostgres(url: string, pool: DatabasePool = DATABASE_POOL_DEFAULTS): Database {
+  return wrap(
+    'postgres',
+    new PrismaPg({
+      connectionString: url,
+      max: pool.size,
+      connectionTimeoutMillis: pool.connectTimeoutMs,
+      statement_timeout: pool.statementTimeoutMs,
+      query_timeout: pool.statementTimeoutMs + CLIENT_WAIT_MARGIN_MS,
+      keepAlive: true,
+    }),
+  );
 }
 
 // The adapter's own shadow database (used to diff migrations) is never closed, and its

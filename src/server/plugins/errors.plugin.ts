@@ -3,7 +3,12 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Context } from '../../context';
 import { ErrorCode } from '../../errors/codes';
-import { YieldflowError } from '../../errors/errors';
+import {
+  SERVICE_RETRY_AFTER_SECONDS,
+  ServiceUnavailableError,
+  YieldflowError,
+} from '../../errors/errors';
+import { isDatabaseUnavailable } from '../../datasources/database/unavailable';
 
 const PUBLIC_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 
@@ -71,6 +76,16 @@ export function createFormatError(options: { development: boolean }) {
       }
       return { ...formatted, extensions };
     }
+    // The database did not answer: the caller may retry, and nothing is its fault.
+    if (isDatabaseUnavailable(unwrapResolverError(error))) {
+      const unavailable = new ServiceUnavailableError();
+      return {
+        message: unavailable.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: unavailable.code, retryAfter: unavailable.retryAfter },
+      };
+    }
     if (options.development) {
       return {
         ...formatted,
@@ -94,6 +109,8 @@ export function errorLoggingPlugin(): ApolloServerPlugin<Context> {
         async didEncounterErrors({ contextValue, errors }) {
           for (const error of errors) {
             if (isExpected(error)) continue;
+            // Logged once by the availability tracker, not once per request.
+            if (contextValue.services.database.report(unwrapResolverError(error))) continue;
             contextValue.logger.error(
               { err: unwrapResolverError(error), path: error.path },
               'unexpected error',
@@ -108,7 +125,8 @@ export function errorLoggingPlugin(): ApolloServerPlugin<Context> {
 /**
  * HTTP 400 for an answer that is nothing but the caller's mistake: every error is
  * BAD_USER_INPUT and no root field got a value (Apollo would answer 200, as for any
- * execution error). An answer with some data keeps 200: part of it is good.
+ * execution error); 503 with Retry-After when nothing got a value because the database
+ * did not answer. An answer with some data keeps 200: part of it is good.
  */
 export function inputErrorStatusPlugin(): ApolloServerPlugin<Context> {
   return {
@@ -118,9 +136,14 @@ export function inputErrorStatusPlugin(): ApolloServerPlugin<Context> {
           if (response.body.kind !== 'single' || response.http.status !== undefined) return;
           const { errors, data } = response.body.singleResult;
           if (!errors || errors.length === 0) return;
-          if (!errors.every((error) => error.extensions?.code === ErrorCode.BAD_USER_INPUT)) return;
           if (data && Object.values(data).some((value) => value !== null)) return;
-          response.http.status = 400;
+          if (errors.every((error) => error.extensions?.code === ErrorCode.BAD_USER_INPUT)) {
+            response.http.status = 400;
+          } else if (errors.some((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) {
+            // Nothing answered because the database did not: 503, and when to retry.
+            response.http.status = 503;
+            response.http.headers.set('retry-after', String(SERVICE_RETRY_AFTER_SECONDS));
+          }
         },
       };
     },

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       redisKeyPrefix: 'yf:',
       redisCommandTimeoutMs: 2_000,
+      databasePool: { size: 10, connectTimeoutMs: 3_000, statementTimeoutMs: 5_000 },
       corsOrigins: [],
       shutdownGraceMs: 10_000,
       seedDemo: true,
@@ -43,9 +44,15 @@ describe('loadConfig', () => {
       REDIS_URL: 'localhost:6379',
       CORS_ORIGINS: 'https://ok.example, not an origin',
       SHUTDOWN_GRACE_MS: '-5',
+      DATABASE_POOL_SIZE: '0',
+      DATABASE_CONNECT_TIMEOUT_MS: 'soon',
+      DATABASE_STATEMENT_TIMEOUT_MS: '10',
     });
-    expect(problems).toHaveLength(6);
+    expect(problems).toHaveLength(9);
     for (const name of [
+      'DATABASE_POOL_SIZE',
+      'DATABASE_CONNECT_TIMEOUT_MS',
+      'DATABASE_STATEMENT_TIMEOUT_MS',
       'PORT',
       'REDIS_COMMAND_TIMEOUT_MS',
       'DATABASE_URL',

@@ -54,4 +54,18 @@ describe('createFormatError', () => {
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     });
   });
+
+  it('answers SERVICE_UNAVAILABLE with retryAfter when the database did not answer, in development too', () => {
+    const cause = Object.assign(new Error("Can't reach database server at db:5432"), {
+      code: 'P1001',
+    });
+    const wrapped = new GraphQLError(cause.message, { originalError: cause, path: ['me'] });
+    for (const format of [production, development]) {
+      expect(format(wrapped.toJSON(), wrapped)).toEqual({
+        message: 'The service is temporarily unavailable; retry shortly',
+        path: ['me'],
+        extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: 5 },
+      });
+    }
+  });
 });
