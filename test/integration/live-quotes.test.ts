@@ -3,7 +3,8 @@ import WebSocket from 'ws';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/providers/fake-upstream';
 import { FakeTradeServer } from '../fixtures/providers/finnhub/fake-trade-server';
 import { gql } from '../helpers/graphql';
-import { liveClient, waitFor, type LiveClient } from '../helpers/live-client';
+import { liveClient, type LiveClient } from '../helpers/live-client';
+import { waitFor } from '../helpers/wait';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 interface LiveQuote {

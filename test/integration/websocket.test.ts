@@ -5,7 +5,8 @@ import path from 'node:path';
 import { signJwt } from '../../src/services/jwt';
 import { MAX_OPERATIONS_PER_SOCKET } from '../../src/server/ws/connection';
 import { gql } from '../helpers/graphql';
-import { liveClient, waitFor } from '../helpers/live-client';
+import { liveClient } from '../helpers/live-client';
+import { waitFor } from '../helpers/wait';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 function wsUrl(server: TestServer): string {

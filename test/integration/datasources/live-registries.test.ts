@@ -8,7 +8,7 @@ import {
 import { ConnectionRegistry } from '../../../src/datasources/cache/connection-registry';
 import { SymbolRegistry } from '../../../src/datasources/cache/symbol-registry';
 import type { Quote } from '../../../src/domain/market';
-import { waitFor } from '../../helpers/live-client';
+import { waitFor } from '../../helpers/wait';
 import { createTestRedis } from '../../helpers/redis';
 
 const redis = createTestRedis();

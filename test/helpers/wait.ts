@@ -1,0 +1,67 @@
+/**
+ * Waiting in tests: on a condition (never a fixed sleep), or, for a negative, on an
+ * explicit window. A clock tests move by hand is here too, for TTLs.
+ */
+
+/** How often a condition is looked at again. */
+const POLL_MS = 10;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Resolves once `check` holds (it may be async), looking every 10 ms; rejects naming
+ * `what` when it still does not after `ms`.
+ */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  ms = 5_000,
+  what = 'condition',
+): Promise<void> {
+  await eventually(check, Boolean, ms, what);
+}
+
+/**
+ * Reads until `done` holds of what `read` answers, and resolves with that answer;
+ * rejects naming `what` (with the last answer) when it still does not after `ms`.
+ */
+export async function eventually<T>(
+  read: () => T | Promise<T>,
+  done: (value: T) => boolean,
+  ms = 5_000,
+  what = 'condition',
+): Promise<T> {
+  const until = performance.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (performance.now() > until) {
+      throw new Error(`${what} not met within ${ms} ms (last: ${JSON.stringify(value)})`);
+    }
+    await pause(POLL_MS);
+  }
+}
+
+/**
+ * Lets `ms` pass, for a test that proves something does NOT happen. An absence sends no
+ * signal to wait on, so a negative needs a window: keep it small (a few times the
+ * latency of the thing that must not happen), and where possible start it after a
+ * barrier that shows the thing would have happened by then.
+ */
+export function quietFor(ms: number): Promise<void> {
+  return pause(ms);
+}
+
+/** A clock that follows the wall clock, plus whatever a test advanced it by. */
+export interface TestClock {
+  now(): Date;
+  /** Moves the clock forward, e.g. past a TTL, without waiting. */
+  advance(ms: number): void;
+}
+
+export function testClock(): TestClock {
+  let offset = 0;
+  return {
+    now: () => new Date(Date.now() + offset),
+    advance: (ms) => void (offset += ms),
+  };
+}
