@@ -176,8 +176,9 @@ describeReplicas('live quotes across two replicas', () => {
 
     // Two sockets are open (one per replica); a third fits, a fourth is refused.
     const third = open(replicas[0]);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitFor(() => third.acked() || third.closes.length > 0, 5_000, 'the third answered');
     expect(third.closes).toEqual([]);
+    expect(third.acked()).toBe(true);
     const fourth = await new Promise<number>((resolve) => {
       const socket = new WebSocket(replicas[1].url.replace(/^http/, 'ws'), 'graphql-transport-ws');
       socket.on('open', () =>

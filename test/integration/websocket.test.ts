@@ -200,15 +200,18 @@ describe('GraphQL over WebSocket (graphql-ws) on /graphql', () => {
     expect(first.acked).toBe(true);
     const second = await connect();
     expect(second).toMatchObject({ acked: false, code: 4429 });
-    const closed = new Promise((resolve) => first.socket.on('close', resolve));
-    first.socket.close();
-    await closed;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The slot frees when the server sees the close (its side of the socket is gone).
+    const closedOnServer = async (socket: WebSocket) => {
+      const closed = new Promise((resolve) => socket.on('close', resolve));
+      socket.close();
+      await closed;
+      await waitFor(() => server.app.websocket.size === 0, 5_000, 'the server to see the close');
+    };
+    await closedOnServer(first.socket);
     const third = await connect();
     expect(third.acked).toBe(true);
-    third.socket.close();
+    await closedOnServer(third.socket);
 
-    await new Promise((resolve) => setTimeout(resolve, 50));
     const client = createClient({
       url: wsUrl(server),
       webSocketImpl: WebSocket,
