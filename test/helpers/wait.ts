@@ -51,17 +51,23 @@ export function quietFor(ms: number): Promise<void> {
   return pause(ms);
 }
 
-/** A clock that follows the wall clock, plus whatever a test advanced it by. */
+/** A clock a test moves forward by hand. */
 export interface TestClock {
   now(): Date;
   /** Moves the clock forward, e.g. past a TTL, without waiting. */
   advance(ms: number): void;
 }
 
-export function testClock(): TestClock {
+/**
+ * A clock stopped at `frozenAt`, moving only when advanced (for a component alone); without
+ * it, the wall clock plus whatever was advanced (for a running server, whose timers and
+ * other parts keep to real time).
+ */
+export function testClock(frozenAt?: Date): TestClock {
   let offset = 0;
+  const base = frozenAt ? () => frozenAt.getTime() : Date.now;
   return {
-    now: () => new Date(Date.now() + offset),
+    now: () => new Date(base() + offset),
     advance: (ms) => void (offset += ms),
   };
 }
