@@ -47,6 +47,11 @@ export interface AppOptions {
   };
   /** A live trade source replacing the configured one (the WebSocket bench's generator). */
   tradeFeed?: TradeFeed;
+  /**
+   * The clock of market data and the response cache (tests move it past their TTLs); the
+   * wall clock by default.
+   */
+  now?: () => Date;
 }
 
 /** A running server. */
@@ -128,6 +133,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       metrics,
       jwtSecret,
       tradeFeed: options.tradeFeed,
+      now: options.now,
     });
     await services.start();
     const schema = await buildYieldflowSchema();

@@ -27,6 +27,8 @@ export interface ResponseCacheOptions {
   maxEntryBytes: number;
   /** Total size kept, in bytes of JSON. */
   maxBytes: number;
+  /** The clock the TTL is measured on; the wall clock by default (tests move their own). */
+  now?: () => Date;
 }
 
 export const DEFAULT_RESPONSE_CACHE: ResponseCacheOptions = {
@@ -83,11 +85,14 @@ export class ResponseCache {
   misses = 0;
 
   constructor(private readonly options: ResponseCacheOptions = DEFAULT_RESPONSE_CACHE) {
+    const clock = options.now;
     this.entries = new LRUCache<string, CachedAnswer>({
       maxSize: options.maxBytes,
       sizeCalculation: (entry, key) => entry.body.length + key.length,
       ttl: options.ttlMs,
       ttlAutopurge: false,
+      // Every look reads the given clock (lru-cache would otherwise reuse one for 1 ms).
+      ...(clock && { perf: { now: () => clock().getTime() }, ttlResolution: 0 }),
     });
   }
 

@@ -35,7 +35,7 @@ import type { MarketDataService } from '../services/market-data.service';
 import { PortfolioService } from '../services/portfolio.service';
 import { LedgerSizesService } from '../services/ledger-sizes';
 import { QuoteStream, type TradeFeed } from '../services/quote-stream';
-import { ResponseCache } from './response-cache';
+import { DEFAULT_RESPONSE_CACHE, ResponseCache } from './response-cache';
 import { Admission } from './admission/admission';
 import { UsageRecorder, UsageService } from '../services/usage.service';
 
@@ -97,6 +97,8 @@ export function createServices(deps: {
   billing?: BillingProvider;
   /** Replaces the configured live trade source (a bench's generator). */
   tradeFeed?: TradeFeed;
+  /** The clock of market data and the response cache; the wall clock by default. */
+  now?: () => Date;
 }): Services {
   const { prisma } = deps.database;
   const database = new DatabaseAvailability({
@@ -131,6 +133,7 @@ export function createServices(deps: {
     redis: deps.redis,
     logger: deps.logger,
     metrics: deps.metrics,
+    now: deps.now,
   });
   const finnhub = deps.config.providers.find((p) => p.name === 'finnhub');
   const tradeFeed =
@@ -213,7 +216,7 @@ export function createServices(deps: {
     portfolios: new PortfolioService(portfolioRepository, marketData, () => new Date(), bus),
     ledgerSizes,
     quoteStream,
-    responseCache: new ResponseCache(),
+    responseCache: new ResponseCache({ ...DEFAULT_RESPONSE_CACHE, now: deps.now }),
     analytics: { riskFreeRate: deps.config.riskFreeRate },
     start: async () => {
       security.start();

@@ -20,6 +20,8 @@ export interface LedgerCacheOptions {
   ttlMs: number;
   /** Transactions kept in all, over every cached ledger. */
   maxRows: number;
+  /** The clock the TTL is measured on; the wall clock by default (tests move their own). */
+  now?: () => Date;
 }
 
 export const DEFAULT_LEDGER_CACHE: LedgerCacheOptions = { ttlMs: 10_000, maxRows: 200_000 };
@@ -41,10 +43,13 @@ export class LedgerCache {
     bus: InvalidationBus | null,
     options: LedgerCacheOptions = DEFAULT_LEDGER_CACHE,
   ) {
+    const clock = options.now;
     this.entries = new LRUCache<string, Ledger>({
       maxSize: options.maxRows,
       sizeCalculation: (ledger) => ledger.rows.length + 1,
       ttl: options.ttlMs,
+      // Every look reads the given clock (lru-cache would otherwise reuse one for 1 ms).
+      ...(clock && { perf: { now: () => clock().getTime() }, ttlResolution: 0 }),
     });
     bus?.onMessage((message) => {
       if (message.startsWith(PORTFOLIO_MESSAGE))

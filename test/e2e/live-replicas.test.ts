@@ -11,7 +11,8 @@ import { DEMO_EMAIL } from '../../src/services/demo-seed.service';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/providers/fake-upstream';
 import { FakeTradeServer } from '../fixtures/providers/finnhub/fake-trade-server';
 import { gql } from '../helpers/graphql';
-import { liveClient, waitFor, type LiveClient } from '../helpers/live-client';
+import { liveClient, type LiveClient } from '../helpers/live-client';
+import { waitFor } from '../helpers/wait';
 import { spawnServer, type ServerProcess } from '../helpers/process';
 import { createTestRedis } from '../helpers/redis';
 import { testEnv, withDatabaseName } from '../helpers/test-env';
@@ -175,8 +176,9 @@ describeReplicas('live quotes across two replicas', () => {
 
     // Two sockets are open (one per replica); a third fits, a fourth is refused.
     const third = open(replicas[0]);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitFor(() => third.acked() || third.closes.length > 0, 5_000, 'the third answered');
     expect(third.closes).toEqual([]);
+    expect(third.acked()).toBe(true);
     const fourth = await new Promise<number>((resolve) => {
       const socket = new WebSocket(replicas[1].url.replace(/^http/, 'ws'), 'graphql-transport-ws');
       socket.on('open', () =>

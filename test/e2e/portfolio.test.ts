@@ -14,6 +14,7 @@ import {
   type LiveValuationSubscription,
 } from '../../src/client';
 import { spawnServer, type ServerProcess } from '../helpers/process';
+import { waitFor } from '../helpers/wait';
 
 describe('a portfolio from CSV to performance, on `npm start`', () => {
   let server: ServerProcess;
@@ -85,10 +86,7 @@ describe('a portfolio from CSV to performance, on `npm start`', () => {
         next: (data) => events.push(data),
       },
     );
-    const until = Date.now() + 10_000;
-    while (events.length === 0 && Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(() => events.length > 0, 10_000, 'the first valuation');
     expect(events[0].portfolioValuation.costBasis).toBeCloseTo(p.valuation.costBasis, 9);
     stop();
     await owner.close();

@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { gql } from '../helpers/graphql';
 import { runNode, SERVER_ENTRY, spawnServer, START_ARGS } from '../helpers/process';
 import { testEnv, withDatabaseName } from '../helpers/test-env';
+import { eventually, waitFor } from '../helpers/wait';
 
 interface Mode {
   name: string;
@@ -110,19 +111,32 @@ describe.each(modes)('npm start on $name', (mode) => {
     let answer = '';
     socket.on('data', (chunk) => (answer += chunk));
     const answered = new Promise<void>((resolve) => socket.on('end', () => resolve()));
+    // With `Expect: 100-continue`, node answers "100 Continue" as it hands the parsed
+    // request to the server's handler: from then on the request is in flight.
     socket.write(
-      `POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nx-api-key: ${server.demoKey}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`,
+      `POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nx-api-key: ${server.demoKey}\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`,
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(() => answer.startsWith('HTTP/1.1 100 Continue'), 10_000, 'the request taken');
     server.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // Logged as the listener closes, counting the request still in flight.
+    const shutdown = await eventually(
+      () =>
+        server.stdout
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as { msg?: string; inFlight?: number })
+          .find((line) => line.msg === 'shutting down'),
+      (line) => line !== undefined,
+      10_000,
+      'the shutdown to start',
+    );
+    expect(shutdown).toMatchObject({ inFlight: 1 });
 
     // The listener is closed: a new connection is refused.
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
 
     socket.write(body.slice(5));
     await answered;
-    expect(answer).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/);
     expect(answer).toContain('"email":"demo@yieldflow.local"');
     expect(await server.exited).toBe(0);
   });

@@ -1,15 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
-/** Waits until `check` holds, polling every 10 ms. */
-export async function waitFor(check: () => boolean, ms = 5_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** One subscription's events as they arrive. */
 export interface LiveSubscription<T> {
   events: T[];
@@ -24,12 +15,15 @@ export interface LiveClient {
   client: Client;
   /** Close codes seen, in order. */
   closes: number[];
+  /** True once the server acknowledged the connection (`connection_ack`). */
+  acked(): boolean;
   subscribe<T>(query: string, variables?: Record<string, unknown>): LiveSubscription<T>;
   dispose(): Promise<void>;
 }
 
 export function liveClient(httpUrl: string, connectionParams: Record<string, unknown>): LiveClient {
   const closes: number[] = [];
+  let acked = false;
   const client = createClient({
     url: httpUrl.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
@@ -38,12 +32,16 @@ export function liveClient(httpUrl: string, connectionParams: Record<string, unk
     lazy: false,
     // Closes are recorded below; a non-lazy client would print them otherwise.
     onNonLazyError: () => undefined,
-    on: { closed: (event) => closes.push((event as { code: number }).code) },
+    on: {
+      connected: () => (acked = true),
+      closed: (event) => closes.push((event as { code: number }).code),
+    },
   });
   client.on('error', () => undefined);
   return {
     client,
     closes,
+    acked: () => acked,
     subscribe<T>(query: string, variables?: Record<string, unknown>) {
       const subscription: LiveSubscription<T> = {
         events: [],

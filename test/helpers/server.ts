@@ -44,7 +44,7 @@ export interface TestServer {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: Pick<AppOptions, 'websocket' | 'tradeFeed'> & {
+  options: Pick<AppOptions, 'websocket' | 'tradeFeed' | 'now'> & {
     replicaOf?: TestServer;
     /** Shares only that server's Redis prefix (an instance with a database of its own). */
     redisOf?: TestServer;

@@ -2,7 +2,8 @@ import { accountKey } from '../fixtures/account-key';
 import { ARGUMENT_LIMITS } from '../../src/domain/argument-limits';
 import { MAX_JSON_DEPTH } from '../../src/server/json-depth';
 import { gql, type GraphQLResponse } from '../helpers/graphql';
-import { liveClient, waitFor } from '../helpers/live-client';
+import { liveClient } from '../helpers/live-client';
+import { waitFor } from '../helpers/wait';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 /** One argument at an extreme: the operation, its variables, and the code it must get. */

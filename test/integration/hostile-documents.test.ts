@@ -1,7 +1,8 @@
 import { fanOutFragments } from '../../scripts/fuzz/pathological-documents';
 import { MAX_SELECTIONS } from '../../src/server/validation-rules';
 import { codes, gql } from '../helpers/graphql';
-import { liveClient, waitFor } from '../helpers/live-client';
+import { liveClient } from '../helpers/live-client';
+import { waitFor } from '../helpers/wait';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const fanOut = (root: string, type: string, levels: number, leaf: string, fanOut = 2) =>

@@ -3,7 +3,8 @@ import WebSocket from 'ws';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/providers/fake-upstream';
 import { FakeTradeServer } from '../fixtures/providers/finnhub/fake-trade-server';
 import { gql } from '../helpers/graphql';
-import { liveClient, waitFor, type LiveClient } from '../helpers/live-client';
+import { liveClient, type LiveClient } from '../helpers/live-client';
+import { quietFor, waitFor } from '../helpers/wait';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 interface LiveQuote {
@@ -96,6 +97,14 @@ describe('live quotes over WebSocket (Finnhub trade stream as the source)', () =
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
     await waitFor(() => server.app.services.quoteStream.watched().length === 0);
   });
+
+  /** Sends a trade and waits until the stream has published it: one event of its own. */
+  const publishTrade = async (symbol: string, price: number) => {
+    const stream = server.app.services.quoteStream;
+    const published = stream.published;
+    trades.trade(symbol, price);
+    await waitFor(() => stream.published > published, 2_000, `${symbol} at ${price} published`);
+  };
   afterAll(async () => {
     await server.close();
     await trades.close();
@@ -163,12 +172,10 @@ describe('live quotes over WebSocket (Finnhub trade stream as the source)', () =
     await waitFor(() => live.events.length === 1 && trades.active().includes('JNJ'));
     const base = live.events[0].price;
     const prices = [1.001, 1.002, 1.003, 1.004, 1.005].map((f) => Math.round(base * f * 100) / 100);
-    for (const price of prices) {
-      trades.trade('JNJ', price);
-      await new Promise((resolve) => setTimeout(resolve, 120));
-    }
+    // Five trades, each published on its own (100 ms apart at least), well within a second.
+    for (const price of prices) await publishTrade('JNJ', price);
     await waitFor(() => live.events.at(-1)!.price === prices.at(-1), 3_000, 'latest price');
-    // Five trades within ~600 ms: the snapshot, then at most two events (one per second).
+    // The snapshot, then at most two events (one per second).
     expect(live.events.length).toBeLessThanOrEqual(3);
   });
 
@@ -193,7 +200,13 @@ describe('live quotes over WebSocket (Finnhub trade stream as the source)', () =
     });
     await waitFor(() => four.events.length === 5, 8_000, 'within the limit');
     six.stop();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Its end releases its symbols as it stops watching them (PG is only the first's); the
+    // release reaches Redis before any later acquire on the server's one client.
+    await waitFor(
+      () => !server.app.services.quoteStream.watched().includes('PG'),
+      5_000,
+      'the first subscription ended',
+    );
     const again = client.subscribe<LiveQuote>(QUOTES, {
       symbols: ['PG', 'V', 'MA', 'COST', 'PEP'],
     });
@@ -230,8 +243,9 @@ describe('live quotes over WebSocket (Finnhub trade stream as the source)', () =
     expect(live2.events[0]).toMatchObject({ symbol: 'KO', delayed: true, price: quote.price });
     await waitFor(() => trades.active().includes('KO'));
     // A live trade moves live subscribers, not the delayed one (its quote 15 minutes ago is unchanged).
-    trades.trade('KO', Math.round(quote.price * 1.01 * 100) / 100);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await publishTrade('KO', Math.round(quote.price * 1.01 * 100) / 100);
+    // Published: a delayed listener would now get it after one lookup of the quote log.
+    await quietFor(100);
     expect(live2.events).toHaveLength(1);
   });
 
@@ -313,19 +327,19 @@ describe('live quotes over WebSocket (Finnhub trade stream as the source)', () =
     await waitFor(() => trades.active().includes('AAPL'));
     const base = raw.messages.find((m) => m.id === 'q')!.payload.data.quotes.price as number;
     raw.tcp.pause();
-    // Large answers fill the kernel's buffers and then the server's send buffer.
+    // Large answers fill the kernel's buffers and then the server's send buffer: once all
+    // are written (a next and a complete each), the socket is far over its soft limit.
+    const { counters } = server.app.websocket;
+    const sent = counters.sent;
     askForLargeAnswers(raw.socket, 'AAPL');
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const dropped = server.app.websocket.counters.dropped;
+    await waitFor(() => counters.sent - sent >= 120, 10_000, 'large answers written');
+    const dropped = counters.dropped;
     const prices = Array.from(
       { length: 8 },
       (_, i) => Math.round(base * (1 + (i + 1) / 1000) * 100) / 100,
     );
-    for (const price of prices) {
-      trades.trade('AAPL', price);
-      await new Promise((resolve) => setTimeout(resolve, 130));
-    }
-    await waitFor(() => server.app.websocket.counters.dropped - dropped >= 5, 3_000, 'events held');
+    for (const price of prices) await publishTrade('AAPL', price);
+    await waitFor(() => counters.dropped - dropped >= 5, 3_000, 'events held');
     raw.tcp.resume();
     await waitFor(
       () => raw.messages.filter((m) => m.type === 'complete').length === 60,

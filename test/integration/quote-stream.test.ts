@@ -13,15 +13,9 @@ import { QuoteStream, type TradeFeed } from '../../src/services/quote-stream';
 import { CountingProvider } from '../fixtures/counting-provider';
 import { createTestRedis } from '../helpers/redis';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { quietFor, testClock, waitFor } from '../helpers/wait';
 
 const logger = pino({ level: 'silent' });
-const waitFor = async (check: () => boolean, ms = 5_000) => {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 describe('Subscription.quotes over graphql-ws', () => {
   let server: TestServer;
@@ -112,7 +106,8 @@ describe('QuoteStream', () => {
     stopB();
     expect(stream.watched()).toEqual([]);
     const polls = stream.polls;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Three intervals without a poll: nobody watches, so the timer has stopped.
+    await quietFor(150);
     expect(stream.polls).toBe(polls);
     await stream.stop();
   });
@@ -122,8 +117,10 @@ describe('QuoteStream', () => {
     async () => {
       const prefix = `${redis.prefix}qs:`;
       const clients = [0, 1].map(() => new Redis(redis.url!, { keyPrefix: prefix }));
-      const streams = clients.map((client) => {
-        const { marketData } = service(new RedisCacheStore(client));
+      // Each replica's simulated market has a clock of its own, so that B's can be moved.
+      const clocks = clients.map(() => testClock());
+      const streams = clients.map((client, i) => {
+        const { marketData } = service(new RedisCacheStore(client), clocks[i].now);
         return new QuoteStream({
           marketData,
           redis: client,
@@ -138,13 +135,20 @@ describe('QuoteStream', () => {
         await waitFor(() => b.producing().includes('KO'));
         const received: Quote[] = [];
         const stopA = a.watch(['KO'], (q) => received.push(q));
-        // A's ticks come from B: force a change so that B publishes again.
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await waitFor(() => received.length > 0, 5_000, "A's first quote");
+        // A's ticks come from B: move B's market on a minute, so that its next poll (the
+        // 50 ms quote TTL past) changes the price and B publishes.
+        clocks[1].advance(60_000);
+        const moved = clocks[1].now().getTime();
+        await waitFor(
+          () => received.some((q) => new Date(q.timestamp).getTime() >= moved),
+          5_000,
+          "B's tick on A",
+        );
         expect(a.producing()).toEqual([]);
         expect(a.polls).toBe(0);
         expect(b.polls).toBeGreaterThan(0);
         stopA();
-        void received;
       } finally {
         await Promise.all(streams.map((s) => s.stop()));
         await Promise.all(clients.map((c) => c.quit()));

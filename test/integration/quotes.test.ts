@@ -3,6 +3,7 @@ import { SimulatorProvider } from '../../src/datasources/providers/simulator/sim
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/providers/fake-upstream';
 import { codes, execute, gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { testClock } from '../helpers/wait';
 
 describe('quote and quotes on the default simulator (no provider keys)', () => {
   let server: TestServer;
@@ -62,14 +63,19 @@ describe('quote and quotes through a real provider (FMP fixture server)', () => 
   let server: TestServer;
   let upstream: FakeUpstream;
   let apiKey: string;
+  // The caches' clock, moved past the quote TTL where a test needs fresh quotes.
+  const clock = testClock();
 
   beforeAll(async () => {
     upstream = await startFakeUpstream('fmp');
-    server = await startTestServer({
-      MARKET_DATA_PROVIDERS: 'fmp,simulator',
-      FMP_API_KEY: upstream.apiKey,
-      FMP_BASE_URL: upstream.url,
-    });
+    server = await startTestServer(
+      {
+        MARKET_DATA_PROVIDERS: 'fmp,simulator',
+        FMP_API_KEY: upstream.apiKey,
+        FMP_BASE_URL: upstream.url,
+      },
+      { now: clock.now },
+    );
     apiKey = server.app.demo!.apiKey;
   });
   afterAll(async () => {
@@ -156,8 +162,8 @@ describe('quote and quotes through a real provider (FMP fixture server)', () => 
         variables: { csv },
       },
     );
-    // Their quotes were cached by the 100-symbol test: advance past the quote TTL.
-    await new Promise((resolve) => setTimeout(resolve, 5_100));
+    // Their quotes were cached by the 100-symbol test: move past the 5 s quote TTL.
+    clock.advance(5_001);
     const before = upstream.count('/stable/batch-quote') + upstream.count('/stable/quote');
     const response = await gql<{ portfolio: { holdings: Array<{ symbol: string }> } }>(
       server.url,

@@ -1,6 +1,8 @@
 import { hashApiKey } from '../../src/domain/api-key-secret';
 import { codes, gql } from '../helpers/graphql';
+import { DEFAULT_RESPONSE_CACHE } from '../../src/server/response-cache';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { testClock } from '../helpers/wait';
 
 /** A metric's value from GET /metrics (0 when absent). */
 async function metric(server: TestServer, line: RegExp): Promise<number> {
@@ -15,8 +17,10 @@ const parsed = (server: TestServer) => metric(server, /^yieldflow_graphql_docume
 describe('the HTTP fast path', () => {
   let server: TestServer;
   let apiKey: string;
+  // The caches' clock, moved past the response cache's TTL instead of waiting for it.
+  const clock = testClock();
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({}, { now: clock.now });
     apiKey = server.app.demo!.apiKey;
   });
   afterAll(() => server.close());
@@ -62,7 +66,7 @@ describe('the HTTP fast path', () => {
     expect(free.headers.get('x-response-cache')).toBe('MISS');
     expect(free.body.data).toMatchObject({ quote: { delayed: true } });
 
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    clock.advance(DEFAULT_RESPONSE_CACHE.ttlMs + 1);
     const later = await gql(server.url, QUERY, { apiKey, variables: { s: 'PEP' } });
     expect(later.headers.get('x-response-cache')).toBe('MISS');
   });

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { signJwt } from '../../src/services/jwt';
 import { MAX_OPERATIONS_PER_SOCKET } from '../../src/server/ws/connection';
 import { gql } from '../helpers/graphql';
-import { liveClient, waitFor } from '../helpers/live-client';
+import { liveClient } from '../helpers/live-client';
+import { waitFor } from '../helpers/wait';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 function wsUrl(server: TestServer): string {
@@ -199,15 +200,18 @@ describe('GraphQL over WebSocket (graphql-ws) on /graphql', () => {
     expect(first.acked).toBe(true);
     const second = await connect();
     expect(second).toMatchObject({ acked: false, code: 4429 });
-    const closed = new Promise((resolve) => first.socket.on('close', resolve));
-    first.socket.close();
-    await closed;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The slot frees when the server sees the close (its side of the socket is gone).
+    const closedOnServer = async (socket: WebSocket) => {
+      const closed = new Promise((resolve) => socket.on('close', resolve));
+      socket.close();
+      await closed;
+      await waitFor(() => server.app.websocket.size === 0, 5_000, 'the server to see the close');
+    };
+    await closedOnServer(first.socket);
     const third = await connect();
     expect(third.acked).toBe(true);
-    third.socket.close();
+    await closedOnServer(third.socket);
 
-    await new Promise((resolve) => setTimeout(resolve, 50));
     const client = createClient({
       url: wsUrl(server),
       webSocketImpl: WebSocket,

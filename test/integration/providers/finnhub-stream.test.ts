@@ -4,14 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { FinnhubTradeStream } from '../../../src/datasources/providers/finnhub/finnhub.stream';
 import type { Trade } from '../../../src/datasources/providers/finnhub/finnhub.mappers';
 import { fixture } from '../../fixtures/providers/fake-upstream';
-
-const waitFor = async (check: () => boolean, ms = 3_000) => {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
+import { waitFor } from '../../helpers/wait';
 
 describe("Finnhub's trade WebSocket", () => {
   it('subscribes, maps trades, and after a drop reconnects with backoff and resubscribes every symbol', async () => {

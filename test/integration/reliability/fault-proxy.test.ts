@@ -1,5 +1,6 @@
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
+import { quietFor } from '../../helpers/wait';
 
 // The proxy the reliability tests put between the gateway and real Redis / PostgreSQL,
 // checked here against an echo server so that it holds on both stores.
@@ -61,8 +62,9 @@ it('stalls: the connection stays open and silent, and what was held flows on hea
   socket.write('held');
   let answered = false;
   const answer = nextData(socket).then((data) => ((answered = true), data));
-  // Nothing comes back while stalled, however long; the socket stays open.
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Nothing comes back while stalled, however long; the socket stays open. Healthy, the
+  // echo takes a millisecond or two: a window many times that shows it is held.
+  await quietFor(100);
   expect(answered).toBe(false);
   expect(socket.destroyed).toBe(false);
   expect(proxy.connections).toBe(1);

@@ -5,17 +5,9 @@ import { RateLimiter } from '../../../src/datasources/cache/rate-limiter';
 import { RedisCacheStore } from '../../../src/datasources/cache/redis-cache.store';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
 import { createTestRedis } from '../../helpers/redis';
+import { waitFor } from '../../helpers/wait';
 
 const redis = createTestRedis();
-
-/** Resolves once `check` resolves true, trying every 50 ms for up to 5 s. */
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = performance.now() + 5_000;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 const limits = { perMinute: 5, perDay: null };
 
 // Real Redis behind the fault proxy: a stall keeps the connection open and silent, which
@@ -60,10 +52,14 @@ const limits = { perMinute: 5, perDay: null };
     await proxy.heal();
     await direct.del('rl:w:acct:stall');
     // Back on Redis by itself: the shared log counts the next request again.
-    await until(async () => {
-      await limiter.consume('acct:stall', limits);
-      return (await direct.exists('rl:w:acct:stall')) === 1;
-    }, 'the shared rate limit log');
+    await waitFor(
+      async () => {
+        await limiter.consume('acct:stall', limits);
+        return (await direct.exists('rl:w:acct:stall')) === 1;
+      },
+      5_000,
+      'the shared rate limit log',
+    );
   });
 
   it('cache reads fail within the bound while Redis stalls, so callers fall back', async () => {
@@ -74,8 +70,9 @@ const limits = { perMinute: 5, perDay: null };
     await expect(store.mget(['c:one'])).rejects.toThrow(/timed out/i);
     expect(performance.now() - started).toBeLessThan(2_000);
     await proxy.heal();
-    await until(
+    await waitFor(
       async () => JSON.stringify(await store.mget(['c:one']).catch(() => null)) === '["1"]',
+      5_000,
       'the shared cache',
     );
   });

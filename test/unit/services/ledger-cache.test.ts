@@ -3,6 +3,7 @@ import { emptyLedger } from '../../../src/domain/ledger';
 import type { Portfolio } from '../../../src/generated/prisma/client';
 import { InvalidationBus } from '../../../src/services/invalidation-bus';
 import { LedgerCache, type Ledger } from '../../../src/services/ledger-cache';
+import { testClock } from '../../helpers/wait';
 
 const ID = '00000000-0000-4000-8000-000000000001';
 
@@ -88,11 +89,15 @@ describe('LedgerCache', () => {
 
   it('reads again after the TTL, which bounds staleness while the bus is down', async () => {
     const loads = deferredLoads();
-    const cache = new LedgerCache(loads.load, null, { ttlMs: 20, maxRows: 100 });
+    const clock = testClock(new Date('2026-11-20T18:00:00Z'));
+    const cache = new LedgerCache(loads.load, null, { ttlMs: 20, maxRows: 100, now: clock.now });
     const first = cache.get(ID);
     loads.answer(0, 0);
     await first;
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    clock.advance(19);
+    void cache.get(ID);
+    expect(loads.calls()).toBe(1);
+    clock.advance(2);
     void cache.get(ID);
     expect(loads.calls()).toBe(2);
   });
