@@ -159,7 +159,7 @@ export function createServices(deps: {
     logger: deps.logger.child({ component: 'security' }),
     metrics: deps.metrics,
     autoBlock: deps.config.securityAutoBlock,
-    retentionDays: deps.config.securityEventRetentionDays,
+    retentionDays: deps.config.retention.securityEventDays,
   });
   const admission = new Admission({
     auth,
