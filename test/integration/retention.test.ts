@@ -92,8 +92,8 @@ describe('retention', () => {
     return prisma().$queryRaw<unknown[]>`
       SELECT user_id, api_key_id, operation_name, status,
              to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
-             sum(requests)::int AS requests, sum(cost)::int AS cost,
-             sum(duration_ms)::int AS duration_ms, sum(cache_hits)::int AS cache_hits
+             sum(requests) AS requests, sum(cost) AS cost,
+             sum(duration_ms) AS duration_ms, sum(cache_hits) AS cache_hits
       FROM usage_records
       WHERE created_at < ${today} AND (${userId ?? null}::uuid IS NULL OR user_id = ${userId ?? null}::uuid)
       GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`;
@@ -258,6 +258,27 @@ describe('retention', () => {
     ]);
     expect(await ids()).toEqual(idsBefore);
     expect(await answers()).toEqual(before);
+  });
+
+  it('leaves a bucket whose sums would pass an integer column as it is', async () => {
+    const { userId } = await account();
+    const hour = Math.floor((Date.now() - 10 * DAY) / 3_600_000) * 3_600_000;
+    const big = (second: number): UsageEntry => ({
+      userId,
+      apiKeyId: null,
+      operationName: 'Bulk',
+      requests: 1,
+      cost: 1_500_000_000,
+      status: 'OK',
+      durationMs: 5,
+      cacheHits: 0,
+      createdAt: new Date(hour + second * 1000),
+    });
+    await new UsageRepository(prisma()).insertMany([big(1), big(2)]);
+    const rows = () => prisma().usageRecord.findMany({ where: { userId, operationName: 'Bulk' } });
+    const before = await rows();
+    await retention().run();
+    expect(await rows()).toEqual(before);
   });
 
   /** A second connection to the database on Postgres (another replica's); the same one on PGlite. */
