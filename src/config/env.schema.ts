@@ -18,6 +18,7 @@ import {
 } from '../domain/field-rate-limits';
 import { DEFAULT_PLANS, PLAN_NAMES, type PlanLimits, type PlanName } from '../domain/plans';
 import { isCidr } from '../domain/cidr';
+import { retentionEnv, toRetentionSettings, type RetentionSettings } from './retention.schema';
 
 /** PostgreSQL pool defaults (DATABASE_POOL_SIZE, DATABASE_*_TIMEOUT_MS). */
 export const DATABASE_POOL_DEFAULTS: DatabasePool = {
@@ -254,6 +255,7 @@ export const envSchema = z.object({
   RISK_FREE_RATE: z.coerce.number().min(-1).max(1).default(0),
   SECURITY_AUTO_BLOCK: z.enum(['true', 'false']).default('true'),
   SECURITY_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+  ...retentionEnv,
   TRUSTED_PROXIES: commaList('').refine((cidrs) => cidrs.every(isCidr), {
     message: 'must be a comma-separated list of IP addresses or CIDR blocks like 10.0.0.0/8',
   }),
@@ -354,8 +356,8 @@ export interface Config {
   riskFreeRate: number;
   /** Block addresses and keys for a while past the thresholds of docs/security.md. */
   securityAutoBlock: boolean;
-  /** Security events older than this many days are pruned. */
-  securityEventRetentionDays: number;
+  /** What the retention job keeps (security events included), and how often it runs. */
+  retention: RetentionSettings;
   /**
    * The proxies in front (addresses or CIDR blocks): the client is the right-most
    * X-Forwarded-For hop not among them. Empty: the socket's address.
@@ -417,7 +419,7 @@ export function toConfig(env: Env, cwd: string): Config {
     maxDayMove: env.MARKET_DATA_MAX_DAY_MOVE,
     riskFreeRate: env.RISK_FREE_RATE,
     securityAutoBlock: env.SECURITY_AUTO_BLOCK === 'true',
-    securityEventRetentionDays: env.SECURITY_EVENT_RETENTION_DAYS,
+    retention: toRetentionSettings(env),
     trustedProxies: env.TRUSTED_PROXIES,
     plans: Object.fromEntries(
       PLAN_NAMES.map((name) => [name, { ...DEFAULT_PLANS[name], ...env.PLANS[name], name }]),

@@ -1,4 +1,5 @@
 import { envSchema, toConfig, type Config } from './env.schema';
+import { retentionProblems } from './retention.schema';
 import { withDefaultNodeEnv, type StartArgs } from './start-args';
 
 /** Thrown by {@link loadConfig}; `problems` holds one line per bad or missing variable. */
@@ -37,7 +38,7 @@ export function loadConfig(
     );
   }
   const config = toConfig(parsed.data, cwd);
-  const problems: string[] = [];
+  const problems = retentionProblems(config.retention);
   if (config.isProduction && !config.jwtSecret && options.signsTokens !== false) {
     problems.push(
       'JWT_SECRET: required in production, which an unset NODE_ENV means (at least 32 characters)',

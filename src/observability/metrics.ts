@@ -77,6 +77,25 @@ export class Metrics {
   });
 
   /**
+   * Rows the retention job deleted (`pruned`) or merged into hourly and daily rows
+   * (`rolled_up`: the rows merged away, before their sums were written), by table.
+   */
+  readonly retentionRows = new Counter({
+    name: 'yieldflow_retention_rows_total',
+    help: 'Rows the retention job pruned or merged into hourly and daily rows (rolled_up), by table and action',
+    labelNames: ['table', 'action'] as const,
+    registers: [this.registry],
+  });
+
+  /** Retention runs by outcome: `ok`, or `failed` when a step failed (logged). */
+  readonly retentionRuns = new Counter({
+    name: 'yieldflow_retention_runs_total',
+    help: 'Retention job runs by outcome (ok, failed)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /**
    * Live data: open WebSocket connections, messages written, live events replaced
    * before a slow consumer took them, sockets closed as slow consumers, and symbols
    * watched here / produced here (holding the cluster's one upstream stream).

@@ -100,9 +100,16 @@ export class UsageByOperationType {
 export class UsageByApiKeyType {
   @Field(() => ID, { nullable: true, description: 'Null for requests made with an access token.' })
   apiKeyId!: string | null;
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Null for access tokens, and for a key deleted after it expired (its usage stays).',
+  })
   name!: string | null;
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Null for access tokens, and for a key deleted after it expired.',
+  })
   prefix!: string | null;
   @Field(() => Int)
   requests!: number;

@@ -38,6 +38,7 @@ import { QuoteStream, type TradeFeed } from '../services/quote-stream';
 import { DEFAULT_RESPONSE_CACHE, ResponseCache } from './response-cache';
 import { Admission } from './admission/admission';
 import { UsageRecorder, UsageService } from '../services/usage.service';
+import { RetentionJob } from '../services/retention.service';
 
 /** The long-lived services and datasources of one server instance. */
 export interface Services {
@@ -54,6 +55,8 @@ export interface Services {
   keys: ApiKeyService;
   usage: UsageService;
   usageRecorder: UsageRecorder;
+  /** Prunes and rolls up the tables that grow with traffic (scheduled by `start`). */
+  retention: RetentionJob;
   /** Signatures of signed requests seen (Redis, or this process). */
   replayGuard: ReplayGuard;
   rateLimiter: RateLimiter;
@@ -76,9 +79,9 @@ export interface Services {
   responseCache: ResponseCache;
   /** Settings of the computed analytics. */
   analytics: { riskFreeRate: number };
-  /** Subscribes to cross-replica invalidations. */
+  /** Subscribes to cross-replica invalidations and schedules the retention job. */
   start(): Promise<void>;
-  /** Writes buffered usage and unsubscribes. */
+  /** Stops the retention job, writes buffered usage and unsubscribes. */
   close(): Promise<void>;
 }
 
@@ -163,14 +166,19 @@ export function createServices(deps: {
   const loginThrottle: LoginThrottleStore = deps.redis
     ? new RedisLoginThrottle(deps.redis)
     : new LoginThrottleRepository(prisma);
-  let throttlePruner: NodeJS.Timeout | undefined;
+  const securityEvents = new SecurityEventRepository(prisma);
   const security = new SecurityEvents({
-    repository: new SecurityEventRepository(prisma),
+    repository: securityEvents,
     blocks: deps.redis ? new RedisBlockStore(deps.redis) : new MemoryBlockStore(),
     logger: deps.logger.child({ component: 'security' }),
     metrics: deps.metrics,
     autoBlock: deps.config.securityAutoBlock,
-    retentionDays: deps.config.securityEventRetentionDays,
+  });
+  const retention = new RetentionJob({
+    stores: { sessions, apiKeys, usage: usageRepository, securityEvents, loginThrottle },
+    settings: deps.config.retention,
+    logger: deps.logger.child({ component: 'retention' }),
+    metrics: deps.metrics,
   });
   const admission = new Admission({
     auth,
@@ -205,6 +213,7 @@ export function createServices(deps: {
       admission.remaining(viewer, ''),
     ),
     usageRecorder,
+    retention,
     replayGuard,
     rateLimiter,
     connections,
@@ -219,19 +228,11 @@ export function createServices(deps: {
     responseCache: new ResponseCache({ ...DEFAULT_RESPONSE_CACHE, now: deps.now }),
     analytics: { riskFreeRate: deps.config.riskFreeRate },
     start: async () => {
-      security.start();
-      if (loginThrottle.prune) {
-        const prune = () =>
-          void loginThrottle.prune!().catch((error: Error) =>
-            deps.logger.warn({ err: error.message }, 'login throttle not pruned'),
-          );
-        throttlePruner = setInterval(prune, 60 * 60_000).unref();
-      }
+      retention.start();
       await bus.start();
     },
     close: async () => {
-      security.stop();
-      clearInterval(throttlePruner);
+      await retention.stop();
       await quoteStream.stop();
       await usageRecorder.close();
       await bus.stop();

@@ -1,5 +1,9 @@
 import type { RateDecision } from '../datasources/cache/rate-limiter';
-import type { UsageEntry, UsageRepository } from '../datasources/database/usage.repository';
+import {
+  MAX_COLUMN,
+  type UsageEntry,
+  type UsageRepository,
+} from '../datasources/database/usage.repository';
 import type { ApiKeyRepository } from '../datasources/database/api-key.repository';
 import type { PlanLimits } from '../domain/plans';
 import type { Viewer } from '../domain/viewer';
@@ -19,8 +23,6 @@ const FLUSH_EVERY_MS = 1_000;
 const FLUSH_AT = 500;
 const MAX_BUFFERED = 100_000;
 const DAY_MS = 86_400_000;
-/** The largest value of the usage table's integer columns. */
-const MAX_COLUMN = 2_147_483_647;
 
 // A sum past the column's range would fail its whole batch, and with it every later
 // batch it is retried in front of; a saturated count says as much and writes.

@@ -321,7 +321,8 @@ describe('security events and automatic blocks', () => {
         occurredAt: new Date(Date.now() - 29 * 86_400_000),
       },
     });
-    expect(await server.app.services.security.prune()).toBeGreaterThanOrEqual(1);
+    const { outcomes } = await server.app.services.retention.run();
+    expect(outcomes.find((o) => o.table === 'security_events')!.rows).toBeGreaterThanOrEqual(1);
     expect(await prisma.securityEvent.findUnique({ where: { id: old.id } })).toBeNull();
     expect(await prisma.securityEvent.findUnique({ where: { id: recent.id } })).not.toBeNull();
   });

@@ -62,6 +62,15 @@ export class ApiKeyRepository {
     return this.prisma.apiKey.update({ where: { id }, data: { revokedAt: at } });
   }
 
+  /**
+   * Deletes keys that expired before `before`; how many went. Their usage rows stay
+   * (`usage_records.api_key_id` has no foreign key), so totals do not change.
+   */
+  async pruneExpired(before: Date): Promise<number> {
+    const { count } = await this.prisma.apiKey.deleteMany({ where: { expiresAt: { lt: before } } });
+    return count;
+  }
+
   /** Ends a key's life at `at` (rotation's grace period), never extending it. */
   expireBy(id: string, at: Date, current: Date | null): Promise<ApiKey> {
     const expiresAt = current && current < at ? current : at;

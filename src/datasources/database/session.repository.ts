@@ -39,4 +39,24 @@ export class SessionRepository {
   async recordLogin(email: string, ip: string, success: boolean): Promise<void> {
     await this.prisma.loginAttempt.create({ data: { email, ip, success } });
   }
+
+  /** Deletes login attempts made before `before`; how many went. */
+  async pruneLoginAttempts(before: Date): Promise<number> {
+    const { count } = await this.prisma.loginAttempt.deleteMany({
+      where: { createdAt: { lt: before } },
+    });
+    return count;
+  }
+
+  /**
+   * Deletes refresh tokens that expired, or were revoked, before `before`; how many went.
+   * A used token stays until it expires: presenting it again is how a stolen token is
+   * caught (its family revoked), which a deleted one could no longer tell.
+   */
+  async pruneRefreshTokens(before: Date): Promise<number> {
+    const { count } = await this.prisma.refreshToken.deleteMany({
+      where: { OR: [{ expiresAt: { lt: before } }, { revokedAt: { lt: before } }] },
+    });
+    return count;
+  }
 }

@@ -1,4 +1,23 @@
-import type { PrismaClient } from '../../generated/prisma/client';
+import { Prisma, type PrismaClient } from '../../generated/prisma/client';
+
+/** The largest value of the usage table's integer columns. */
+export const MAX_COLUMN = 2_147_483_647;
+
+/** The buckets of a roll-up: UTC hours or UTC days, the `usage` query's days whole. */
+export type UsageGrain = 'hour' | 'day';
+
+/** What a roll-up did: rows merged away, and the rows written in their place. */
+export interface RollUpResult {
+  merged: number;
+  written: number;
+}
+
+/**
+ * The advisory lock every replica's roll-up takes (transaction-scoped): a run that
+ * finds it held skips instead of waiting.
+ */
+export const ROLL_UP_LOCK_KEY = 7_946_190_001;
+const ROLL_UP_LOCK = Prisma.raw(String(ROLL_UP_LOCK_KEY));
 
 /**
  * The metered requests of one user, key, operation and status in one second (a row of
@@ -47,6 +66,56 @@ export class UsageRepository {
         ${column('cacheHits')}::int[],
         ${column('createdAt')}::timestamptz[]
       )`;
+  }
+
+  /**
+   * Merges the rows created in [from, before) into one per user, key, operation, status
+   * and `grain` bucket (at the bucket's start, with the summed requests, cost, duration
+   * and cache hits), in one statement under a transaction-scoped advisory lock: every
+   * row is deleted by the statement that writes its sum, so a concurrent run cannot
+   * count it twice and rows written meanwhile are left as they are (the next run merges
+   * them). Buckets already one row at their start are not touched (a second run changes
+   * nothing), nor buckets whose sums would pass an integer column. Null when another
+   * run holds the lock.
+   */
+  async rollUp(grain: UsageGrain, from: Date | null, before: Date): Promise<RollUpResult | null> {
+    const range = Prisma.sql`${from ? Prisma.sql`created_at >= ${from} AND` : Prisma.empty} created_at < ${before}`;
+    const bucket = Prisma.sql`date_trunc(${grain}, created_at, 'UTC')`;
+    // Rows are picked by id from one scan of the range (a window per group), not by
+    // joining groups back to rows, whose plan on fresh statistics can be a nested loop.
+    const sum = (column: Prisma.Sql) => Prisma.sql`sum(${column}) OVER g <= ${MAX_COLUMN}`;
+    return this.prisma.$transaction(
+      async (tx) => {
+        const [lock] = await tx.$queryRaw<Array<{ locked: boolean }>>`
+          SELECT pg_try_advisory_xact_lock(${ROLL_UP_LOCK}) AS locked`;
+        if (!lock.locked) return null;
+        const [done] = await tx.$queryRaw<Array<{ merged: bigint; written: bigint }>>`
+          WITH picked AS (
+            SELECT id, (count(*) OVER g > 1 OR min(created_at) OVER g <> ${bucket})
+                       AND ${sum(Prisma.sql`requests`)} AND ${sum(Prisma.sql`cost`)}
+                       AND ${sum(Prisma.sql`duration_ms`)} AND ${sum(Prisma.sql`cache_hits`)}
+                       AS merge
+            FROM usage_records
+            WHERE ${range}
+            WINDOW g AS (PARTITION BY user_id, api_key_id, operation_name, status, ${bucket})
+          ), merged AS (
+            DELETE FROM usage_records WHERE id IN (SELECT id FROM picked WHERE merge)
+            RETURNING user_id, api_key_id, operation_name, status, ${bucket} AS bucket,
+                      requests, cost, duration_ms, cache_hits
+          ), written AS (
+            INSERT INTO usage_records (user_id, api_key_id, operation_name, status, created_at,
+                                       requests, cost, duration_ms, cache_hits)
+            SELECT user_id, api_key_id, operation_name, status, bucket,
+                   sum(requests), sum(cost), sum(duration_ms), sum(cache_hits)
+            FROM merged GROUP BY 1, 2, 3, 4, 5
+            RETURNING 1
+          )
+          SELECT (SELECT count(*) FROM merged) AS merged, (SELECT count(*) FROM written) AS written`;
+        return { merged: Number(done.merged), written: Number(done.written) };
+      },
+      // A first run over a long history may take a while; nothing else waits on it.
+      { maxWait: 10_000, timeout: 10 * 60_000 },
+    );
   }
 
   /** Totals, per UTC day, per operation and per key of one user in [from, to). */

@@ -26,8 +26,6 @@ import type { Block, BlockStore } from './block-store';
 /** An event as a caller reports it; the time is the service's clock. */
 export type SecurityEventInput = Omit<NewSecurityEvent, 'occurredAt'>;
 
-const PRUNE_EVERY_MS = 60 * 60_000;
-
 /** The subject an address is counted and blocked as. */
 export const addressSubject = (ip: string) => `ip:${addressGroup(ip)}`;
 /** The subject a key is counted and blocked as. */
@@ -36,12 +34,11 @@ export const keySubject = (apiKeyId: string) => `key:${apiKeyId}`;
 /**
  * Security events: records them (never failing the request: a failed write is logged),
  * counts them in `/metrics`, blocks addresses and keys past the thresholds of
- * src/domain/security-events.ts (when SECURITY_AUTO_BLOCK), answers administrators'
- * queries and prunes events past their retention.
+ * src/domain/security-events.ts (when SECURITY_AUTO_BLOCK) and answers administrators'
+ * queries. The retention job (src/services/retention.service.ts) prunes old events.
  */
 export class SecurityEvents {
   private readonly storms = new Map<string, { startedAt: number; n: number }>();
-  private pruner: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: {
@@ -50,7 +47,6 @@ export class SecurityEvents {
       logger: Logger;
       metrics?: Metrics;
       autoBlock: boolean;
-      retentionDays: number;
       now?: () => Date;
     },
   ) {
@@ -164,26 +160,6 @@ export class SecurityEvents {
     const lifted = await Promise.all(subjects.map((s) => this.deps.blocks.unblock(s)));
     this.deps.logger.info({ by: viewer!.userId, ...target }, 'security block lifted');
     return lifted.some(Boolean);
-  }
-
-  /** Deletes events older than the retention; how many went. */
-  prune(): Promise<number> {
-    const days = this.deps.retentionDays;
-    return this.deps.repository.prune(new Date(this.now().getTime() - days * 86_400_000));
-  }
-
-  /** Prunes now and hourly. */
-  start(): void {
-    const run = () =>
-      void this.prune().catch((error: Error) =>
-        this.deps.logger.warn({ err: error.message }, 'security events not pruned'),
-      );
-    run();
-    this.pruner = setInterval(run, PRUNE_EVERY_MS).unref();
-  }
-
-  stop(): void {
-    clearInterval(this.pruner);
   }
 
   private async count(subject: string, rule: BlockRule): Promise<void> {

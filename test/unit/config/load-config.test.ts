@@ -259,6 +259,76 @@ describe("fields' own limits (FIELD_RATE_LIMITS)", () => {
   });
 });
 
+describe('retention settings', () => {
+  it('runs hourly with the documented horizons by default', () => {
+    expect(loadConfig({}, '/srv', START).retention).toEqual({
+      enabled: true,
+      intervalMs: 60 * 60_000,
+      loginAttemptDays: 90,
+      refreshTokenGraceDays: 7,
+      expiredKeyGraceDays: 90,
+      usageHourlyAfterDays: 3,
+      usageDailyAfterDays: 35,
+      securityEventDays: 30,
+    });
+  });
+
+  it('reads every RETENTION_ variable', () => {
+    const config = loadConfig(
+      {
+        RETENTION_ENABLED: 'false',
+        RETENTION_INTERVAL_MINUTES: '5',
+        RETENTION_LOGIN_ATTEMPT_DAYS: '30',
+        RETENTION_REFRESH_TOKEN_GRACE_DAYS: '1',
+        RETENTION_EXPIRED_KEY_GRACE_DAYS: '365',
+        RETENTION_USAGE_HOURLY_AFTER_DAYS: '7',
+        RETENTION_USAGE_DAILY_AFTER_DAYS: '7',
+        SECURITY_EVENT_RETENTION_DAYS: '60',
+      },
+      '/srv',
+      START,
+    );
+    expect(config.retention).toEqual({
+      enabled: false,
+      intervalMs: 5 * 60_000,
+      loginAttemptDays: 30,
+      refreshTokenGraceDays: 1,
+      expiredKeyGraceDays: 365,
+      usageHourlyAfterDays: 7,
+      usageDailyAfterDays: 7,
+      securityEventDays: 60,
+    });
+  });
+
+  it('refuses bad values and a daily horizon before the hourly one, naming the variable', () => {
+    const problems = problemsOf({
+      RETENTION_ENABLED: 'yes',
+      RETENTION_INTERVAL_MINUTES: '0',
+      RETENTION_LOGIN_ATTEMPT_DAYS: 'ninety',
+      RETENTION_REFRESH_TOKEN_GRACE_DAYS: '0',
+      RETENTION_EXPIRED_KEY_GRACE_DAYS: '1.5',
+    });
+    expect(problems.map((line) => line.split(':')[0]).sort()).toEqual([
+      'RETENTION_ENABLED',
+      'RETENTION_EXPIRED_KEY_GRACE_DAYS',
+      'RETENTION_INTERVAL_MINUTES',
+      'RETENTION_LOGIN_ATTEMPT_DAYS',
+      'RETENTION_REFRESH_TOKEN_GRACE_DAYS',
+    ]);
+    expect(problemsOf({ RETENTION_INTERVAL_MINUTES: '1441' })[0]).toMatch(
+      /^RETENTION_INTERVAL_MINUTES: /,
+    );
+    expect(
+      problemsOf({
+        RETENTION_USAGE_HOURLY_AFTER_DAYS: '10',
+        RETENTION_USAGE_DAILY_AFTER_DAYS: '9',
+      }),
+    ).toEqual([
+      'RETENTION_USAGE_DAILY_AFTER_DAYS: must be at least RETENTION_USAGE_HOURLY_AFTER_DAYS (10)',
+    ]);
+  });
+});
+
 describe('documentation of the environment', () => {
   it('names every variable in .env.example and in the README', () => {
     const root = path.join(__dirname, '..', '..', '..');

@@ -1,42 +1,27 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { MemoryBlockStore } from '../../../src/datasources/cache/memory-block-store';
 import type {
   NewSecurityEvent,
   SecurityEventRepository,
 } from '../../../src/datasources/database/security-event.repository';
 import type { Viewer } from '../../../src/domain/viewer';
+import { keepingLogger } from '../../helpers/log-lines';
 import { Metrics } from '../../../src/observability/metrics';
 import { SecurityEvents } from '../../../src/services/security/security-events.service';
 
 /** A repository that keeps what it is given, and fails while `failing` is set. */
 class KeepingRepository {
   written: NewSecurityEvent[] = [];
-  prunedBefore: Date | undefined;
   failing = false;
   async insert(event: NewSecurityEvent): Promise<void> {
     if (this.failing) throw new Error('database down');
     this.written.push(event);
-  }
-  async prune(before: Date): Promise<number> {
-    this.prunedBefore = before;
-    return 0;
   }
 }
 
 function setup(options: { autoBlock?: boolean } = {}) {
   const clock = { now: Date.parse('2026-12-02T12:00:00Z') };
   const repository = new KeepingRepository();
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(JSON.parse(chunk.toString('utf8')));
-        done();
-      },
-    }),
-  );
+  const { logger, lines } = keepingLogger();
   const metrics = new Metrics();
   const security = new SecurityEvents({
     repository: repository as unknown as SecurityEventRepository,
@@ -44,7 +29,6 @@ function setup(options: { autoBlock?: boolean } = {}) {
     logger,
     metrics,
     autoBlock: options.autoBlock ?? true,
-    retentionDays: 30,
     now: () => new Date(clock.now),
   });
   return { clock, repository, lines, metrics, security };
@@ -128,11 +112,5 @@ describe('SecurityEvents', () => {
     clock.now += 60_000;
     for (let i = 0; i < 20; i += 1) security.rateLimited('account:u1', '1.2.3.4', viewer);
     expect(storms()).toHaveLength(2);
-  });
-
-  it('prunes events older than the retention', async () => {
-    const { clock, repository, security } = setup();
-    await security.prune();
-    expect(repository.prunedBefore!.getTime()).toBe(clock.now - 30 * 86_400_000);
   });
 });
