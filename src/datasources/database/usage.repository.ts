@@ -3,6 +3,8 @@ import { Prisma, type PrismaClient } from '../../generated/prisma/client';
 /** The largest value of the usage table's integer columns. */
 export const MAX_COLUMN = 2_147_483_647;
 
+const DAY_MS = 86_400_000;
+
 /** The buckets of a roll-up: UTC hours or UTC days, the `usage` query's days whole. */
 export type UsageGrain = 'hour' | 'day';
 
@@ -71,7 +73,7 @@ export class UsageRepository {
   /**
    * Merges the rows created in [from, before) into one per user, key, operation, status
    * and `grain` bucket (at the bucket's start, with the summed requests, cost, duration
-   * and cache hits), in one statement under a transaction-scoped advisory lock: every
+   * and cache hits), one UTC day per statement, each under a transaction-scoped advisory lock: every
    * row is deleted by the statement that writes its sum, so a concurrent run cannot
    * count it twice and rows written meanwhile are left as they are (the next run merges
    * them). Buckets already one row at their start are not touched (a second run changes
@@ -79,7 +81,35 @@ export class UsageRepository {
    * run holds the lock.
    */
   async rollUp(grain: UsageGrain, from: Date | null, before: Date): Promise<RollUpResult | null> {
-    const range = Prisma.sql`${from ? Prisma.sql`created_at >= ${from} AND` : Prisma.empty} created_at < ${before}`;
+    // One UTC day per statement and per transaction: each stays far inside the request
+    // path's statement timeout however long the history, and a run that stops part-way
+    // keeps the days it finished. A day is whole hours and one whole day bucket.
+    const start =
+      from ??
+      (
+        await this.prisma.$queryRaw<Array<{ oldest: Date | null }>>`
+          SELECT min(created_at) AS oldest FROM usage_records WHERE created_at < ${before}`
+      )[0].oldest;
+    const total: RollUpResult = { merged: 0, written: 0 };
+    if (!start) return total;
+    let day = Math.floor(start.getTime() / DAY_MS) * DAY_MS;
+    while (day < before.getTime()) {
+      const next = new Date(Math.min(day + DAY_MS, before.getTime()));
+      const done = await this.rollUpRange(grain, new Date(day), next);
+      if (!done) return null;
+      total.merged += done.merged;
+      total.written += done.written;
+      day = next.getTime();
+    }
+    return total;
+  }
+
+  private async rollUpRange(
+    grain: UsageGrain,
+    from: Date,
+    before: Date,
+  ): Promise<RollUpResult | null> {
+    const range = Prisma.sql`created_at >= ${from} AND created_at < ${before}`;
     const bucket = Prisma.sql`date_trunc(${grain}, created_at, 'UTC')`;
     // Rows are picked by id from one scan of the range (a window per group), not by
     // joining groups back to rows, whose plan on fresh statistics can be a nested loop.
@@ -113,8 +143,7 @@ export class UsageRepository {
           SELECT (SELECT count(*) FROM merged) AS merged, (SELECT count(*) FROM written) AS written`;
         return { merged: Number(done.merged), written: Number(done.written) };
       },
-      // A first run over a long history may take a while; nothing else waits on it.
-      { maxWait: 10_000, timeout: 10 * 60_000 },
+      { maxWait: 10_000, timeout: 60_000 },
     );
   }
 
