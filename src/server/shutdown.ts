@@ -35,8 +35,9 @@ function waitForIdle(lifecycle: Lifecycle, graceMs: number): Promise<boolean> {
 
 /**
  * Stops accepting work (readiness turns 503, the listener closes, idle keep-alive
- * connections close), closes WebSockets with 1001 so clients reconnect elsewhere,
- * lets in-flight HTTP requests finish within the grace period, then closes the stores.
+ * connections close), lets in-flight HTTP requests and WebSocket queries and mutations
+ * finish within the grace period, closes WebSockets with 1001 once theirs have (clients
+ * reconnect elsewhere), then closes the stores.
  */
 export async function gracefulStop(options: StopOptions): Promise<void> {
   const { httpServer, lifecycle, logger } = options;
@@ -44,8 +45,12 @@ export async function gracefulStop(options: StopOptions): Promise<void> {
   lifecycle.draining = true;
   const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
   httpServer.closeIdleConnections();
-  await options.ws.close();
-  const drained = await waitForIdle(lifecycle, options.graceMs);
+  // HTTP requests and the sockets' queries and mutations drain together; the sockets
+  // then close with 1001 (subscriptions end there: clients resubscribe elsewhere).
+  const [drained] = await Promise.all([
+    waitForIdle(lifecycle, options.graceMs),
+    options.ws.close(options.graceMs),
+  ]);
   if (!drained) {
     logger.warn(
       { inFlight: lifecycle.inFlight },

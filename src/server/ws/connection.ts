@@ -22,7 +22,12 @@ import type { WebSocket } from 'ws';
 import { createContext, type Context } from '../../context';
 import type { Viewer } from '../../domain/viewer';
 import type { Credentials } from '../../services/auth.service';
-import { QueryTooComplexError, UnauthenticatedError, YieldflowError } from '../../errors/errors';
+import {
+  QueryTooComplexError,
+  ServiceUnavailableError,
+  UnauthenticatedError,
+  YieldflowError,
+} from '../../errors/errors';
 import { assertNoNulInput } from '../nul-input';
 import type { Logger } from '../../observability/logger';
 import { requestStats } from '../../observability/request-stats';
@@ -125,6 +130,8 @@ export class Connection {
   private blockedSince = 0;
   private closing = false;
   private disposed = false;
+  /** Set by {@link drain}: called once no query or mutation is in flight. */
+  private drained: (() => void) | null = null;
   /** Set by the gateway's keep-alive: a ping went out and no pong came back yet. */
   awaitingPong = false;
   /** The client's address, by the same rule as HTTP (TRUSTED_PROXIES). */
@@ -163,6 +170,31 @@ export class Connection {
     this.socket.close(code, reason);
     // A consumer that does not read may never complete the closing handshake.
     setTimeout(() => this.socket.terminate(), 2_000).unref();
+  }
+
+  /**
+   * The server is stopping: new operations are refused (SERVICE_UNAVAILABLE: reconnect),
+   * and the promise resolves once no query or mutation of this socket is in flight, or
+   * the socket is gone. Subscriptions do not count: they end with the socket.
+   */
+  drain(): Promise<void> {
+    return new Promise((resolve) => {
+      this.drained = resolve;
+      this.checkDrained();
+    });
+  }
+
+  // In flight: received and being prepared (null), or a query or mutation executing.
+  private checkDrained(): void {
+    if (!this.drained) return;
+    for (const operation of this.operations.values()) {
+      if (!this.disposed && (!operation || (operation.kind === 'plain' && !operation.iterator))) {
+        return;
+      }
+    }
+    const resolve = this.drained;
+    this.drained = null;
+    resolve();
   }
 
   private async onMessage(data: string): Promise<void> {
@@ -213,8 +245,21 @@ export class Connection {
           this.sendErrors(message.id, [new QueryTooComplexError(refusal, { max })]);
           return;
         }
+        if (this.drained) {
+          this.sendErrors(message.id, [
+            new ServiceUnavailableError(
+              'The server is shutting down: reconnect and send it again',
+              1,
+            ),
+          ]);
+          return;
+        }
         this.operations.set(message.id, null);
-        await this.start(message.id, message.payload);
+        try {
+          await this.start(message.id, message.payload);
+        } finally {
+          this.checkDrained();
+        }
         return;
       case MessageType.Complete:
         this.stop(message.id);
@@ -399,6 +444,7 @@ export class Connection {
       ),
     };
     this.operations.set(id, live);
+    this.checkDrained();
     const direct = feed.throttleMs === 0;
     feed.listen((event, key) => {
       // Unthrottled and nothing held: straight to the socket, unless it is congested.
@@ -415,6 +461,7 @@ export class Connection {
   ): Promise<void> {
     const iterator = source[Symbol.asyncIterator]();
     this.operations.set(id, { kind: 'plain', iterator });
+    this.checkDrained();
     try {
       for (;;) {
         const step = await iterator.next();
@@ -497,6 +544,7 @@ export class Connection {
   private stop(id: string): void {
     const operation = this.operations.get(id);
     this.operations.delete(id);
+    this.checkDrained();
     if (!operation) return;
     if (operation.kind === 'live') {
       operation.conflator.close();
@@ -514,6 +562,7 @@ export class Connection {
     clearInterval(this.drainTimer);
     for (const id of [...this.operations.keys()]) this.stop(id);
     for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.checkDrained();
   }
 
   // Over the socket, operations meet the admission of HTTP: the same validation rules,

@@ -50,8 +50,12 @@ export interface WebSocketEndpoint {
   readonly counters: Readonly<ConnectionDeps['counters']>;
   /** Live-event executions (one per event and selection, whatever the subscribers). */
   readonly executions: number;
-  /** Closes every socket with 1001 and stops accepting new ones. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting sockets, lets every socket's queries and mutations in flight finish
+   * (new operations are refused) for at most `graceMs`, then closes every socket with
+   * 1001 (going away: the client reconnects, to another replica).
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -146,11 +150,18 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
     get executions() {
       return renderer.executions;
     },
-    close: async () => {
+    close: async (graceMs = 0) => {
       clearInterval(keepAlive);
       clearInterval(revalidation);
+      const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([...connections].map((connection) => connection.drain())),
+        new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
       for (const connection of connections) connection.close(1001, 'Going away');
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await closed;
     },
   };
 }
