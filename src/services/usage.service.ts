@@ -52,6 +52,12 @@ export class UsageRecorder {
   private flushing: Promise<void> = Promise.resolve();
   private readonly names = new OperationNames();
   private warned = false;
+  /** The coarsest bucket the buffer was merged into since the last write (ms; 1 s none). */
+  private coarsest = 1_000;
+  /** Failed writes since the last that succeeded. */
+  private failures = 0;
+  /** A write is queued behind the one in progress, and will take the buffer. */
+  private queued = false;
 
   /**
    * With `shared` (Redis), the operation names a key keeps each day are decided
@@ -77,7 +83,13 @@ export class UsageRecorder {
       dayStamp(now),
       (request.operationName || ANONYMOUS_OPERATION).slice(0, 128),
     );
-    const key = `${second} ${viewer.userId} ${apiKeyId} ${request.status} ${operationName}`;
+    const key = rowKey({
+      createdAt: new Date(second * 1000),
+      userId: viewer.userId,
+      apiKeyId,
+      status: request.status,
+      operationName,
+    });
     const row = this.buffer.get(key);
     if (row) return addInto(row, 1, request);
     this.add(key, {
@@ -94,12 +106,11 @@ export class UsageRecorder {
   }
 
   private add(key: string, row: UsageEntry): void {
-    if (this.buffer.size >= MAX_BUFFERED) {
-      this.logger.error('usage buffer full; dropping the oldest row');
-      this.buffer.delete(this.buffer.keys().next().value!);
-    }
+    if (this.buffer.size >= MAX_BUFFERED) this.coarsen();
     this.buffer.set(key, row);
-    if (this.buffer.size >= FLUSH_AT) void this.flush();
+    // One write waits at most: while one is queued, or while the database fails (then
+    // the timer retries each second), rows only accumulate.
+    if (this.buffer.size >= FLUSH_AT && !this.queued && this.failures === 0) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS).unref();
   }
 
@@ -107,18 +118,29 @@ export class UsageRecorder {
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.queued = true;
     this.flushing = this.flushing.then(async () => {
+      this.queued = false;
       let batch = this.buffer;
       if (batch.size === 0) return;
       this.buffer = new Map();
       try {
         batch = await this.keptAcrossReplicas(batch);
         await this.repository.insertMany([...batch.values()]);
+        if (this.failures > 0) {
+          this.logger.info({ rows: batch.size, failures: this.failures }, 'usage written again');
+        }
+        this.failures = 0;
+        this.coarsest = 1_000;
       } catch (error) {
-        this.logger.error(
-          { err: (error as Error).message, rows: batch.size },
-          'usage write failed; will retry',
-        );
+        // Once per outage: every second's retry would say the same.
+        if (this.failures === 0) {
+          this.logger.error(
+            { err: (error as Error).message, rows: batch.size },
+            'usage write failed; kept in memory and retried every second',
+          );
+        }
+        this.failures += 1;
         // Back in front of what arrived meanwhile; a row of the same key sums into it.
         for (const [key, row] of this.buffer) {
           const earlier = batch.get(key);
@@ -134,6 +156,41 @@ export class UsageRecorder {
 
   async close(): Promise<void> {
     await this.flush();
+  }
+
+  /** Rows waiting to be written (bounded by {@link MAX_BUFFERED}). */
+  get buffered(): number {
+    return this.buffer.size;
+  }
+
+  // The buffer is full (the database has not taken a write for a while): rows are merged
+  // into coarser buckets, a minute, then an hour, then a day, until it is at most half
+  // full. Every request stays counted, with its cost, duration and cache hits; only the
+  // time within its bucket is lost, which `usage` (whole UTC days) never shows. Only if
+  // whole days of distinct rows fill it are the oldest dropped.
+  private coarsen(): void {
+    for (const grain of COARSER) {
+      const merged = new Map<string, UsageEntry>();
+      for (const row of this.buffer.values()) {
+        row.createdAt = new Date(Math.floor(row.createdAt.getTime() / grain.ms) * grain.ms);
+        const key = rowKey(row);
+        const earlier = merged.get(key);
+        if (earlier) addInto(earlier, row.requests, row);
+        else merged.set(key, row);
+      }
+      this.buffer = merged;
+      if (this.coarsest < grain.ms) {
+        this.coarsest = grain.ms;
+        this.logger.warn(
+          { rows: merged.size, per: grain.name },
+          'usage buffer full (database not written): rows merged per ' + grain.name,
+        );
+      }
+      if (merged.size <= MAX_BUFFERED / 2) return;
+    }
+    const drop = this.buffer.size - MAX_BUFFERED / 2;
+    this.logger.error({ rows: drop }, 'usage buffer full of whole days; dropping the oldest');
+    for (const key of [...this.buffer.keys()].slice(0, drop)) this.buffer.delete(key);
   }
 
   // Each replica kept at most the cap per key and day; the cluster's set (Redis) keeps
@@ -179,7 +236,7 @@ export class UsageRecorder {
       const capped =
         row.operationName !== OTHER_OPERATION && row.operationName !== ANONYMOUS_OPERATION;
       if (capped && names && !names.has(row.operationName)) row.operationName = OTHER_OPERATION;
-      const key = `${row.createdAt.getTime() / 1000} ${row.userId} ${row.apiKeyId} ${row.status} ${row.operationName}`;
+      const key = rowKey(row);
       const earlier = renamed.get(key);
       if (earlier) addInto(earlier, row.requests, row);
       else renamed.set(key, row);
@@ -187,6 +244,20 @@ export class UsageRecorder {
     return renamed;
   }
 }
+
+/** What a buffered row sums: its bucket's start, who, how it ended, which operation. */
+function rowKey(
+  row: Pick<UsageEntry, 'createdAt' | 'userId' | 'apiKeyId' | 'status' | 'operationName'>,
+): string {
+  return `${row.createdAt.getTime()} ${row.userId} ${row.apiKeyId} ${row.status} ${row.operationName}`;
+}
+
+/** The buckets a full buffer is merged into, finest first. */
+const COARSER = [
+  { name: 'minute', ms: 60_000 },
+  { name: 'hour', ms: 3_600_000 },
+  { name: 'day', ms: DAY_MS },
+] as const;
 
 /** Sums `requests` more requests, with their cost, duration and cache hits, into a row. */
 function addInto(

@@ -6,6 +6,7 @@ import type {
 import type { Viewer } from '../../../src/domain/viewer';
 import { MAX_OPERATION_NAMES_PER_DAY, OperationNames } from '../../../src/services/operation-names';
 import { UsageRecorder } from '../../../src/services/usage.service';
+import { keepingLogger } from '../../helpers/log-lines';
 
 /** A repository that keeps what it is given, and fails while `failing` is set. */
 class KeepingRepository {
@@ -87,6 +88,48 @@ describe('UsageRecorder', () => {
     await recorder.close();
     expect(repository.written).toHaveLength(1);
     expect(repository.written[0]).toMatchObject({ requests: 3, cost: 6, durationMs: 9 });
+  });
+
+  it('keeps every request through a long outage in a bounded buffer, merged into coarser buckets', async () => {
+    const { logger, lines } = keepingLogger();
+    const repository = new KeepingRepository();
+    const clock = { now: Date.parse('2026-12-01T10:00:00.250Z') };
+    const recorder = new UsageRecorder(
+      repository as unknown as UsageRepository,
+      logger,
+      () => clock.now,
+    );
+    repository.failing = true;
+    // 150,000 distinct seconds (41 hours): more rows than the buffer holds.
+    const seconds = 150_000;
+    for (let i = 0; i < seconds; i += 1) {
+      clock.now += 1000;
+      recorder.recordRequest(viewer('k1'), ok);
+      expect(recorder.buffered).toBeLessThanOrEqual(100_000);
+    }
+    await recorder.flush();
+    expect(repository.written).toEqual([]);
+    repository.failing = false;
+    await recorder.close();
+    const total = (key: 'requests' | 'cost' | 'durationMs' | 'cacheHits') =>
+      repository.written.reduce((sum, row) => sum + row[key], 0);
+    expect([total('requests'), total('cost'), total('durationMs'), total('cacheHits')]).toEqual([
+      seconds,
+      2 * seconds,
+      3 * seconds,
+      seconds,
+    ]);
+    // The oldest rows were merged per minute; the newest kept their second.
+    expect(repository.written.length).toBeLessThan(100_000);
+    expect(repository.written[0].createdAt.getUTCSeconds()).toBe(0);
+    const messages = lines.map((line) => line.msg);
+    expect(
+      messages.filter((m) => m === 'usage write failed; kept in memory and retried every second'),
+    ).toHaveLength(1);
+    expect(messages.filter((m) => String(m).startsWith('usage buffer full'))).toEqual([
+      'usage buffer full (database not written): rows merged per minute',
+    ]);
+    expect(messages).toContain('usage written again');
   });
 
   it('writes at 500 rows without waiting for the timer', async () => {
