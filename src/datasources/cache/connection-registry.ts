@@ -23,52 +23,69 @@ export interface ConnectionSlot {
   release(): void;
 }
 
+/** Open WebSocket connections per subject, limited; one implementation per store. */
+export interface ConnectionSlots {
+  /** A slot, or null when the subject already holds `limit` connections. */
+  acquire(subject: string, limit: number): Promise<ConnectionSlot | null>;
+}
+
+/** Connection slots of this process alone. */
+export class LocalConnectionSlots implements ConnectionSlots {
+  private readonly held = new Map<string, number>();
+
+  async acquire(subject: string, limit: number): Promise<ConnectionSlot | null> {
+    const held = this.held.get(subject) ?? 0;
+    if (held >= limit) return null;
+    this.held.set(subject, held + 1);
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        const left = (this.held.get(subject) ?? 1) - 1;
+        if (left <= 0) this.held.delete(subject);
+        else this.held.set(subject, left);
+      },
+    };
+  }
+}
+
 /**
- * Open WebSocket connections per subject (API key or user), limited by the plan across
- * every replica: a Redis sorted set of live connections whose members are renewed every
- * 10 s, so that a replica that dies frees its slots within 30 s. In-process without
- * Redis.
+ * Connection slots of every replica: a Redis sorted set of live connections whose
+ * members are renewed every 10 s, so that a replica that dies frees its slots within
+ * 30 s. Rejects when Redis does not answer.
  */
-export class ConnectionRegistry {
-  private readonly local = new Map<string, number>();
+export class RedisConnectionSlots implements ConnectionSlots {
   private readonly ttlMs: number;
   private readonly heartbeatMs: number;
 
   /** `timing` is for tests: a member's life and how often it is renewed. */
   constructor(
-    private readonly redis: Redis | null,
+    private readonly redis: Redis,
     timing: { ttlMs?: number; heartbeatMs?: number } = {},
   ) {
     this.ttlMs = timing.ttlMs ?? TTL_MS;
     this.heartbeatMs = timing.heartbeatMs ?? HEARTBEAT_MS;
-    if (redis && !('yieldflowConnAcquire' in redis)) {
+    if (!('yieldflowConnAcquire' in redis)) {
       redis.defineCommand('yieldflowConnAcquire', { numberOfKeys: 1, lua: ACQUIRE });
     }
   }
 
-  /** A slot, or null when the subject already holds `limit` connections. */
   async acquire(subject: string, limit: number): Promise<ConnectionSlot | null> {
-    if (!this.redis) {
-      const held = this.local.get(subject) ?? 0;
-      if (held >= limit) return null;
-      this.local.set(subject, held + 1);
-      let released = false;
-      return {
-        release: () => {
-          if (released) return;
-          released = true;
-          const left = (this.local.get(subject) ?? 1) - 1;
-          if (left <= 0) this.local.delete(subject);
-          else this.local.set(subject, left);
-        },
-      };
-    }
     const redis = this.redis as RedisWithAcquire;
     const key = `ws:conns:${subject}`;
     const member = randomUUID();
     const now = Date.now();
     const ttl = this.ttlMs;
-    const ok = await redis.yieldflowConnAcquire(key, now, limit, member, now + ttl, ttl * 2);
+    let ok: number;
+    try {
+      ok = await redis.yieldflowConnAcquire(key, now, limit, member, now + ttl, ttl * 2);
+    } catch (error) {
+      // A command that timed out may still run when Redis answers again (a stall holds
+      // it, then delivers it): its slot must not count against the subject for 30 s.
+      this.forget(key, member, now + ttl);
+      throw error;
+    }
     if (ok !== 1) return null;
     // The set's own TTL is renewed with the member: a socket outliving it would
     // otherwise stop counting towards the limit.
@@ -90,5 +107,37 @@ export class ConnectionRegistry {
         void redis.zrem(key, member).catch(() => 0);
       },
     };
+  }
+
+  // Removes `member` once Redis takes the command, retrying each second until the
+  // member would have expired anyway.
+  private forget(key: string, member: string, expiresAt: number): void {
+    const attempt = () => {
+      this.redis.zrem(key, member).catch(() => {
+        if (Date.now() < expiresAt) setTimeout(attempt, 1_000).unref();
+      });
+    };
+    attempt();
+  }
+}
+
+/**
+ * Open WebSocket connections per subject (API key or user), limited by the plan: across
+ * replicas through Redis when there is one, else in this process. While Redis fails
+ * (down, or stalled past its command timeout) the limit holds per replica: a socket is
+ * never refused, nor held open waiting, because the shared count cannot be read.
+ */
+export class ConnectionRegistry implements ConnectionSlots {
+  private readonly shared: ConnectionSlots | null;
+  private readonly local = new LocalConnectionSlots();
+
+  /** `timing` is for tests: a member's life and how often it is renewed. */
+  constructor(redis: Redis | null, timing: { ttlMs?: number; heartbeatMs?: number } = {}) {
+    this.shared = redis ? new RedisConnectionSlots(redis, timing) : null;
+  }
+
+  acquire(subject: string, limit: number): Promise<ConnectionSlot | null> {
+    if (!this.shared) return this.local.acquire(subject, limit);
+    return this.shared.acquire(subject, limit).catch(() => this.local.acquire(subject, limit));
   }
 }

@@ -1,9 +1,11 @@
 import type Redis from 'ioredis';
 import pino from 'pino';
+import { ConnectionRegistry } from '../../../src/datasources/cache/connection-registry';
 import { closeRedis, openRedis } from '../../../src/datasources/cache/redis';
 import { RateLimiter } from '../../../src/datasources/cache/rate-limiter';
 import { RedisCacheStore } from '../../../src/datasources/cache/redis-cache.store';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
+import { keepingLogger } from '../../helpers/log-lines';
 import { createTestRedis } from '../../helpers/redis';
 import { waitFor } from '../../helpers/wait';
 
@@ -75,5 +77,59 @@ const limits = { perMinute: 5, perDay: null };
       5_000,
       'the shared cache',
     );
+  });
+
+  it('counts WebSocket connection slots per process while Redis stalls, and refuses none for it', async () => {
+    const registry = new ConnectionRegistry(client);
+    proxy.stall();
+    const started = performance.now();
+    const slot = await registry.acquire('acct:ws', 1);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(slot).not.toBeNull();
+    // The plan's limit still holds, per replica.
+    expect(await registry.acquire('acct:ws', 1)).toBeNull();
+    slot!.release();
+    await proxy.heal();
+    await waitFor(
+      async () => (await client.ping().catch(() => null)) === 'PONG',
+      5_000,
+      'Redis to answer again',
+    );
+    const shared = await registry.acquire('acct:ws', 1);
+    expect(await direct.zcard('ws:conns:acct:ws')).toBe(1);
+    shared!.release();
+  });
+
+  it('meets a stall once: after the first timeout commands fail at once, until Redis answers', async () => {
+    const { logger, lines } = keepingLogger();
+    const own = openRedis({
+      url: proxy.url(redis.url!),
+      keyPrefix: redis.prefix,
+      logger,
+      commandTimeoutMs: 300,
+    });
+    try {
+      await own.set('c:circuit', '1');
+      proxy.stall();
+      await expect(own.get('c:circuit')).rejects.toThrow(/timed out/i);
+      // A request making several Redis calls pays the bound once, not once per call.
+      for (let i = 0; i < 5; i += 1) {
+        const started = performance.now();
+        await expect(own.get('c:circuit')).rejects.toThrow(/circuit open/);
+        expect(performance.now() - started).toBeLessThan(100);
+      }
+      await proxy.heal();
+      // The probe's PING gets through, and commands go to Redis again.
+      await waitFor(
+        async () => (await own.get('c:circuit').catch(() => null)) === '1',
+        5_000,
+        'the circuit to close',
+      );
+      const said = lines.map((line) => String(line.msg));
+      expect(said.filter((msg) => msg.startsWith('redis stalled'))).toHaveLength(1);
+      expect(said.filter((msg) => msg.startsWith('redis answers again'))).toHaveLength(1);
+    } finally {
+      await closeRedis(own);
+    }
   });
 });
