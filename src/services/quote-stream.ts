@@ -113,6 +113,8 @@ export class QuoteStream {
     return [...this.listeners.keys()];
   }
 
+  /** The last tick publish failed (Redis): the next failure is not logged again. */
+  private publishFailing = false;
   /** Symbols this process produces (holds the lease of). */
   producing(): string[] {
     return [...this.produced];
@@ -344,11 +346,21 @@ export class QuoteStream {
           await redis.del(lease).catch(() => 0);
           continue;
         }
-        await redis.pexpire(lease, LEASE_MS).catch(() => 0);
-      } else if (
-        (await redis.set(lease, this.replicaId, 'PX', LEASE_MS, 'NX').catch(() => null)) === 'OK'
-      ) {
-        this.produce(symbol);
+        const renewed = await redis.pexpire(lease, LEASE_MS).catch(() => -1);
+        // Produced while Redis was out, or lapsed: hold the lease again, or hand over.
+        if (
+          renewed === 0 &&
+          (await redis.set(lease, this.replicaId, 'PX', LEASE_MS, 'NX').catch(() => null)) !== 'OK'
+        ) {
+          this.release(symbol);
+        }
+      } else {
+        // Redis not answering: nobody can hold the lease, so this replica produces for
+        // its own subscribers until it can.
+        const taken = await redis
+          .set(lease, this.replicaId, 'PX', LEASE_MS, 'NX')
+          .catch(() => 'unreachable' as const);
+        if (taken === 'OK' || taken === 'unreachable') this.produce(symbol);
       }
     }
     return [...this.produced];
@@ -414,10 +426,22 @@ export class QuoteStream {
       this.deliver(symbol, quote);
       return;
     }
-    // Serialized once per tick, whatever the number of replicas and subscribers.
-    await redis.publish(this.channel(symbol), JSON.stringify(quote)).catch((error: Error) => {
-      this.options.logger.warn({ err: error.message }, 'tick publish failed');
-    });
+    // Serialized once per tick, whatever the number of replicas and subscribers. While
+    // Redis fails, this replica's own subscribers still get the tick (logged once).
+    const sent = await redis.publish(this.channel(symbol), JSON.stringify(quote)).then(
+      () => true,
+      (error: Error) => {
+        if (!this.publishFailing) {
+          this.options.logger.warn(
+            { err: error.message },
+            'tick publish failed: ticks reach this replica only',
+          );
+        }
+        return false;
+      },
+    );
+    this.publishFailing = !sent;
+    if (!sent) this.deliver(symbol, quote);
   }
 
   private deliver(symbol: string, quote: Quote): void {

@@ -7,10 +7,18 @@ import { RedisCacheStore } from '../../../src/datasources/cache/redis-cache.stor
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
 import { keepingLogger } from '../../helpers/log-lines';
 import { createTestRedis } from '../../helpers/redis';
+import { MarketCache } from '../../../src/datasources/cache/market-cache';
+import { MemoryCacheStore } from '../../../src/datasources/cache/memory-cache.store';
+import { defaultTtlPolicy } from '../../../src/datasources/cache/ttl-policy';
+import { SimulatorProvider } from '../../../src/datasources/providers/simulator/simulator.provider';
+import type { Quote } from '../../../src/domain/market';
+import { MarketDataService } from '../../../src/services/market-data.service';
+import { QuoteStream } from '../../../src/services/quote-stream';
 import { waitFor } from '../../helpers/wait';
 
 const redis = createTestRedis();
 const limits = { perMinute: 5, perDay: null };
+const silent = pino({ level: 'silent' });
 
 // Real Redis behind the fault proxy: a stall keeps the connection open and silent, which
 // ioredis' reconnects never notice; only the command timeout bounds the wait.
@@ -95,6 +103,12 @@ const limits = { perMinute: 5, perDay: null };
       5_000,
       'Redis to answer again',
     );
+    // The acquire that timed out ran when the stall ended; its slot is taken back.
+    await waitFor(
+      async () => (await direct.zcard('ws:conns:acct:ws')) === 0,
+      5_000,
+      'the timed-out slot removed',
+    );
     const shared = await registry.acquire('acct:ws', 1);
     expect(await direct.zcard('ws:conns:acct:ws')).toBe(1);
     shared!.release();
@@ -130,6 +144,35 @@ const limits = { perMinute: 5, perDay: null };
       expect(said.filter((msg) => msg.startsWith('redis answers again'))).toHaveLength(1);
     } finally {
       await closeRedis(own);
+    }
+  });
+
+  it("keeps a replica's live quotes flowing to its own subscribers while Redis stalls", async () => {
+    const provider = new SimulatorProvider();
+    const cache = new MarketCache({
+      store: new MemoryCacheStore(),
+      ttl: defaultTtlPolicy({ quoteMs: 50 }),
+    });
+    const marketData = new MarketDataService({ providers: [provider], cache, logger: silent });
+    const stream = new QuoteStream({
+      marketData,
+      redis: client,
+      keyPrefix: redis.prefix,
+      logger: silent,
+      intervalMs: 100,
+    });
+    try {
+      proxy.stall();
+      // Watched during the stall: nobody can hold the lease, so this replica produces,
+      // and its ticks, which cannot go through pub/sub, are delivered here.
+      const received: Quote[] = [];
+      const stop = stream.watch(['KO'], (quote) => received.push(quote));
+      await waitFor(() => stream.producing().includes('KO'), 10_000, 'KO produced here');
+      await waitFor(() => received.length > 0, 10_000, 'a quote while Redis stalls');
+      stop();
+    } finally {
+      await proxy.heal();
+      await stream.stop();
     }
   });
 });
