@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
+import { removeWhenAnswered, sharedOrLocal } from './shared-state';
 
 const TTL_MS = 30_000;
 const HEARTBEAT_MS = 10_000;
@@ -83,7 +84,7 @@ export class RedisConnectionSlots implements ConnectionSlots {
     } catch (error) {
       // A command that timed out may still run when Redis answers again (a stall holds
       // it, then delivers it): its slot must not count against the subject for 30 s.
-      this.forget(key, member, now + ttl);
+      removeWhenAnswered(this.redis, key, [member], now + ttl);
       throw error;
     }
     if (ok !== 1) return null;
@@ -108,17 +109,6 @@ export class RedisConnectionSlots implements ConnectionSlots {
       },
     };
   }
-
-  // Removes `member` once Redis takes the command, retrying each second until the
-  // member would have expired anyway.
-  private forget(key: string, member: string, expiresAt: number): void {
-    const attempt = () => {
-      this.redis.zrem(key, member).catch(() => {
-        if (Date.now() < expiresAt) setTimeout(attempt, 1_000).unref();
-      });
-    };
-    attempt();
-  }
 }
 
 /**
@@ -128,16 +118,12 @@ export class RedisConnectionSlots implements ConnectionSlots {
  * never refused, nor held open waiting, because the shared count cannot be read.
  */
 export class ConnectionRegistry implements ConnectionSlots {
-  private readonly shared: ConnectionSlots | null;
-  private readonly local = new LocalConnectionSlots();
+  readonly acquire: ConnectionSlots['acquire'];
 
   /** `timing` is for tests: a member's life and how often it is renewed. */
   constructor(redis: Redis | null, timing: { ttlMs?: number; heartbeatMs?: number } = {}) {
-    this.shared = redis ? new RedisConnectionSlots(redis, timing) : null;
-  }
-
-  acquire(subject: string, limit: number): Promise<ConnectionSlot | null> {
-    if (!this.shared) return this.local.acquire(subject, limit);
-    return this.shared.acquire(subject, limit).catch(() => this.local.acquire(subject, limit));
+    const local = new LocalConnectionSlots();
+    const shared = redis ? new RedisConnectionSlots(redis, timing) : null;
+    this.acquire = sharedOrLocal(shared && shared.acquire.bind(shared), local.acquire.bind(local));
   }
 }

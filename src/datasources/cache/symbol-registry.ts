@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
+import { removeWhenAnswered, sharedOrLocal } from './shared-state';
 
 const TTL_MS = 30_000;
 const HEARTBEAT_MS = 10_000;
@@ -40,25 +41,57 @@ export type SymbolAcquisition =
   | { ok: true; hold: SymbolHold }
   | { ok: false; /** Distinct symbols the subject already holds. */ held: number };
 
+/** Distinct symbols subscribed per subject, limited; one implementation per store. */
+export interface SymbolHolds {
+  acquire(subject: string, symbols: readonly string[], limit: number): Promise<SymbolAcquisition>;
+}
+
+/** Symbols held in this process alone. */
+export class LocalSymbolHolds implements SymbolHolds {
+  private readonly held = new Map<string, Map<string, Set<string>>>();
+
+  async acquire(
+    subject: string,
+    symbols: readonly string[],
+    limit: number,
+  ): Promise<SymbolAcquisition> {
+    const holder = randomUUID();
+    const holders = this.held.get(subject) ?? new Map<string, Set<string>>();
+    const distinct = new Set([...holders.values()].flatMap((set) => [...set]));
+    const held = distinct.size;
+    for (const symbol of symbols) distinct.add(symbol);
+    if (distinct.size > limit) return { ok: false, held };
+    holders.set(holder, new Set(symbols));
+    this.held.set(subject, holders);
+    return {
+      ok: true,
+      hold: {
+        release: () => {
+          holders.delete(holder);
+          if (holders.size === 0 && this.held.get(subject) === holders) this.held.delete(subject);
+        },
+      },
+    };
+  }
+}
+
 /**
- * Distinct symbols subscribed per subject (API key, or user for access tokens), over
- * all its subscriptions on every replica, limited by the plan: a Redis sorted set of
- * (subscription, symbol) members renewed every 10 s, so that a replica that dies frees
- * them within 30 s. In-process without Redis.
+ * Symbols held on every replica: a Redis sorted set of (subscription, symbol) members
+ * renewed every 10 s, so that a replica that dies frees them within 30 s. Rejects when
+ * Redis does not answer.
  */
-export class SymbolRegistry {
-  private readonly local = new Map<string, Map<string, Set<string>>>();
+export class RedisSymbolHolds implements SymbolHolds {
   private readonly ttlMs: number;
   private readonly heartbeatMs: number;
 
   /** `timing` is for tests: a member's life and how often it is renewed. */
   constructor(
-    private readonly redis: Redis | null,
+    private readonly redis: Redis,
     timing: { ttlMs?: number; heartbeatMs?: number } = {},
   ) {
     this.ttlMs = timing.ttlMs ?? TTL_MS;
     this.heartbeatMs = timing.heartbeatMs ?? HEARTBEAT_MS;
-    if (redis && !('yieldflowSymbolsAcquire' in redis)) {
+    if (!('yieldflowSymbolsAcquire' in redis)) {
       redis.defineCommand('yieldflowSymbolsAcquire', { numberOfKeys: 1, lua: ACQUIRE });
     }
   }
@@ -68,57 +101,31 @@ export class SymbolRegistry {
     symbols: readonly string[],
     limit: number,
   ): Promise<SymbolAcquisition> {
-    const holder = randomUUID();
-    return this.redis
-      ? this.acquireShared(subject, holder, symbols, limit)
-      : this.acquireLocal(subject, holder, symbols, limit);
-  }
-
-  private acquireLocal(
-    subject: string,
-    holder: string,
-    symbols: readonly string[],
-    limit: number,
-  ): SymbolAcquisition {
-    const holders = this.local.get(subject) ?? new Map<string, Set<string>>();
-    const distinct = new Set([...holders.values()].flatMap((set) => [...set]));
-    const held = distinct.size;
-    for (const symbol of symbols) distinct.add(symbol);
-    if (distinct.size > limit) return { ok: false, held };
-    holders.set(holder, new Set(symbols));
-    this.local.set(subject, holders);
-    return {
-      ok: true,
-      hold: {
-        release: () => {
-          holders.delete(holder);
-          if (holders.size === 0 && this.local.get(subject) === holders) this.local.delete(subject);
-        },
-      },
-    };
-  }
-
-  private async acquireShared(
-    subject: string,
-    holder: string,
-    symbols: readonly string[],
-    limit: number,
-  ): Promise<SymbolAcquisition> {
     const redis = this.redis as RedisWithAcquire;
+    const holder = randomUUID();
     const key = `ws:symbols:${subject}`;
     const now = Date.now();
     const ttl = this.ttlMs;
-    const [ok, count] = await redis.yieldflowSymbolsAcquire(
-      key,
-      now,
-      limit,
-      now + ttl,
-      holder,
-      ttl * 2,
-      ...symbols,
-    );
-    if (ok !== 1) return { ok: false, held: count };
     const members = symbols.map((symbol) => `${holder} ${symbol}`);
+    let ok: number;
+    let count: number;
+    try {
+      [ok, count] = await redis.yieldflowSymbolsAcquire(
+        key,
+        now,
+        limit,
+        now + ttl,
+        holder,
+        ttl * 2,
+        ...symbols,
+      );
+    } catch (error) {
+      // A command that timed out may still run when Redis answers again: its members
+      // must not count against the subject until they expire.
+      removeWhenAnswered(this.redis, key, members, now + ttl);
+      throw error;
+    }
+    if (ok !== 1) return { ok: false, held: count };
     // The set's own TTL is renewed with the members: a subscription outliving it would
     // otherwise stop counting towards the limit.
     const heartbeat = setInterval(() => {
@@ -143,5 +150,22 @@ export class SymbolRegistry {
         },
       },
     };
+  }
+}
+
+/**
+ * Distinct symbols subscribed per subject (API key, or user for access tokens), over
+ * all its subscriptions, limited by the plan: on every replica through Redis when there
+ * is one, else in this process. While Redis fails the limit holds per replica, and no
+ * subscription is refused for it.
+ */
+export class SymbolRegistry implements SymbolHolds {
+  readonly acquire: SymbolHolds['acquire'];
+
+  /** `timing` is for tests: a member's life and how often it is renewed. */
+  constructor(redis: Redis | null, timing: { ttlMs?: number; heartbeatMs?: number } = {}) {
+    const local = new LocalSymbolHolds();
+    const shared = redis ? new RedisSymbolHolds(redis, timing) : null;
+    this.acquire = sharedOrLocal(shared && shared.acquire.bind(shared), local.acquire.bind(local));
   }
 }

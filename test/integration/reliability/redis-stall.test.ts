@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import pino from 'pino';
 import { ConnectionRegistry } from '../../../src/datasources/cache/connection-registry';
 import { closeRedis, openRedis } from '../../../src/datasources/cache/redis';
+import { SymbolRegistry } from '../../../src/datasources/cache/symbol-registry';
 import { RateLimiter } from '../../../src/datasources/cache/rate-limiter';
 import { RedisCacheStore } from '../../../src/datasources/cache/redis-cache.store';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
@@ -112,6 +113,21 @@ const silent = pino({ level: 'silent' });
     const shared = await registry.acquire('acct:ws', 1);
     expect(await direct.zcard('ws:conns:acct:ws')).toBe(1);
     shared!.release();
+  });
+
+  it('counts subscribed symbols per process while Redis stalls', async () => {
+    const registry = new SymbolRegistry(client);
+    proxy.stall();
+    const held = await registry.acquire('acct:sym', ['KO', 'PEP'], 2);
+    expect(held.ok).toBe(true);
+    expect((await registry.acquire('acct:sym', ['XOM'], 2)).ok).toBe(false);
+    if (held.ok) held.hold.release();
+    await proxy.heal();
+    await waitFor(
+      async () => (await direct.zcard('ws:symbols:acct:sym')) === 0,
+      5_000,
+      "the timed-out acquire's symbols removed",
+    );
   });
 
   it('meets a stall once: after the first timeout commands fail at once, until Redis answers', async () => {
