@@ -83,25 +83,83 @@ type RedisWithConsume = Redis & {
 };
 
 /**
+ * Request limits in Redis, exact across replicas: one Lua script per request on
+ * Redis' own clock. Rejects when Redis does not answer.
+ */
+export class RedisRateLimits {
+  constructor(
+    private readonly redis: Redis,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!('yieldflowRateConsumeAll' in redis)) {
+      redis.defineCommand('yieldflowRateConsumeAll', { lua: CONSUME_SCRIPT });
+    }
+  }
+
+  /** Spends one request from every bucket, or from none; with `peek`, counts nothing. */
+  async consumeAll(buckets: readonly RateBucket[], peek: boolean): Promise<RateDecision> {
+    const redis = this.redis as RedisWithConsume;
+    const now = this.now();
+    const day = dayStamp(now);
+    const keys: string[] = [];
+    const args: Array<string | number> = [
+      `${now}:${Math.random().toString(36).slice(2)}`,
+      msToUtcMidnight(now),
+      BURST_REFILL_MS,
+      peek ? 1 : 0,
+    ];
+    for (const bucket of buckets) {
+      keys.push(
+        `rl:w:${bucket.subject}`,
+        `rl:d:${bucket.subject}:${day}`,
+        `rl:b:${bucket.subject}`,
+      );
+      args.push(bucket.windowMs, bucket.limit, bucket.perDay ?? -1, bucket.burst);
+    }
+    const [redisNow, ...counts] = await redis.yieldflowRateConsumeAll(
+      keys.length,
+      ...keys,
+      ...args,
+    );
+    const toMidnight = msToUtcMidnight(redisNow);
+    const readings: BucketReading[] = buckets.map((bucket, i) =>
+      readBucket(
+        bucket,
+        counts[i * 4],
+        counts[i * 4 + 1],
+        counts[i * 4 + 2],
+        counts[i * 4 + 3] / 1_000,
+        toMidnight,
+      ),
+    );
+    return combinedDecision(
+      buckets,
+      readings,
+      readings.every((reading) => reading.allowed),
+      peek,
+    );
+  }
+}
+
+/**
  * Request limits per subject (an account, an API key's own sub-limit, an address, a
  * field's declared limit): a rolling window (a log of the window's requests, so never
  * more than the limit in any window), a UTC day, and a burst allowance. A request spends
  * from all its buckets or from none. Exact under concurrency and across replicas on
- * Redis (one Lua script per request); in-process without Redis, and per process if Redis
- * fails (logged once) rather than failing requests.
+ * Redis ({@link RedisRateLimits}); in-process without Redis ({@link LocalRateLimits}), and
+ * per process while Redis fails (logged once) rather than failing requests.
  */
 export class RateLimiter {
   private readonly local = new LocalRateLimits();
+  private readonly sharedLimits: RedisRateLimits | null;
   private warned = false;
 
   constructor(
-    private readonly redis: Redis | null,
+    redis: Redis | null,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    if (redis && !('yieldflowRateConsumeAll' in redis)) {
-      redis.defineCommand('yieldflowRateConsumeAll', { lua: CONSUME_SCRIPT });
-    }
+    this.sharedLimits = redis ? new RedisRateLimits(redis, now) : null;
   }
 
   /**
@@ -115,8 +173,8 @@ export class RateLimiter {
 
   /** Spends one request from every bucket, or from none (see {@link consume}). */
   consumeAll(buckets: readonly RateBucket[]): RateDecision | Promise<RateDecision> {
-    return this.redis
-      ? this.shared(this.redis as RedisWithConsume, buckets, false)
+    return this.sharedLimits
+      ? this.sharedOrLocal(this.sharedLimits, buckets, false)
       : this.local.consumeAll(buckets, this.now());
   }
 
@@ -125,57 +183,21 @@ export class RateLimiter {
    * (`usage.remaining` answers from it, so it says what is enforced).
    */
   async peek(buckets: readonly RateBucket[]): Promise<RateDecision> {
-    return this.redis
-      ? this.shared(this.redis as RedisWithConsume, buckets, true)
+    return this.sharedLimits
+      ? this.sharedOrLocal(this.sharedLimits, buckets, true)
       : this.local.consumeAll(buckets, this.now(), true);
   }
 
-  private async shared(
-    redis: RedisWithConsume,
+  // The one fallback: Redis' decision, or this process' while Redis fails.
+  private async sharedOrLocal(
+    shared: RedisRateLimits,
     buckets: readonly RateBucket[],
     peek: boolean,
   ): Promise<RateDecision> {
     try {
-      const now = this.now();
-      const day = dayStamp(now);
-      const keys: string[] = [];
-      const args: Array<string | number> = [
-        `${now}:${Math.random().toString(36).slice(2)}`,
-        msToUtcMidnight(now),
-        BURST_REFILL_MS,
-        peek ? 1 : 0,
-      ];
-      for (const bucket of buckets) {
-        keys.push(
-          `rl:w:${bucket.subject}`,
-          `rl:d:${bucket.subject}:${day}`,
-          `rl:b:${bucket.subject}`,
-        );
-        args.push(bucket.windowMs, bucket.limit, bucket.perDay ?? -1, bucket.burst);
-      }
-      const [redisNow, ...counts] = await redis.yieldflowRateConsumeAll(
-        keys.length,
-        ...keys,
-        ...args,
-      );
+      const decision = await shared.consumeAll(buckets, peek);
       this.warned = false;
-      const toMidnight = msToUtcMidnight(redisNow);
-      const readings: BucketReading[] = buckets.map((bucket, i) =>
-        readBucket(
-          bucket,
-          counts[i * 4],
-          counts[i * 4 + 1],
-          counts[i * 4 + 2],
-          counts[i * 4 + 3] / 1_000,
-          toMidnight,
-        ),
-      );
-      return combinedDecision(
-        buckets,
-        readings,
-        readings.every((reading) => reading.allowed),
-        peek,
-      );
+      return decision;
     } catch (error) {
       if (!this.warned) {
         this.logger.warn(
