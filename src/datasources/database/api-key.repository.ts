@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../../generated/prisma/client';
 import type { ApiKey, User } from '../../generated/prisma/client';
+import { deleteInBatches } from './batched-delete';
 
 /** An API key row with its owner. */
 export type ApiKeyWithUser = ApiKey & { user: User };
@@ -67,8 +68,11 @@ export class ApiKeyRepository {
    * (`usage_records.api_key_id` has no foreign key), so totals do not change.
    */
   async pruneExpired(before: Date): Promise<number> {
-    const { count } = await this.prisma.apiKey.deleteMany({ where: { expiresAt: { lt: before } } });
-    return count;
+    const where = { expiresAt: { lt: before } };
+    return deleteInBatches(
+      (take) => this.prisma.apiKey.findMany({ where, select: { id: true }, take }),
+      (ids) => this.prisma.apiKey.deleteMany({ where: { id: { in: ids } } }),
+    );
   }
 
   /** Ends a key's life at `at` (rotation's grace period), never extending it. */

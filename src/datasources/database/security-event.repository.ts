@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient, SecurityEvent } from '../../generated/prisma/client';
 import type { SecurityEventKind } from '../../domain/security-events';
+import { deleteInBatches } from './batched-delete';
 
 /** An event to write. */
 export interface NewSecurityEvent {
@@ -56,9 +57,10 @@ export class SecurityEventRepository {
 
   /** Deletes events that occurred before `before`; how many went. */
   async prune(before: Date): Promise<number> {
-    const { count } = await this.prisma.securityEvent.deleteMany({
-      where: { occurredAt: { lt: before } },
-    });
-    return count;
+    const where = { occurredAt: { lt: before } };
+    return deleteInBatches(
+      (take) => this.prisma.securityEvent.findMany({ where, select: { id: true }, take }),
+      (ids) => this.prisma.securityEvent.deleteMany({ where: { id: { in: ids } } }),
+    );
   }
 }

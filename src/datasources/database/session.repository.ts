@@ -1,4 +1,5 @@
 import type { PrismaClient, RefreshToken } from '../../generated/prisma/client';
+import { deleteInBatches } from './batched-delete';
 
 /** Reads and writes `refresh_tokens` and `login_attempts` (an audit of sign-ins). */
 export class SessionRepository {
@@ -42,10 +43,11 @@ export class SessionRepository {
 
   /** Deletes login attempts made before `before`; how many went. */
   async pruneLoginAttempts(before: Date): Promise<number> {
-    const { count } = await this.prisma.loginAttempt.deleteMany({
-      where: { createdAt: { lt: before } },
-    });
-    return count;
+    const where = { createdAt: { lt: before } };
+    return deleteInBatches(
+      (take) => this.prisma.loginAttempt.findMany({ where, select: { id: true }, take }),
+      (ids) => this.prisma.loginAttempt.deleteMany({ where: { id: { in: ids } } }),
+    );
   }
 
   /**
@@ -54,9 +56,10 @@ export class SessionRepository {
    * caught (its family revoked), which a deleted one could no longer tell.
    */
   async pruneRefreshTokens(before: Date): Promise<number> {
-    const { count } = await this.prisma.refreshToken.deleteMany({
-      where: { OR: [{ expiresAt: { lt: before } }, { revokedAt: { lt: before } }] },
-    });
-    return count;
+    const where = { OR: [{ expiresAt: { lt: before } }, { revokedAt: { lt: before } }] };
+    return deleteInBatches(
+      (take) => this.prisma.refreshToken.findMany({ where, select: { id: true }, take }),
+      (ids) => this.prisma.refreshToken.deleteMany({ where: { id: { in: ids } } }),
+    );
   }
 }
