@@ -43,6 +43,8 @@ import { formatResult, selectionKey, type FormatError, type LiveRenderer } from 
 export const CLOSE_CREDENTIALS_ENDED = 4401;
 /** Close code when the key (or user) already holds its plan's WebSocket connections. */
 export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+/** Close code (RFC 6455 "try again later") when the database could not check credentials. */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 /** Close code of a consumer that stopped reading: its send buffer stayed full. */
 export const CLOSE_SLOW_CONSUMER = 4008;
 /**
@@ -296,6 +298,15 @@ export class Connection {
         );
       }
     } catch (error) {
+      // The database could not check the credentials: 1013 (try again later), which a
+      // client retries, where 4403 would tell it to give up.
+      if (error instanceof ServiceUnavailableError || this.deps.services.database.report(error)) {
+        this.close(
+          CLOSE_TRY_AGAIN_LATER,
+          closeReason(`SERVICE_UNAVAILABLE: ${new ServiceUnavailableError().message}`),
+        );
+        return;
+      }
       // The refusal's code leads the close reason: HTTP would have answered it.
       const code = error instanceof YieldflowError ? error.code : 'UNAUTHENTICATED';
       this.deps.logger.debug({ err: (error as Error).message }, 'websocket authentication failed');

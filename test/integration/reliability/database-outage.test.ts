@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { openPostgres } from '../../../src/datasources/database/database';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
 import { gql } from '../../helpers/graphql';
@@ -86,9 +87,20 @@ async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
     expect(quoteMs).toBeLessThan(2_000);
 
     // A key never seen cannot be checked: retry later, not "invalid key".
-    const unknown = await gql(server.url, QUOTE, { apiKey: `yf_live_${'A'.repeat(40)}` });
+    const unknownKey = `yf_live_${'A'.repeat(40)}`;
+    const unknown = await gql(server.url, QUOTE, { apiKey: unknownKey });
     expect(unknown.status).toBe(503);
     expect(unknown.body.errors?.[0].extensions?.code).toBe('SERVICE_UNAVAILABLE');
+
+    // Over a WebSocket: 1013 (try again later), which clients retry, not 4403.
+    const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const closed = await new Promise<number>((resolve) => {
+      socket.on('open', () =>
+        socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: unknownKey } })),
+      );
+      socket.on('close', (code) => resolve(code));
+    });
+    expect(closed).toBe(1013);
 
     const ready = await fetch(`${server.baseUrl}/readyz`);
     expect(ready.status).toBe(503);
