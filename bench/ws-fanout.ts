@@ -36,7 +36,7 @@ const FMP_KEY = 'bench-key';
 
 interface ClientJob {
   url: string;
-  /** One API key per 100 sockets (a key's plan holds its connections). */
+  /** One API key per 100 sockets (several key-cache entries, as a client's replicas). */
   keys: string[];
   sockets: number;
   /** Index of this process's first socket among all, to spread symbols evenly. */
@@ -237,6 +237,9 @@ async function startGateway(symbols: number, subscribers: number): Promise<Targe
       FMP_API_KEY: FMP_KEY,
       FMP_BASE_URL: upstream.url,
       FMP_RATE_LIMIT: 'unlimited',
+      // Connections are counted per account: the plan's number lifted above the load,
+      // the count itself still made on every socket.
+      PLANS: JSON.stringify({ ENTERPRISE: { websocketConnections: subscribers + 100 } }),
     },
     { tradeFeed: trades },
   );
