@@ -2,7 +2,7 @@ import { UpstreamShare } from '../services/upstream-share';
 import type Redis from 'ioredis';
 import type { Config } from '../config/env.schema';
 import { DatabaseAvailability } from '../datasources/database/availability';
-import { MemoryReplayGuard, RedisReplayGuard } from '../datasources/cache/replay-guard';
+import { MemoryReplayGuard, SharedReplayGuard } from '../datasources/cache/replay-guard';
 import { RedisOperationNames } from '../datasources/cache/redis-operation-names';
 import { ConnectionRegistry } from '../datasources/cache/connection-registry';
 import { SymbolRegistry } from '../datasources/cache/symbol-registry';
@@ -120,7 +120,7 @@ export function createServices(deps: {
   const rateLimiter = new RateLimiter(deps.redis, deps.logger.child({ component: 'rate-limit' }));
   const portfolioRepository = new PortfolioRepository(prisma);
   const bus = new InvalidationBus(deps.redis, deps.config.redisKeyPrefix, deps.logger);
-  const replayGuard = deps.redis ? new RedisReplayGuard(deps.redis) : new MemoryReplayGuard();
+  const replayGuard = deps.redis ? new SharedReplayGuard(deps.redis) : new MemoryReplayGuard();
   const auth = new AuthService({
     apiKeys,
     users,

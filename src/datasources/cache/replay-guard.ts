@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { sharedOrLocal } from './shared-state';
 import type { ReplayGuard } from '../../services/auth.service';
 
 /**
@@ -55,5 +56,22 @@ export class MemoryReplayGuard implements ReplayGuard {
 
   async remembers(signature: string): Promise<boolean> {
     return (this.seen.get(signature) ?? 0) > this.now();
+  }
+}
+
+/**
+ * Seen signatures across replicas through Redis, and in this process while Redis fails:
+ * a signed request is checked (against this replica's memory) rather than refused or
+ * failed for want of the shared set. A replay sent to another replica during the outage
+ * is the one it cannot catch.
+ */
+export class SharedReplayGuard implements ReplayGuard {
+  readonly firstSeen: ReplayGuard['firstSeen'];
+  readonly remembers: ReplayGuard['remembers'];
+
+  constructor(redis: Redis, local = new MemoryReplayGuard()) {
+    const shared = new RedisReplayGuard(redis);
+    this.firstSeen = sharedOrLocal(shared.firstSeen.bind(shared), local.firstSeen.bind(local));
+    this.remembers = sharedOrLocal(shared.remembers.bind(shared), local.remembers.bind(local));
   }
 }

@@ -39,6 +39,8 @@ export const keySubject = (apiKeyId: string) => `key:${apiKeyId}`;
  */
 export class SecurityEvents {
   private readonly storms = new Map<string, { startedAt: number; n: number }>();
+  /** When the block store last failed to answer, 0 once it answers again. */
+  private unscreenedSince = 0;
 
   constructor(
     private readonly deps: {
@@ -124,7 +126,13 @@ export class SecurityEvents {
     try {
       const found = this.deps.blocks.blocked(subjects);
       if (!(found instanceof Promise)) return refusal(found);
-      return found.then(refusal, (error: Error) => this.unscreened(error));
+      return found.then(
+        (block) => {
+          this.unscreenedSince = 0;
+          return refusal(block);
+        },
+        (error: Error) => this.unscreened(error),
+      );
     } catch (error) {
       return this.unscreened(error as Error);
     }
@@ -167,8 +175,12 @@ export class SecurityEvents {
     if (block) this.deps.logger.warn({ subject, reason: block.reason }, 'security block in force');
   }
 
+  // Logged once per outage of the store, not once per request while it lasts.
   private unscreened(error: Error): null {
-    this.deps.logger.error({ err: error.message }, 'security blocks unreadable; not screened');
+    if (!this.unscreenedSince) {
+      this.unscreenedSince = Date.now();
+      this.deps.logger.error({ err: error.message }, 'security blocks unreadable; not screened');
+    }
     return null;
   }
 }

@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import pino from 'pino';
 import { ConnectionRegistry } from '../../../src/datasources/cache/connection-registry';
 import { closeRedis, openRedis } from '../../../src/datasources/cache/redis';
+import { SharedReplayGuard } from '../../../src/datasources/cache/replay-guard';
 import { SymbolRegistry } from '../../../src/datasources/cache/symbol-registry';
 import { RateLimiter } from '../../../src/datasources/cache/rate-limiter';
 import { RedisCacheStore } from '../../../src/datasources/cache/redis-cache.store';
@@ -127,6 +128,20 @@ const silent = pino({ level: 'silent' });
       async () => (await direct.zcard('ws:symbols:acct:sym')) === 0,
       5_000,
       "the timed-out acquire's symbols removed",
+    );
+  });
+
+  it('checks request signatures against this process while Redis stalls', async () => {
+    const guard = new SharedReplayGuard(client);
+    proxy.stall();
+    expect(await guard.firstSeen('sig:stall', 60)).toBe(true);
+    // A replay to this replica is still caught.
+    expect(await guard.firstSeen('sig:stall', 60)).toBe(false);
+    await proxy.heal();
+    await waitFor(
+      async () => (await client.ping().catch(() => null)) === 'PONG',
+      5_000,
+      'Redis to answer again',
     );
   });
 
