@@ -12,7 +12,7 @@ import type { Database } from '../datasources/database/database';
 import { ApiKeyRepository } from '../datasources/database/api-key.repository';
 import { SessionRepository } from '../datasources/database/session.repository';
 import { LoginThrottleRepository } from '../datasources/database/login-throttle.repository';
-import { RedisLoginThrottle } from '../datasources/cache/redis-login-throttle';
+import { SharedLoginThrottle } from '../datasources/cache/redis-login-throttle';
 import { MemoryBlockStore } from '../datasources/cache/memory-block-store';
 import { RedisBlockStore } from '../datasources/cache/redis-block-store';
 import { SecurityEventRepository } from '../datasources/database/security-event.repository';
@@ -164,7 +164,7 @@ export function createServices(deps: {
   const connections = new ConnectionRegistry(deps.redis);
   const ledgerSizes = new LedgerSizesService(portfolioRepository, bus);
   const loginThrottle: LoginThrottleStore = deps.redis
-    ? new RedisLoginThrottle(deps.redis)
+    ? new SharedLoginThrottle(deps.redis, new LoginThrottleRepository(prisma))
     : new LoginThrottleRepository(prisma);
   const securityEvents = new SecurityEventRepository(prisma);
   const security = new SecurityEvents({

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { sharedOrLocal } from './shared-state';
 import type { LoginThrottleStore, ThrottleReservation } from '../../services/login-throttle';
 
 // KEYS[1] the subject's counter; ARGV limit, windowMs. Increments only below the limit;
@@ -49,3 +50,30 @@ export class RedisLoginThrottle implements LoginThrottleStore {
 }
 
 const key = (subject: string) => `login:${subject}`;
+
+/**
+ * Login reservations in Redis, and in the database while Redis fails: both are shared
+ * by every replica, so the throttle holds cluster-wide through a Redis outage instead of
+ * failing sign-ins. Windows begun in the database during an outage are pruned with it.
+ */
+export class SharedLoginThrottle implements LoginThrottleStore {
+  readonly reserve: LoginThrottleStore['reserve'];
+  readonly release: LoginThrottleStore['release'];
+  readonly prune: () => Promise<number>;
+
+  constructor(
+    redis: Redis,
+    private readonly fallback: LoginThrottleStore & { prune(): Promise<number> },
+  ) {
+    const shared = new RedisLoginThrottle(redis);
+    this.reserve = sharedOrLocal(shared.reserve.bind(shared), fallback.reserve.bind(fallback));
+    this.release = sharedOrLocal(shared.release.bind(shared), fallback.release.bind(fallback));
+    this.clear = async (subject) => {
+      await Promise.all([shared.clear(subject).catch(() => undefined), fallback.clear(subject)]);
+    };
+    this.prune = () => fallback.prune();
+  }
+
+  /** Forgets the subject's reservations in both stores (a successful sign-in). */
+  readonly clear: LoginThrottleStore['clear'];
+}

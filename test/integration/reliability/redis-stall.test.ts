@@ -3,7 +3,10 @@ import pino from 'pino';
 import { ConnectionRegistry } from '../../../src/datasources/cache/connection-registry';
 import { closeRedis, openRedis } from '../../../src/datasources/cache/redis';
 import { SharedReplayGuard } from '../../../src/datasources/cache/replay-guard';
+import { SharedLoginThrottle } from '../../../src/datasources/cache/redis-login-throttle';
 import { SymbolRegistry } from '../../../src/datasources/cache/symbol-registry';
+import { LoginThrottleRepository } from '../../../src/datasources/database/login-throttle.repository';
+import { createTestDatabase } from '../../helpers/database';
 import { RateLimiter } from '../../../src/datasources/cache/rate-limiter';
 import { RedisCacheStore } from '../../../src/datasources/cache/redis-cache.store';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
@@ -143,6 +146,30 @@ const silent = pino({ level: 'silent' });
       5_000,
       'Redis to answer again',
     );
+  });
+
+  it('throttles sign-ins in the database, for every replica, while Redis stalls', async () => {
+    const db = await createTestDatabase();
+    try {
+      const throttle = new SharedLoginThrottle(
+        client,
+        new LoginThrottleRepository(db.database.prisma),
+      );
+      proxy.stall();
+      const reserve = () => throttle.reserve('email:stall@example.com', 2, 60_000);
+      expect((await reserve()).reserved).toBe(true);
+      expect((await reserve()).reserved).toBe(true);
+      expect((await reserve()).reserved).toBe(false);
+      expect(await db.database.prisma.loginThrottle.count()).toBe(1);
+      await proxy.heal();
+      await waitFor(
+        async () => (await client.ping().catch(() => null)) === 'PONG',
+        5_000,
+        'Redis to answer again',
+      );
+    } finally {
+      await db.drop();
+    }
   });
 
   it('meets a stall once: after the first timeout commands fail at once, until Redis answers', async () => {
