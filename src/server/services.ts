@@ -14,7 +14,7 @@ import { SessionRepository } from '../datasources/database/session.repository';
 import { LoginThrottleRepository } from '../datasources/database/login-throttle.repository';
 import { SharedLoginThrottle } from '../datasources/cache/redis-login-throttle';
 import { MemoryBlockStore } from '../datasources/cache/memory-block-store';
-import { RedisBlockStore } from '../datasources/cache/redis-block-store';
+import { SharedBlockStore } from '../datasources/cache/redis-block-store';
 import { SecurityEventRepository } from '../datasources/database/security-event.repository';
 import { SecurityEvents } from '../services/security/security-events.service';
 import type { LoginThrottleStore } from '../services/login-throttle';
@@ -169,7 +169,7 @@ export function createServices(deps: {
   const securityEvents = new SecurityEventRepository(prisma);
   const security = new SecurityEvents({
     repository: securityEvents,
-    blocks: deps.redis ? new RedisBlockStore(deps.redis) : new MemoryBlockStore(),
+    blocks: deps.redis ? new SharedBlockStore(deps.redis) : new MemoryBlockStore(),
     logger: deps.logger.child({ component: 'security' }),
     metrics: deps.metrics,
     autoBlock: deps.config.securityAutoBlock,

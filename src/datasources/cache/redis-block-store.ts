@@ -1,4 +1,6 @@
 import type Redis from 'ioredis';
+import { MemoryBlockStore } from './memory-block-store';
+import { sharedOrLocal } from './shared-state';
 import type { Block, BlockCount, BlockStore } from '../../services/security/block-store';
 
 // KEYS count, block; ARGV windowMs, threshold, blockMs, reason. Counts in a fixed window
@@ -86,3 +88,31 @@ const block = (subject: string, reason: string, ms: number): Block => ({
   reason,
   retryAfterSeconds: Math.max(1, Math.ceil(ms / 1_000)),
 });
+
+/**
+ * Security-event counts and blocks across replicas through Redis, and in this process
+ * while Redis fails: abuse is still counted and blocked (per replica) instead of going
+ * unscreened. Blocks set in Redis before the outage are not seen during it.
+ */
+export class SharedBlockStore implements BlockStore {
+  readonly count: BlockStore['count'];
+  readonly blocked: (subjects: readonly string[]) => Promise<Block | null>;
+  readonly unblock: BlockStore['unblock'];
+
+  constructor(redis: Redis, local = new MemoryBlockStore()) {
+    const shared = new RedisBlockStore(redis);
+    this.count = sharedOrLocal(shared.count.bind(shared), local.count.bind(local));
+    this.blocked = sharedOrLocal(
+      async (subjects: readonly string[]) => shared.blocked(subjects),
+      async (subjects: readonly string[]) => local.blocked(subjects),
+    );
+    // Lifted in both: a block may have been set in either.
+    this.unblock = async (subject) => {
+      const [inRedis, here] = await Promise.all([
+        shared.unblock(subject).catch(() => false),
+        local.unblock(subject),
+      ]);
+      return inRedis || here;
+    };
+  }
+}

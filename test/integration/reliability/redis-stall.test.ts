@@ -3,6 +3,7 @@ import pino from 'pino';
 import { ConnectionRegistry } from '../../../src/datasources/cache/connection-registry';
 import { closeRedis, openRedis } from '../../../src/datasources/cache/redis';
 import { SharedReplayGuard } from '../../../src/datasources/cache/replay-guard';
+import { SharedBlockStore } from '../../../src/datasources/cache/redis-block-store';
 import { SharedLoginThrottle } from '../../../src/datasources/cache/redis-login-throttle';
 import { SymbolRegistry } from '../../../src/datasources/cache/symbol-registry';
 import { LoginThrottleRepository } from '../../../src/datasources/database/login-throttle.repository';
@@ -170,6 +171,22 @@ const silent = pino({ level: 'silent' });
     } finally {
       await db.drop();
     }
+  });
+
+  it('counts security events and blocks per process while Redis stalls', async () => {
+    const blocks = new SharedBlockStore(client);
+    const rule = { windowMs: 60_000, threshold: 2, blockMs: 60_000, reason: 'stall test' };
+    proxy.stall();
+    expect(await blocks.count('ip:203.0.113.9', rule)).toBeNull();
+    expect(await blocks.count('ip:203.0.113.9', rule)).toMatchObject({ reason: 'stall test' });
+    expect(await blocks.blocked(['ip:203.0.113.9'])).toMatchObject({ reason: 'stall test' });
+    expect(await blocks.unblock('ip:203.0.113.9')).toBe(true);
+    await proxy.heal();
+    await waitFor(
+      async () => (await client.ping().catch(() => null)) === 'PONG',
+      5_000,
+      'Redis to answer again',
+    );
   });
 
   it('meets a stall once: after the first timeout commands fail at once, until Redis answers', async () => {
