@@ -3,7 +3,7 @@ import type { Config } from '../config/env.schema';
 import { MarketCache } from '../datasources/cache/market-cache';
 import { MemoryCacheStore } from '../datasources/cache/memory-cache.store';
 import { MemoryQuoteLog, RedisQuoteLog } from '../datasources/cache/quote-log';
-import { RedisCacheStore } from '../datasources/cache/redis-cache.store';
+import { SharedCacheStore } from '../datasources/cache/redis-cache.store';
 import { defaultTtlPolicy, type TtlPolicy } from '../datasources/cache/ttl-policy';
 import { createProviders } from '../datasources/providers/registry';
 import type { Logger } from '../observability/logger';
@@ -27,7 +27,7 @@ export interface MarketDataDeps {
 export function createMarketData(deps: MarketDataDeps): MarketDataService {
   const logger = deps.logger.child({ component: 'market-data' });
   const cache = new MarketCache({
-    store: deps.redis ? new RedisCacheStore(deps.redis) : new MemoryCacheStore(),
+    store: deps.redis ? new SharedCacheStore(deps.redis) : new MemoryCacheStore(),
     ttl: deps.ttl ?? defaultTtlPolicy(),
     lookups: deps.metrics?.cacheLookups,
     now: deps.now,

@@ -9,7 +9,10 @@ import { SymbolRegistry } from '../../../src/datasources/cache/symbol-registry';
 import { LoginThrottleRepository } from '../../../src/datasources/database/login-throttle.repository';
 import { createTestDatabase } from '../../helpers/database';
 import { RateLimiter } from '../../../src/datasources/cache/rate-limiter';
-import { RedisCacheStore } from '../../../src/datasources/cache/redis-cache.store';
+import {
+  RedisCacheStore,
+  SharedCacheStore,
+} from '../../../src/datasources/cache/redis-cache.store';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
 import { keepingLogger } from '../../helpers/log-lines';
 import { createTestRedis } from '../../helpers/redis';
@@ -44,6 +47,8 @@ const silent = pino({ level: 'silent' });
     direct = redis.client();
     await client.ping();
   });
+  // A failed test must not leave the next one stalled.
+  afterEach(() => proxy.heal());
   afterAll(async () => {
     await closeRedis(client);
     await proxy.close();
@@ -181,6 +186,22 @@ const silent = pino({ level: 'silent' });
     expect(await blocks.count('ip:203.0.113.9', rule)).toMatchObject({ reason: 'stall test' });
     expect(await blocks.blocked(['ip:203.0.113.9'])).toMatchObject({ reason: 'stall test' });
     expect(await blocks.unblock('ip:203.0.113.9')).toBe(true);
+    await proxy.heal();
+    await waitFor(
+      async () => (await client.ping().catch(() => null)) === 'PONG',
+      5_000,
+      'Redis to answer again',
+    );
+  });
+
+  it('caches market data in this process while Redis stalls, so the upstream is not asked per request', async () => {
+    const store = new SharedCacheStore(client);
+    proxy.stall();
+    await store.mset([{ key: 'c:stalled', value: 'v', ttlMs: 60_000 }]);
+    expect(await store.mget(['c:stalled'])).toEqual(['v']);
+    expect(await store.tryLock('lock:c:stalled', 10_000)).toBe(true);
+    expect(await store.tryLock('lock:c:stalled', 10_000)).toBe(false);
+    await store.unlock('lock:c:stalled');
     await proxy.heal();
     await waitFor(
       async () => (await client.ping().catch(() => null)) === 'PONG',
