@@ -18,8 +18,9 @@
  *   replaced, so connection churn is part of the soak.
  * Before each sample the gateway runs a full GC, so heap and RSS are what it retains,
  * not where its collector happened to be. Errors: HTTP non-2xx, GraphQL errors, socket
- * errors, `error` messages and closes the client did not ask for. Growth is the last
- * sample over the first one after warm-up (10 % of the run, at most 2 minutes).
+ * errors, `error` messages and closes the client did not ask for. Growth is the
+ * median of the last samples over that of the first ones after warm-up (10 % of the run,
+ * at most 2 minutes), a fifth of them each, at most 10.
  * Exit code 0 whatever was measured; 1 only if the gateway fails to start or dies.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -379,18 +380,30 @@ function printRow(sample: Sample): void {
 
 function printSummary(samples: Sample[], warmUpMs: number, totals: Tally): void {
   const loaded = samples.slice(1);
-  const base = loaded.find((s) => s.elapsedMs >= warmUpMs) ?? loaded[loaded.length - 1];
-  const last = loaded[loaded.length - 1];
-  if (!base || !last) return;
+  const after = loaded.filter((s) => s.elapsedMs >= warmUpMs);
+  if (after.length === 0) return;
+  // RSS moves by tens of MB from one sample to the next (allocator arenas, socket
+  // buffers): growth compares the median of the first fifth of the samples after
+  // warm-up (at most 10) with the median of as many last ones, not two single samples.
+  const n = Math.max(1, Math.min(10, Math.floor(after.length / 5)));
+  const first = after.slice(0, n);
+  const final = after.slice(-n);
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
   const growth = (label: string, pick: (s: Sample) => number) => {
-    const ratio = pick(last) / pick(base);
+    const base = median(first.map(pick));
+    const end = median(final.map(pick));
+    const ratio = end / base;
     const sign = ratio >= 1 ? '+' : '';
     console.log(
-      `  ${label} ${(pick(base) / MB).toFixed(1)} -> ${(pick(last) / MB).toFixed(1)} MB: ratio ${ratio.toFixed(3)} (${sign}${((ratio - 1) * 100).toFixed(1)} %)`,
+      `  ${label} ${(base / MB).toFixed(1)} -> ${(end / MB).toFixed(1)} MB: ratio ${ratio.toFixed(3)} (${sign}${((ratio - 1) * 100).toFixed(1)} %)`,
     );
   };
   console.log(
-    `\nafter warm-up (${clock(base.elapsedMs)} to ${clock(last.elapsedMs)}; goal < 5 % growth, 0 errors):`,
+    `\nafter warm-up (median of ${n} sample(s) from ${clock(first[0].elapsedMs)} against the last ${n}, to ${clock(final[final.length - 1].elapsedMs)}; goal < 5 % growth, 0 errors):`,
   );
   growth('RSS ', (s) => s.rss);
   growth('heap', (s) => s.heap);
