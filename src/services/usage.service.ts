@@ -83,13 +83,8 @@ export class UsageRecorder {
       dayStamp(now),
       (request.operationName || ANONYMOUS_OPERATION).slice(0, 128),
     );
-    const key = rowKey({
-      createdAt: new Date(second * 1000),
-      userId: viewer.userId,
-      apiKeyId,
-      status: request.status,
-      operationName,
-    });
+    // On every request's path: the key from its parts, no row built to make it.
+    const key = keyOf(second * 1000, viewer.userId, apiKeyId, request.status, operationName);
     const row = this.buffer.get(key);
     if (row) return addInto(row, 1, request);
     this.add(key, {
@@ -245,11 +240,20 @@ export class UsageRecorder {
   }
 }
 
-/** What a buffered row sums: its bucket's start, who, how it ended, which operation. */
-function rowKey(
-  row: Pick<UsageEntry, 'createdAt' | 'userId' | 'apiKeyId' | 'status' | 'operationName'>,
+/** What a buffered row sums: its bucket's start (ms), who, how it ended, which operation. */
+function keyOf(
+  startMs: number,
+  userId: string,
+  apiKeyId: string | null,
+  status: string,
+  operationName: string,
 ): string {
-  return `${row.createdAt.getTime()} ${row.userId} ${row.apiKeyId} ${row.status} ${row.operationName}`;
+  return `${startMs} ${userId} ${apiKeyId} ${status} ${operationName}`;
+}
+
+/** The key of a buffered row. */
+function rowKey(row: UsageEntry): string {
+  return keyOf(row.createdAt.getTime(), row.userId, row.apiKeyId, row.status, row.operationName);
 }
 
 /** The buckets a full buffer is merged into, finest first. */

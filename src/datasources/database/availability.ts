@@ -66,13 +66,12 @@ export class DatabaseAvailability {
 
   private stop(): void {
     this.downSince = null;
-    if (this.probe) clearInterval(this.probe);
-    this.probe = null;
+    this.close();
   }
 
   /** Stops probing (shutdown). */
   close(): void {
-    if (this.probe) clearInterval(this.probe);
+    clearInterval(this.probe ?? undefined);
     this.probe = null;
   }
 }

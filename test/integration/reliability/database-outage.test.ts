@@ -4,21 +4,13 @@ import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy';
 import { gql } from '../../helpers/graphql';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { testEnv } from '../../helpers/test-env';
+import { waitFor } from '../../helpers/wait';
 
 const QUOTE = '{ quote(symbol: "AAPL") { symbol price } }';
 // A write: nothing in the gateway can answer it without the database.
 let portfolios = 0;
 const needsDatabase = () =>
   `mutation { createPortfolio(name: "outage ${(portfolios += 1)}") { id } }`;
-
-/** Resolves once `check` resolves true, trying every 100 ms for up to 10 s. */
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** The answer and how long it took, in ms. */
 async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
@@ -60,10 +52,14 @@ async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
   afterEach(() => proxy.heal());
 
   const recovered = () =>
-    until(async () => {
-      const answer = await gql(server.url, needsDatabase(), { apiKey });
-      return answer.status === 200 && !answer.body.errors;
-    }, 'the database to answer requests again');
+    waitFor(
+      async () => {
+        const answer = await gql(server.url, needsDatabase(), { apiKey });
+        return answer.status === 200 && !answer.body.errors;
+      },
+      10_000,
+      'the database to answer requests again',
+    );
 
   it('answers SERVICE_UNAVAILABLE with Retry-After while PostgreSQL refuses, and recovers by itself', async () => {
     expect((await gql(server.url, needsDatabase(), { apiKey })).body.errors).toBeUndefined();
@@ -113,7 +109,7 @@ async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
     // Down and back are logged once each, not once per failed request.
     const logged = (text: string) => server.logs.filter((line) => line.msg === text).length;
     // The probe (once a second while down) notices too, and says so once.
-    await until(async () => logged('database answers again') > 0, 'the probe to see it back');
+    await waitFor(() => logged('database answers again') > 0, 10_000, 'the probe to see it back');
     expect(logged('database answers again')).toBe(1);
     expect(
       server.logs.filter((line) => String(line.msg).startsWith('database unavailable')),

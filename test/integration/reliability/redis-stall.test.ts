@@ -47,6 +47,13 @@ const silent = pino({ level: 'silent' });
     direct = redis.client();
     await client.ping();
   });
+  /** Resolves once the shared client's commands reach Redis again (its circuit closed). */
+  const redisAnswers = () =>
+    waitFor(
+      async () => (await client.ping().catch(() => null)) === 'PONG',
+      5_000,
+      'Redis to answer again',
+    );
   // A failed test must not leave the next one stalled.
   afterEach(() => proxy.heal());
   afterAll(async () => {
@@ -109,11 +116,7 @@ const silent = pino({ level: 'silent' });
     expect(await registry.acquire('acct:ws', 1)).toBeNull();
     slot!.release();
     await proxy.heal();
-    await waitFor(
-      async () => (await client.ping().catch(() => null)) === 'PONG',
-      5_000,
-      'Redis to answer again',
-    );
+    await redisAnswers();
     // The acquire that timed out ran when the stall ended; its slot is taken back.
     await waitFor(
       async () => (await direct.zcard('ws:conns:acct:ws')) === 0,
@@ -147,11 +150,7 @@ const silent = pino({ level: 'silent' });
     // A replay to this replica is still caught.
     expect(await guard.firstSeen('sig:stall', 60)).toBe(false);
     await proxy.heal();
-    await waitFor(
-      async () => (await client.ping().catch(() => null)) === 'PONG',
-      5_000,
-      'Redis to answer again',
-    );
+    await redisAnswers();
   });
 
   it('throttles sign-ins in the database, for every replica, while Redis stalls', async () => {
@@ -168,11 +167,7 @@ const silent = pino({ level: 'silent' });
       expect((await reserve()).reserved).toBe(false);
       expect(await db.database.prisma.loginThrottle.count()).toBe(1);
       await proxy.heal();
-      await waitFor(
-        async () => (await client.ping().catch(() => null)) === 'PONG',
-        5_000,
-        'Redis to answer again',
-      );
+      await redisAnswers();
     } finally {
       await db.drop();
     }
@@ -187,11 +182,7 @@ const silent = pino({ level: 'silent' });
     expect(await blocks.blocked(['ip:203.0.113.9'])).toMatchObject({ reason: 'stall test' });
     expect(await blocks.unblock('ip:203.0.113.9')).toBe(true);
     await proxy.heal();
-    await waitFor(
-      async () => (await client.ping().catch(() => null)) === 'PONG',
-      5_000,
-      'Redis to answer again',
-    );
+    await redisAnswers();
   });
 
   it('caches market data in this process while Redis stalls, so the upstream is not asked per request', async () => {
@@ -203,11 +194,7 @@ const silent = pino({ level: 'silent' });
     expect(await store.tryLock('lock:c:stalled', 10_000)).toBe(false);
     await store.unlock('lock:c:stalled');
     await proxy.heal();
-    await waitFor(
-      async () => (await client.ping().catch(() => null)) === 'PONG',
-      5_000,
-      'Redis to answer again',
-    );
+    await redisAnswers();
   });
 
   it('meets a stall once: after the first timeout commands fail at once, until Redis answers', async () => {
