@@ -1,44 +1,42 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
+import { messageBus, type MessageBus } from '../datasources/cache/message-bus';
 import type { Logger } from '../observability/logger';
 
 /**
- * Broadcasts "forget this" messages to every replica (Redis pub/sub), and to this
- * process directly, so that a revoked API key stops working everywhere at once rather
- * than when caches expire. Without Redis there is one process and the local call is all.
- * A message reaches each listener once: on Redis it carries its replica's id, and the
- * replica that sent it (and delivered it at once) skips its own echo.
+ * Broadcasts "forget this" messages to every replica (a {@link MessageBus}: Redis
+ * pub/sub, or this process alone without Redis and while it fails), and to this process
+ * directly, so that a revoked API key stops working everywhere at once rather than when
+ * caches expire. A message reaches each listener once: it carries its replica's id, and
+ * the replica that sent it (and delivered it at once) skips its own echo.
  */
 export class InvalidationBus {
   private readonly listeners = new Set<(message: string) => void>();
   private readonly origin = randomUUID();
-  private subscriber: Redis | null = null;
+  private readonly bus: MessageBus;
   private readonly channel: string;
 
   constructor(
-    private readonly redis: Redis | null,
+    redis: Redis | null,
     prefix: string,
     private readonly logger: Logger,
   ) {
     // Pub/sub channels are not keys: ioredis' keyPrefix does not apply, so prefix here.
     this.channel = `${prefix}invalidate`;
+    this.bus = messageBus(redis, logger);
+    this.bus.onMessage((channel, message) => {
+      if (channel === this.channel) this.received(message);
+    });
   }
 
   /**
-   * Subscribes (with Redis); resolves once the subscription is active, or after 2 s
-   * with Redis down: the server starts degraded, and ioredis subscribes when Redis
-   * comes back (it resubscribes after every reconnect).
+   * Subscribes; resolves once the subscription is active, or after 2 s with Redis down:
+   * the server starts degraded, and ioredis subscribes when Redis comes back (it
+   * resubscribes after every reconnect).
    */
   async start(): Promise<void> {
-    if (!this.redis) return;
-    const subscriber = this.redis.duplicate();
-    this.subscriber = subscriber;
-    subscriber.on('message', (channel: string, message: string) => {
-      if (channel === this.channel) this.received(message);
-    });
-    subscriber.on('error', () => undefined);
     let timer: NodeJS.Timeout | undefined;
-    const subscribed = subscriber.subscribe(this.channel).then(
+    const subscribed = this.bus.subscribe([this.channel]).then(
       () => true,
       (error: Error) => {
         this.logger.warn({ err: error.message }, 'invalidation bus: subscribe failed');
@@ -59,21 +57,14 @@ export class InvalidationBus {
     return () => this.listeners.delete(listener);
   }
 
+  /** Delivers here at once, then to the other replicas (failures logged by the bus). */
   async publish(message: string): Promise<void> {
     this.deliver(message);
-    if (!this.redis) return;
-    try {
-      await this.redis.publish(this.channel, `${this.origin} ${message}`);
-    } catch (error) {
-      this.logger.error({ err: (error as Error).message }, 'could not broadcast an invalidation');
-    }
+    await this.bus.publish(this.channel, `${this.origin} ${message}`);
   }
 
   async stop(): Promise<void> {
-    if (this.subscriber) {
-      this.subscriber.disconnect();
-      this.subscriber = null;
-    }
+    this.bus.close();
   }
 
   // `<origin> <message>`; a message without an origin (a replica of an older version,

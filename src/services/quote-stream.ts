@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
+import { messageBus, type MessageBus } from '../datasources/cache/message-bus';
+import { producerLeases, type ProducerLeases } from '../datasources/cache/producer-leases';
 import { applyTrade, reviveQuote, type Quote, type Trade } from '../domain/market';
 import type { Logger } from '../observability/logger';
 import type { MarketDataService } from './market-data.service';
@@ -35,22 +36,12 @@ export interface QuoteStreamOptions {
   tradeFeed?: TradeFeed | null;
 }
 
-const LEASE_MS = 5_000;
 /** Trades kept per symbol while its first quote is being fetched. */
 const MAX_EARLY_TRADES = 1_000;
-const INTEREST_MS = 5_000;
 /** With a trade feed, polled quotes only refresh the day's fields this often. */
 const BASE_REFRESH_MS = 60_000;
 /** A symbol's trades are published at most this often (the latest wins). */
 const TRADE_PUBLISH_MS = 100;
-
-// Deletes the leases (KEYS) still held by this replica (ARGV[1]), not one taken over.
-const RELEASE_LEASES = `
-for _, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then redis.call('DEL', key) end
-end
-return 1
-`;
 
 // What makes a quote news: the market moved (a provider restamping the same state, as a
 // closed market's quote every time it is asked, is not a tick).
@@ -60,7 +51,9 @@ const fingerprint = (quote: Quote) =>
 /**
  * Live quotes for subscriptions. Locally, symbols are reference-counted: a symbol is
  * streamed only while some subscriber of this process watches it. Across replicas
- * (Redis), each watched symbol has exactly one producer, the replica holding its lease:
+ * (Redis: {@link ProducerLeases} and a {@link MessageBus}, each with its in-process
+ * fallback while Redis fails), each watched symbol has exactly one producer, the
+ * replica holding its lease:
  * it takes the symbol's trades from the trade feed when there is one and it is
  * connected, and otherwise polls the data layer (one batched call for all its symbols
  * per interval, behind the shared cache; with the simulator, these are its ticks), and
@@ -90,9 +83,9 @@ export class QuoteStream {
    * lands, those older than it skipped.
    */
   private readonly early = new Map<string, Trade[]>();
-  private readonly replicaId = randomUUID();
   private readonly stopTrades: (() => void) | undefined;
-  private subscriber: Redis | null = null;
+  private readonly bus: MessageBus;
+  private readonly leases: ProducerLeases;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   /** Upstream polls made by this process (for tests and metrics). */
@@ -102,6 +95,17 @@ export class QuoteStream {
 
   constructor(private readonly options: QuoteStreamOptions) {
     this.stopTrades = options.tradeFeed?.onTrade((trade) => this.onTrade(trade));
+    this.bus = messageBus(options.redis, options.logger);
+    this.leases = producerLeases(options.redis);
+    const prefix = this.channel('');
+    this.bus.onMessage((channel, message) => {
+      if (!channel.startsWith(prefix)) return;
+      try {
+        this.deliver(channel.slice(prefix.length), reviveQuote(JSON.parse(message) as Quote));
+      } catch (error) {
+        this.options.logger.warn({ err: (error as Error).message }, 'bad tick message');
+      }
+    });
   }
 
   private channel(symbol: string): string {
@@ -113,8 +117,6 @@ export class QuoteStream {
     return [...this.listeners.keys()];
   }
 
-  /** The last tick publish failed (Redis): the next failure is not logged again. */
-  private publishFailing = false;
   /** Symbols this process produces (holds the lease of). */
   producing(): string[] {
     return [...this.produced];
@@ -177,18 +179,13 @@ export class QuoteStream {
     this.listeners.clear();
     await this.unsubscribe(symbols);
     // Leases given back at once, so that another replica takes the symbols over now.
-    const leases = [...this.produced].map((symbol) => `stream:lease:${symbol}`);
-    for (const symbol of this.producing()) this.release(symbol);
-    if (this.options.redis && leases.length > 0) {
-      await this.options.redis
-        .eval(RELEASE_LEASES, leases.length, ...leases, this.replicaId)
-        .catch(() => 0);
-    }
+    const produced = this.producing();
+    for (const symbol of produced) this.release(symbol);
+    await this.leases.giveBack(produced);
     for (const timer of this.tradeTimers.values()) clearTimeout(timer);
     this.stopTrades?.();
     this.options.tradeFeed?.close();
-    this.subscriber?.disconnect();
-    this.subscriber = null;
+    this.bus.close();
   }
 
   // The latest quote known to a new listener: the last one delivered here, else one
@@ -238,55 +235,23 @@ export class QuoteStream {
   }
 
   private async subscribe(symbols: string[]): Promise<void> {
-    const redis = this.options.redis;
-    if (!redis) return;
-    if (!this.subscriber) {
-      this.subscriber = redis.duplicate();
-      this.subscriber.on('error', () => undefined);
-      this.subscriber.on('message', (channel: string, message: string) => {
-        const symbol = channel.slice(`${this.options.keyPrefix}ticks:`.length);
-        try {
-          this.deliver(symbol, reviveQuote(JSON.parse(message) as Quote));
-        } catch (error) {
-          this.options.logger.warn({ err: (error as Error).message }, 'bad tick message');
-        }
-      });
-    }
-    await this.subscriber
-      .subscribe(...symbols.map((s) => this.channel(s)))
-      .catch((error: Error) => {
-        this.options.logger.warn({ err: error.message }, 'tick subscription failed');
-      });
-    await this.declareInterest(symbols);
+    await this.bus.subscribe(symbols.map((s) => this.channel(s))).catch((error: Error) => {
+      this.options.logger.warn({ err: error.message }, 'tick subscription failed');
+    });
+    await this.leases.declare(symbols);
   }
 
+  // Symbols nobody here watches any more: produced on only while another replica is
+  // interested (with one process, never).
   private async unsubscribe(symbols: string[]): Promise<void> {
-    const redis = this.options.redis;
-    if (!redis) {
-      for (const symbol of symbols) this.release(symbol);
-      this.stopTimerIfIdle();
-      return;
-    }
-    await this.subscriber
-      ?.unsubscribe(...symbols.map((s) => this.channel(s)))
-      .catch(() => undefined);
-    await Promise.all(
-      symbols.map((s) => redis.zrem(`stream:interest:${s}`, this.replicaId).catch(() => 0)),
-    );
-    // Producing for others goes on until the next tick sees nobody interested.
-    this.stopTimerIfIdle();
-  }
-
-  private async declareInterest(symbols: string[]): Promise<void> {
-    const redis = this.options.redis;
-    if (!redis || symbols.length === 0) return;
-    const until = Date.now() + INTEREST_MS;
-    const pipeline = redis.pipeline();
+    await this.bus.unsubscribe(symbols.map((s) => this.channel(s))).catch(() => undefined);
+    await this.leases.withdraw(symbols);
     for (const symbol of symbols) {
-      pipeline.zadd(`stream:interest:${symbol}`, until, this.replicaId);
-      pipeline.pexpire(`stream:interest:${symbol}`, INTEREST_MS * 2);
+      if (this.produced.has(symbol) && !(await this.leases.keep(symbol, false))) {
+        this.release(symbol);
+      }
     }
-    await pipeline.exec().catch(() => undefined);
+    this.stopTimerIfIdle();
   }
 
   // One interval step: renew interest, settle which symbols this replica produces, then
@@ -327,40 +292,12 @@ export class QuoteStream {
   }
 
   private async settleProduction(): Promise<string[]> {
-    const redis = this.options.redis;
-    if (!redis) {
-      for (const symbol of this.listeners.keys()) this.produce(symbol);
-      return [...this.produced];
-    }
-    await this.declareInterest(this.watched());
-    const now = Date.now();
-    const candidates = new Set([...this.watched(), ...this.produced]);
-    for (const symbol of candidates) {
-      const lease = `stream:lease:${symbol}`;
+    await this.leases.declare(this.watched());
+    for (const symbol of new Set([...this.watched(), ...this.produced])) {
       if (this.produced.has(symbol)) {
-        const interested = await redis
-          .zcount(`stream:interest:${symbol}`, now, '+inf')
-          .catch(() => 1);
-        if (interested === 0) {
-          this.release(symbol);
-          await redis.del(lease).catch(() => 0);
-          continue;
-        }
-        const renewed = await redis.pexpire(lease, LEASE_MS).catch(() => -1);
-        // Produced while Redis was out, or lapsed: hold the lease again, or hand over.
-        if (
-          renewed === 0 &&
-          (await redis.set(lease, this.replicaId, 'PX', LEASE_MS, 'NX').catch(() => null)) !== 'OK'
-        ) {
-          this.release(symbol);
-        }
-      } else {
-        // Redis not answering: nobody can hold the lease, so this replica produces for
-        // its own subscribers until it can.
-        const taken = await redis
-          .set(lease, this.replicaId, 'PX', LEASE_MS, 'NX')
-          .catch(() => 'unreachable' as const);
-        if (taken === 'OK' || taken === 'unreachable') this.produce(symbol);
+        if (!(await this.leases.keep(symbol, this.listeners.has(symbol)))) this.release(symbol);
+      } else if (await this.leases.take(symbol)) {
+        this.produce(symbol);
       }
     }
     return [...this.produced];
@@ -421,27 +358,9 @@ export class QuoteStream {
     this.lastPublished.set(symbol, { fingerprint: print, at: Date.now() });
     this.published += 1;
     void this.options.marketData.logQuotes([quote]);
-    const redis = this.options.redis;
-    if (!redis) {
-      this.deliver(symbol, quote);
-      return;
-    }
-    // Serialized once per tick, whatever the number of replicas and subscribers. While
-    // Redis fails, this replica's own subscribers still get the tick (logged once).
-    const sent = await redis.publish(this.channel(symbol), JSON.stringify(quote)).then(
-      () => true,
-      (error: Error) => {
-        if (!this.publishFailing) {
-          this.options.logger.warn(
-            { err: error.message },
-            'tick publish failed: ticks reach this replica only',
-          );
-        }
-        return false;
-      },
-    );
-    this.publishFailing = !sent;
-    if (!sent) this.deliver(symbol, quote);
+    // Serialized once per tick, whatever the number of replicas and subscribers; while
+    // Redis fails, the bus still delivers to this replica's own subscribers.
+    await this.bus.publish(this.channel(symbol), JSON.stringify(quote));
   }
 
   private deliver(symbol: string, quote: Quote): void {

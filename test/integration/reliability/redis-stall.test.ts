@@ -23,6 +23,7 @@ import { SimulatorProvider } from '../../../src/datasources/providers/simulator/
 import type { Quote } from '../../../src/domain/market';
 import { MarketDataService } from '../../../src/services/market-data.service';
 import { QuoteStream } from '../../../src/services/quote-stream';
+import { InvalidationBus } from '../../../src/services/invalidation-bus';
 import { waitFor } from '../../helpers/wait';
 
 const redis = createTestRedis();
@@ -256,6 +257,40 @@ const silent = pino({ level: 'silent' });
     } finally {
       await proxy.heal();
       await stream.stop();
+    }
+  });
+
+  it('delivers invalidations here while Redis stalls, logs it once, and to every replica again after', async () => {
+    const { logger, lines } = keepingLogger();
+    const mine = new InvalidationBus(client, redis.prefix, logger);
+    const otherClient = direct.duplicate();
+    const other = new InvalidationBus(otherClient, redis.prefix, silent);
+    await Promise.all([mine.start(), other.start()]);
+    const got = { mine: [] as string[], other: [] as string[] };
+    mine.onMessage((m) => got.mine.push(m));
+    other.onMessage((m) => got.other.push(m));
+    try {
+      proxy.stall();
+      const started = performance.now();
+      await mine.publish('apikey:a:1');
+      await mine.publish('apikey:a:2');
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(got.mine).toEqual(['apikey:a:1', 'apikey:a:2']);
+      const said = lines.map((line) => String(line.msg));
+      expect(said.filter((msg) => msg.startsWith('pub/sub publish failed'))).toHaveLength(1);
+
+      await proxy.heal();
+      await redisAnswers();
+      await mine.publish('apikey:a:3');
+      await waitFor(() => got.other.includes('apikey:a:3'), 5_000, 'the other replica to hear');
+      // Each message once here, whatever the stalled publishes did once delivered.
+      expect(got.mine.filter((m) => m === 'apikey:a:3')).toHaveLength(1);
+      expect(lines.map((l) => String(l.msg))).toContain(
+        'pub/sub publishes again: messages reach every replica',
+      );
+    } finally {
+      await Promise.all([mine.stop(), other.stop()]);
+      otherClient.disconnect();
     }
   });
 });
