@@ -111,7 +111,12 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 export async function startApp(options: AppOptions): Promise<App> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  await prepareDataDir(config.dataDir);
+  // DATA_DIR holds the embedded database, a generated JWT secret and the demo key: a
+  // deployment with DATABASE_URL and JWT_SECRET writes nothing (its image's files are
+  // read-only to the user it runs as).
+  if (!config.databaseUrl || !config.jwtSecret || config.seedDemo) {
+    await prepareDataDir(config.dataDir);
+  }
   const database = options.database ?? (await openConfiguredDatabase(config, logger));
   let redis: Redis | null = null;
   try {
