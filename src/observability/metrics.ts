@@ -17,6 +17,17 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * GraphQL operations by the caller's plan (`anonymous` without credentials) and outcome,
+   * as the duration histogram's; no operation label, so a plan costs a few series only.
+   */
+  readonly graphqlRequests = new Counter({
+    name: 'yieldflow_graphql_requests_total',
+    help: "GraphQL operations by the caller's plan (anonymous without credentials) and outcome (success or an error code)",
+    labelNames: ['plan', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   /** GraphQL documents parsed (and validated): once per distinct document, then cached. */
   readonly documentsParsed = new Counter({
     name: 'yieldflow_graphql_documents_parsed_total',
@@ -141,6 +152,41 @@ export class Metrics {
       'Symbols whose upstream stream this replica holds',
       (v) => v.produced,
     );
+  }
+
+  /**
+   * The checks of /readyz as gauges, run at each scrape: 1 when the dependency answers
+   * (`database`, `cache` for Redis, `providers`: some market-data provider's circuit is
+   * closed), else 0. An alert then names what is down without probing /readyz itself.
+   */
+  observeReadiness(read: () => Promise<Record<string, boolean>>): void {
+    new Gauge({
+      name: 'yieldflow_dependency_up',
+      help: 'Whether a dependency of /readyz answers (1) or not (0): database, cache (Redis), providers',
+      labelNames: ['dependency'] as const,
+      registers: [this.registry],
+      async collect() {
+        for (const [dependency, up] of Object.entries(await read())) {
+          this.set({ dependency }, up ? 1 : 0);
+        }
+      },
+    });
+  }
+
+  /**
+   * Each HTTP provider's circuit: 1 while it is open (repeated failures; calls are refused
+   * until a probe succeeds), else 0.
+   */
+  observeCircuits(read: () => ReadonlyArray<{ provider: string; open: boolean }>): void {
+    new Gauge({
+      name: 'yieldflow_upstream_circuit_open',
+      help: "Whether a provider's circuit breaker is open (1) or closed (0)",
+      labelNames: ['provider'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const { provider, open } of read()) this.set({ provider }, open ? 1 : 0);
+      },
+    });
   }
 
   constructor() {

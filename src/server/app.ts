@@ -17,7 +17,7 @@ import { buildYieldflowSchema } from '../schema/build-schema';
 import { DemoSeedService, type DemoAccount } from '../services/demo-seed.service';
 import { resolveJwtSecret } from '../services/jwt-secret.service';
 import { createApollo } from './apollo';
-import type { HealthCheck } from './health';
+import { runHealthChecks, type HealthCheck } from './health';
 import { createHttpHandler, type Lifecycle } from './http';
 import { createFormatError } from './plugins/errors.plugin';
 import { Ide } from './ide';
@@ -198,6 +198,17 @@ export async function startApp(options: AppOptions): Promise<App> {
       watched: services.quoteStream.watched().length,
       produced: services.quoteStream.producing().length,
     }));
+    metrics.observeReadiness(async () => {
+      const { checks } = await runHealthChecks(healthChecks);
+      return Object.fromEntries(
+        Object.entries(checks).map(([name, c]) => [name, c.status === 'up']),
+      );
+    });
+    const httpProviders = config.providers.map((p) => p.name).filter((n) => n !== 'simulator');
+    metrics.observeCircuits(() => {
+      const available = new Set(services.marketData.availableProviders());
+      return httpProviders.map((provider) => ({ provider, open: !available.has(provider) }));
+    });
 
     const demo = config.seedDemo
       ? await new DemoSeedService(services.users, services.apiKeys, config.dataDir).ensure()

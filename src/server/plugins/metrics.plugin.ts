@@ -15,8 +15,8 @@ const OUTCOMES: ReadonlySet<string> = new Set([...Object.values(ErrorCode), ...A
 
 /**
  * Records each operation's duration by operation name and outcome (`success`, or the
- * first error's code: one of the contract's or Apollo's, else `error`). Operation
- * names are bounded by {@link MAX_OPERATION_LABELS}.
+ * first error's code: one of the contract's or Apollo's, else `error`), and counts it by
+ * the caller's plan and outcome. Operation names are bounded by {@link MAX_OPERATION_LABELS}.
  */
 export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
   const seen = new Set<string>();
@@ -37,16 +37,15 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
         async parsingDidStart() {
           metrics.documentsParsed.inc();
         },
-        async willSendResponse({ request, operationName, errors }) {
+        async willSendResponse({ request, operationName, errors, contextValue }) {
           const code = errors?.[0]?.extensions?.code;
-          end({
-            operation: label(operationName ?? request.operationName),
-            outcome: errors?.length
-              ? typeof code === 'string' && OUTCOMES.has(code)
-                ? code
-                : 'error'
-              : 'success',
-          });
+          const outcome = errors?.length
+            ? typeof code === 'string' && OUTCOMES.has(code)
+              ? code
+              : 'error'
+            : 'success';
+          end({ operation: label(operationName ?? request.operationName), outcome });
+          metrics.graphqlRequests.inc({ plan: contextValue.viewer?.plan ?? 'anonymous', outcome });
         },
       };
     },
