@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -78,8 +78,8 @@ export interface NginxProcess {
   child: ChildProcess;
   /** http://127.0.0.1:port */
   url: string;
-  /** stdout (the access log) and stderr (the error log), as lines. */
-  output: string[];
+  /** What it wrote to stdout (the access log) and stderr (the error log). */
+  output(): string;
   /** Stops nginx (SIGQUIT: it finishes what it serves, as a deploy would) and its files. */
   stop(): Promise<void>;
 }
@@ -87,7 +87,9 @@ export interface NginxProcess {
 /**
  * Runs nginx in the foreground (`daemon off`) on the rendered shipped configuration,
  * every file in a temporary directory (`-p`, `-e`: nothing under /var), and resolves
- * once it answers.
+ * once it answers. Its stdout and stderr are files there: the shipped file logs to
+ * /dev/stdout and /dev/stderr (a container's pipes), which cannot be opened on a socket,
+ * what Node's pipes are.
  */
 export async function startNginx(upstreams: string[]): Promise<NginxProcess> {
   const binary = nginxBinary();
@@ -97,18 +99,17 @@ export async function startNginx(upstreams: string[]): Promise<NginxProcess> {
   const port = await freePort();
   const conf = path.join(dir, 'nginx.conf');
   await writeFile(conf, renderNginxConf({ upstreams, port, dir }));
-  const args = ['-p', dir, '-c', conf, '-e', path.join(dir, 'error.log'), '-g', 'daemon off;'];
-  const test = spawnSync(binary, [...args.slice(0, 6), '-t'], { encoding: 'utf8' });
-  if (test.status !== 0)
-    throw new Error(`nginx -t refused the rendered configuration:\n${test.stderr}`);
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const keep = (chunk: string) => {
-    output.push(...chunk.split('\n').filter(Boolean));
-    if (output.length > 5_000) output.splice(0, output.length - 5_000);
-  };
-  child.stdout!.setEncoding('utf8').on('data', keep);
-  child.stderr!.setEncoding('utf8').on('data', keep);
+  const logFile = path.join(dir, 'output.log');
+  const log = openSync(logFile, 'a');
+  const output = () => readFileSync(logFile, 'utf8');
+  const args = ['-p', dir, '-c', conf, '-e', path.join(dir, 'error.log')];
+  const test = spawnSync(binary, [...args, '-t'], { stdio: ['ignore', log, log] });
+  if (test.status !== 0) {
+    closeSync(log);
+    throw new Error(`nginx -t refused the rendered configuration:\n${output()}`);
+  }
+  const child = spawn(binary, [...args, '-g', 'daemon off;'], { stdio: ['ignore', log, log] });
+  closeSync(log);
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
@@ -119,7 +120,7 @@ export async function startNginx(upstreams: string[]): Promise<NginxProcess> {
   try {
     await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`nginx exited:\n${output.join('\n')}`);
+        if (child.exitCode !== null) throw new Error(`nginx exited:\n${output()}`);
         return fetch(`${url}/healthz`).then(
           (response) => response.status === 200,
           () => false,
