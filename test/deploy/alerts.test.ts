@@ -93,6 +93,9 @@ describe('deploy/prometheus and deploy/grafana', () => {
   it('gives every alert a for, a severity, a summary, a description and a runbook', async () => {
     const rules = await readFile(ALERTS, 'utf8');
     const alerts = rules.split(/^\s*- alert: /m).slice(1);
+    // The runbook's anchors: one heading per alert in docs/deploy.md.
+    const runbook = await readFile(path.join(PROJECT_ROOT, 'docs', 'deploy.md'), 'utf8');
+    const headings = [...runbook.matchAll(/^#+ (\S+)$/gm)].map((m) => m[1].toLowerCase());
     expect(alerts.length).toBeGreaterThanOrEqual(14);
     for (const alert of alerts) {
       const name = alert.split('\n')[0].trim();
@@ -101,6 +104,10 @@ describe('deploy/prometheus and deploy/grafana', () => {
       expect(alert).toMatch(/^\s+summary: /m);
       expect(alert).toMatch(/^\s+description: /m);
       expect(alert).toContain(`runbook_url: docs/deploy.md#${name.toLowerCase()}`);
+      expect({ name, runbook: headings.includes(name.toLowerCase()) }).toEqual({
+        name,
+        runbook: true,
+      });
     }
   });
 
