@@ -9,6 +9,7 @@ import { SimulatorProvider } from '../../src/datasources/providers/simulator/sim
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/providers/fake-upstream';
 import { spawnServer, type ServerProcess } from '../helpers/process';
 import { eventually, waitFor } from '../helpers/wait';
+import { describeAnyMode } from '../helpers/any-mode';
 
 // The alert rules and the dashboard of deploy/ against the gateway as built: promtool
 // checks and unit-tests the rules, every metric they name must be one a running gateway
@@ -82,7 +83,7 @@ interface PrometheusAlert {
   state: 'pending' | 'firing';
 }
 
-describe('deploy/prometheus and deploy/grafana', () => {
+describeAnyMode('deploy/prometheus and deploy/grafana', () => {
   it('passes promtool check rules and promtool test rules', async () => {
     const check = await run('promtool', ['check', 'rules', ALERTS]);
     expect(check.stdout).toMatch(/SUCCESS: \d+ rules found/);

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/load-config';
 import { envSchema } from '../../src/config/env.schema';
 import { PROJECT_ROOT } from '../../src/config/paths';
 import { NGINX_CONF, nginxUpstreams } from '../helpers/nginx';
+import { describeAnyMode } from '../helpers/any-mode';
 
 // docker-compose.yml read as Compose reads it (YAML merge keys, ${VAR} interpolation),
 // without a Docker engine: the topology, and that what it hands the gateway is what the
@@ -90,7 +91,7 @@ const nginxBodyLimit = (location: string): number => {
   return nginxBytes(size);
 };
 
-describe('docker-compose.yml', () => {
+describeAnyMode('docker-compose.yml', () => {
   it('runs two gateway replicas of one image with the same environment', () => {
     const [first, second] = GATEWAYS.map((name) => services[name]);
     expect(first).toBeDefined();

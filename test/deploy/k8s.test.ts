@@ -4,6 +4,7 @@ import { envSchema } from '../../src/config/env.schema';
 import { loadConfig } from '../../src/config/load-config';
 import { PROJECT_ROOT } from '../../src/config/paths';
 import { readManifest, renderKustomization, schemaProblems, type K8sObject } from './k8s-manifests';
+import { describeAnyMode } from '../helpers/any-mode';
 
 // Plain shapes of what the invariants read; every object has passed its schema first.
 interface Probe {
@@ -140,7 +141,7 @@ function nginxBytes(size: string): number {
   return Number(match[1]) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2].toLowerCase()]!;
 }
 
-describe('the Secret template (base/secret.example.yaml, not applied by kustomize)', () => {
+describeAnyMode('the Secret template (base/secret.example.yaml, not applied by kustomize)', () => {
   it('is a valid Secret holding what production needs, under variables the gateway reads', async () => {
     expect(await schemaProblems(secretTemplate)).toEqual([]);
     const data = secretTemplate.stringData as Record<string, string>;
@@ -152,7 +153,7 @@ describe('the Secret template (base/secret.example.yaml, not applied by kustomiz
   });
 });
 
-describe.each(OVERLAYS)('kubectl kustomize deploy/k8s/overlays/%s', (overlay) => {
+describeAnyMode.each(OVERLAYS)('kubectl kustomize deploy/k8s/overlays/%s', (overlay) => {
   const objects = rendered[overlay];
   const deployment = () => only(objects, 'Deployment');
   const gateway = () => gatewayOf(objects);
@@ -395,7 +396,7 @@ describe.each(OVERLAYS)('kubectl kustomize deploy/k8s/overlays/%s', (overlay) =>
   });
 });
 
-describe('staging and production', () => {
+describeAnyMode('staging and production', () => {
   const range = (overlay: Overlay) => {
     const hpa = spec<{ minReplicas: number; maxReplicas: number }>(
       only(rendered[overlay], 'HorizontalPodAutoscaler'),

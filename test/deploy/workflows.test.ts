@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../../src/config/paths';
+import { describeAnyMode } from '../helpers/any-mode';
 
 interface Step {
   name?: string;
@@ -55,7 +56,7 @@ function suiteJobs(command: string): [string, Job][] {
   return Object.entries(ci.jobs).filter(([, job]) => runs(job).includes(command));
 }
 
-describe('.github/workflows/ci.yml', () => {
+describeAnyMode('.github/workflows/ci.yml', () => {
   const command = readmeTestCommand();
 
   it('runs on pushes and pull requests', () => {
@@ -149,7 +150,7 @@ describe('.github/workflows/ci.yml', () => {
   });
 });
 
-describe('.github/workflows/deploy.yml', () => {
+describeAnyMode('.github/workflows/deploy.yml', () => {
   it('deploys after CI succeeds on main, or on a pushed tag', () => {
     expect(deploy.on.workflow_run).toMatchObject({
       workflows: [ci.name],
@@ -186,7 +187,7 @@ describe('.github/workflows/deploy.yml', () => {
   });
 });
 
-describe('every workflow', () => {
+describeAnyMode('every workflow', () => {
   it('pins each action to a major version', () => {
     for (const flow of [ci, deploy]) {
       for (const job of Object.values(flow.jobs)) {

@@ -4,10 +4,11 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/paths';
 import { gql } from '../helpers/graphql';
 import { runNode, spawnServer } from '../helpers/process';
+import { describeAnyMode } from '../helpers/any-mode';
 
 const CLI = path.join(PROJECT_ROOT, 'dist', 'scripts', 'admin-create.js');
 
-describe('npm run admin:create', () => {
+describeAnyMode('npm run admin:create', () => {
   let cwd: string;
   beforeAll(async () => {
     cwd = await mkdtemp(path.join(os.tmpdir(), 'yf-admin-'));

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/paths';
 import { runNode } from '../helpers/process';
+import { describeAnyMode } from '../helpers/any-mode';
 
 // `npm start` runs `scripts/build.js --changed` first (package.json's prestart): on a
 // built tree it must build nothing, and after a change only the steps whose inputs
@@ -14,7 +15,7 @@ const build = (...args: string[]) =>
 const stepsRun = (stdout: string) =>
   [...stdout.matchAll(/^build: (.+) \(\d+ ms\)$/gm)].map((match) => match[1]);
 
-describe('npm start builds only what changed (scripts/build.js --changed)', () => {
+describeAnyMode('npm start builds only what changed (scripts/build.js --changed)', () => {
   it('is what npm start runs first', async () => {
     const manifest = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8'));
     expect(manifest.scripts.prestart).toBe('node scripts/build.js --changed');

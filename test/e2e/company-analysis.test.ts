@@ -15,6 +15,7 @@ import {
 import { CompanyAnalysisDocument, YieldflowClient } from '../../src/client';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/providers/fake-upstream';
 import { spawnServer, type ServerProcess } from '../helpers/process';
+import { describeAnyMode } from '../helpers/any-mode';
 
 // The acceptance test: one request for 20 companies with quote, a year of
 // history, financials and metrics, against a gateway process whose only provider is a
@@ -44,7 +45,7 @@ const SYMBOLS = [
   'CSCO',
 ];
 
-describe('one request for 20 companies with quote, history, financials and metrics', () => {
+describeAnyMode('one request for 20 companies with quote, history, financials and metrics', () => {
   let upstream: FakeUpstream;
   let server: ServerProcess;
   let cwd: string;

@@ -7,6 +7,7 @@ import { gql } from '../helpers/graphql';
 import { liveClient, type LiveClient } from '../helpers/live-client';
 import { spawnServer, type ServerProcess } from '../helpers/process';
 import { eventually, waitFor } from '../helpers/wait';
+import { describeAnyMode } from '../helpers/any-mode';
 
 // Every symbol its own cache miss, so that each request waits on the slow upstream.
 const SYMBOLS = [...UNIVERSE.keys()].filter((symbol) => symbol !== 'AAPL').sort();
@@ -22,7 +23,7 @@ interface Quote {
 // SIGTERM to a spawned gateway (the real listener) while HTTP requests and WebSocket
 // queries wait on a slow upstream: every one gets its answer, each socket closes with
 // 1001 only after its query answered, and the process exits 0.
-describe('drain under load', () => {
+describeAnyMode('drain under load', () => {
   let cwd: string;
   let upstream: FakeUpstream;
   let server: ServerProcess;

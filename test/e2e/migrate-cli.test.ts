@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { PRISMA_DIR, PROJECT_ROOT } from '../../src/config/paths';
 import { runNode } from '../helpers/process';
+import { describeAnyMode } from '../helpers/any-mode';
 
 const MIGRATE = path.join(PROJECT_ROOT, 'dist', 'scripts', 'migrate.js');
 
-describe('npm run migrate / migrate:create (offline, WebAssembly schema engine)', () => {
+describeAnyMode('npm run migrate / migrate:create (offline, WebAssembly schema engine)', () => {
   let work: string;
   let prismaDir: string;
   let env: Record<string, string>;

@@ -48,7 +48,8 @@ describeWithPostgres(
   'behind PgBouncer in transaction mode (deploy/pgbouncer/pgbouncer.ini)',
   () => {
     const database = `yf_pgb_${randomBytes(4).toString('hex')}`;
-    const direct = withDatabaseName(testEnv.databaseUrl!, database);
+    // Computed in beforeAll: a skipped describe's body still runs.
+    let direct: string;
     let dir: string;
     let bouncer: ChildProcess | undefined;
     let pooledUrl: string;
@@ -58,6 +59,7 @@ describeWithPostgres(
     beforeAll(async () => {
       const binary = pgbouncerBinary();
       dir = await mkdtemp(path.join(os.tmpdir(), 'yf-pgbouncer-'));
+      direct = withDatabaseName(testEnv.databaseUrl!, database);
       await admin(`CREATE DATABASE "${database}"`);
       // Migrations go to PostgreSQL directly, as docs/deploy.md says.
       const migrated = await runNode(

@@ -15,8 +15,9 @@ import {
 } from '../../src/client';
 import { spawnServer, type ServerProcess } from '../helpers/process';
 import { waitFor } from '../helpers/wait';
+import { describeAnyMode } from '../helpers/any-mode';
 
-describe('a portfolio from CSV to performance, on `npm start`', () => {
+describeAnyMode('a portfolio from CSV to performance, on `npm start`', () => {
   let server: ServerProcess;
   let cwd: string;
   beforeAll(async () => {

@@ -2,6 +2,7 @@ import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/pro
 import os from 'node:os';
 import path from 'node:path';
 import { runNode, SERVER_ENTRY, spawnServer, type ServerProcess } from '../helpers/process';
+import { describeAnyMode } from '../helpers/any-mode';
 
 const SECRET = 'a-production-secret-of-at-least-32-chars';
 const mode = async (file: string) => (await stat(file)).mode & 0o777;
@@ -37,7 +38,7 @@ async function stop(server: ServerProcess): Promise<void> {
   expect(await server.exited).toBe(0);
 }
 
-describe('node dist/src/index.js without NODE_ENV (a deployment that forgot it)', () => {
+describeAnyMode('node dist/src/index.js without NODE_ENV (a deployment that forgot it)', () => {
   let cwd: string;
   beforeEach(async () => {
     cwd = await mkdtemp(path.join(os.tmpdir(), 'yf-safe-'));
@@ -79,7 +80,7 @@ describe('node dist/src/index.js without NODE_ENV (a deployment that forgot it)'
   });
 });
 
-describe('npm start (development by default)', () => {
+describeAnyMode('npm start (development by default)', () => {
   let cwd: string;
   beforeEach(async () => {
     cwd = await mkdtemp(path.join(os.tmpdir(), 'yf-safe-'));

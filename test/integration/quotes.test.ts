@@ -59,14 +59,17 @@ describe('quote and quotes on the default simulator (no provider keys)', () => {
   });
 });
 
+// Each test gets its own server and upstream: no cache, counter or clock is shared, so
+// each test holds whatever runs before it (or alone, with -t).
 describe('quote and quotes through a real provider (FMP fixture server)', () => {
   let server: TestServer;
   let upstream: FakeUpstream;
   let apiKey: string;
   // The caches' clock, moved past the quote TTL where a test needs fresh quotes.
-  const clock = testClock();
+  let clock = testClock();
 
-  beforeAll(async () => {
+  beforeEach(async () => {
+    clock = testClock();
     upstream = await startFakeUpstream('fmp');
     server = await startTestServer(
       {
@@ -78,7 +81,7 @@ describe('quote and quotes through a real provider (FMP fixture server)', () => 
     );
     apiKey = server.app.demo!.apiKey;
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await server.close();
     await upstream.close();
   });
@@ -94,19 +97,17 @@ describe('quote and quotes through a real provider (FMP fixture server)', () => 
       source: 'simulator',
       stale: false,
     });
-    upstream.intercept = null;
-    upstream.requests.length = 0;
   });
+
   it('fetches 100 symbols of one query in one batch call, and none when warm', async () => {
     const known = SimulatorProvider.symbols();
     const symbols = [...known, ...Array.from({ length: 100 - known.length }, (_, i) => `ZZ${i}`)];
     const cold = await execute(server.url, QuotesDocument, { apiKey, variables: { symbols } });
     expect(cold.body.errors).toBeUndefined();
     expect(upstream.count('/stable/batch-quote')).toBe(1);
-    expect(upstream.requests[0].params.symbols.split(',')).toHaveLength(99);
-    // PEP was answered by the simulator in the fallback test, and is still cached.
-    const answered = cold.body.data!.quotes.filter((q) => q && q.symbol !== 'PEP');
-    expect(answered).toHaveLength(known.length - 1);
+    expect(upstream.requests[0].params.symbols.split(',')).toHaveLength(100);
+    const answered = cold.body.data!.quotes.filter((q) => q);
+    expect(answered).toHaveLength(known.length);
     expect(answered.every((q) => q!.source === 'fmp')).toBe(true);
     // Warm, the same words again: the response cache answers, nothing is looked up.
     const warm = await execute(server.url, QuotesDocument, { apiKey, variables: { symbols } });
@@ -119,8 +120,8 @@ describe('quote and quotes through a real provider (FMP fixture server)', () => 
     expect(upstream.count()).toBe(1);
 
     const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
-    // The second wording: 100 hits (and PEP, a hit already in the cold one).
-    expect(metrics).toMatch(/yieldflow_cache_lookups_total\{kind="quote",result="hit"\} 101\b/);
+    // The second wording: 100 hits (the cold one missed all 100).
+    expect(metrics).toMatch(/yieldflow_cache_lookups_total\{kind="quote",result="hit"\} 100\b/);
     expect(metrics).toMatch(/yieldflow_upstream_requests_total\{provider="fmp",outcome="ok"\} 1/);
   });
 
@@ -162,7 +163,7 @@ describe('quote and quotes through a real provider (FMP fixture server)', () => 
         variables: { csv },
       },
     );
-    // Their quotes were cached by the 100-symbol test: move past the 5 s quote TTL.
+    // Whatever the import cached, quotes included, is past the 5 s quote TTL now.
     clock.advance(5_001);
     const before = upstream.count('/stable/batch-quote') + upstream.count('/stable/quote');
     const response = await gql<{ portfolio: { holdings: Array<{ symbol: string }> } }>(

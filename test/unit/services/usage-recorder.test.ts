@@ -102,11 +102,13 @@ describe('UsageRecorder', () => {
     repository.failing = true;
     // 150,000 distinct seconds (41 hours): more rows than the buffer holds.
     const seconds = 150_000;
+    let most = 0;
     for (let i = 0; i < seconds; i += 1) {
       clock.now += 1000;
       recorder.recordRequest(viewer('k1'), ok);
-      expect(recorder.buffered).toBeLessThanOrEqual(100_000);
+      most = Math.max(most, recorder.buffered);
     }
+    expect(most).toBeLessThanOrEqual(100_000);
     await recorder.flush();
     expect(repository.written).toEqual([]);
     repository.failing = false;
