@@ -287,9 +287,13 @@ describeAnyMode('deploy/prometheus and deploy/grafana', () => {
           await quote();
           return upstreamAlerts();
         },
-        (found) => found.some((a) => a.state === 'firing'),
+        // The circuit's alert may fire first: wait for the failures' own.
+        (found) =>
+          found.some(
+            (a) => a.labels.alertname === 'YieldflowUpstreamFailing' && a.state === 'firing',
+          ),
         30_000,
-        'an upstream alert of fmp firing',
+        'YieldflowUpstreamFailing of fmp firing',
       );
       const names = firing.filter((a) => a.state === 'firing').map((a) => a.labels.alertname);
       expect(names).toEqual(expect.arrayContaining(['YieldflowUpstreamFailing']));

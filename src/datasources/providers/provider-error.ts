@@ -1,15 +1,22 @@
-/** Why a provider call failed. */
-export type ProviderFailure =
-  | 'timeout'
-  | 'network'
-  | 'http'
-  | 'throttled'
-  | 'invalid'
-  | 'circuit-open'
-  /** Our own upstream budget is spent: no call was made. */
-  | 'budget'
-  /** The provider does not offer this data (or not on this plan). */
-  | 'unsupported';
+/**
+ * Why a provider call failed. `circuit-open` and `budget` are calls not made (the
+ * circuit is open; our own upstream budget is spent); `unsupported`: the provider does
+ * not offer this data (or not on this plan).
+ */
+export const PROVIDER_FAILURES = [
+  'timeout',
+  'network',
+  'http',
+  'throttled',
+  'invalid',
+  'circuit-open',
+  'budget',
+  'unsupported',
+] as const;
+export type ProviderFailure = (typeof PROVIDER_FAILURES)[number];
+
+/** Failures of calls that were not made: counted as refused, not as attempts. */
+export const REFUSALS: readonly ProviderFailure[] = ['circuit-open', 'budget'];
 
 /**
  * A failed upstream call. The message names the provider and the path, never the

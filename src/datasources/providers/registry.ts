@@ -8,6 +8,7 @@ import { DataQuality, type RejectListener } from './data-quality';
 import { FinnhubProvider } from './finnhub/finnhub.provider';
 import { FmpProvider } from './fmp/fmp.provider';
 import { GuardedProvider } from './guarded-provider';
+import { PROVIDER_FAILURES, REFUSALS } from './provider-error';
 import { HttpClient } from './http-client';
 import type { HttpProviderOptions, MarketDataProvider } from './provider';
 import { SimulatorProvider } from './simulator/simulator.provider';
@@ -78,6 +79,15 @@ export function createProviders(deps: ProviderDeps): MarketDataProvider[] {
     if (name === 'simulator') {
       return new GuardedProvider(new SimulatorProvider({ now: deps.now }), quality, onReject);
     }
+    // Every series of the provider exists from the start, at 0: a rate() over a counter
+    // that first appears already at 5 (five failures between two scrapes) sees no
+    // increase, and the alert on failures would not fire.
+    for (const failure of PROVIDER_FAILURES) {
+      if (REFUSALS.includes(failure))
+        metrics?.upstreamRefused.inc({ provider: name, reason: failure }, 0);
+      else metrics?.upstreamRequests.inc({ provider: name, outcome: failure }, 0);
+    }
+    metrics?.upstreamRequests.inc({ provider: name, outcome: 'ok' }, 0);
     const http = new HttpClient({
       provider: name,
       timeoutMs: config.providerTimeoutMs,
