@@ -74,7 +74,10 @@ export class RedisProducerLeases implements ProducerLeases {
     await Promise.all(symbols.map((s) => this.redis.zrem(interestKey(s), this.replicaId)));
   }
 
-  async keep(symbol: string, _watchedHere: boolean): Promise<boolean> {
+  async keep(symbol: string, watchedHere: boolean): Promise<boolean> {
+    // Not watched here: this replica's own interest is stale (a renewal that was in flight
+    // when its last subscriber left), and must not keep the symbol produced for itself.
+    if (!watchedHere) await this.redis.zrem(interestKey(symbol), this.replicaId);
     const interested = await this.redis.zcount(interestKey(symbol), Date.now(), '+inf');
     if (interested === 0) {
       await this.giveBack([symbol]);
