@@ -4,8 +4,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import { PRISMA_DIR, PROJECT_ROOT } from '../../src/config/paths';
+import { queryOn } from '../helpers/database';
 import { gql } from '../helpers/graphql';
 import { runNode, spawnServer, type ServerProcess } from '../helpers/process';
 import { testEnv, withDatabaseName } from '../helpers/test-env';
@@ -21,32 +21,22 @@ const JWT_SECRET = 'backup-test-secret-of-at-least-32-characters';
 const PORTFOLIO = `query($id: ID!) { portfolio(id: $id) { name baseCurrency
   transactions { totalCount nodes { date type symbol quantity price amount } } } }`;
 
-async function query<T = Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
 /** Row counts of every table of the public schema (the application's and Prisma's). */
 async function tableCounts(url: string): Promise<Record<string, number>> {
-  const tables = await query<{ name: string }>(
+  const tables = await queryOn<{ name: string }>(
     url,
     `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`,
   );
   const counts: Record<string, number> = {};
   for (const { name } of tables) {
-    const [row] = await query<{ n: string }>(url, `SELECT count(*) AS n FROM "${name}"`);
+    const [row] = await queryOn<{ n: string }>(url, `SELECT count(*) AS n FROM "${name}"`);
     counts[name] = Number(row.n);
   }
   return counts;
 }
 
 const migrations = (url: string) =>
-  query(
+  queryOn(
     url,
     `SELECT id, migration_name, checksum, finished_at, rolled_back_at, applied_steps_count
      FROM _prisma_migrations ORDER BY migration_name`,
@@ -56,7 +46,7 @@ describeWithPostgres('backup and restore (pg_dump -Fc, pg_restore)', () => {
   const suffix = randomBytes(5).toString('hex');
   const names = { source: `yf_bk_src_${suffix}`, restored: `yf_bk_dst_${suffix}` };
   const url = (name: string) => withDatabaseName(testEnv.databaseUrl!, name);
-  const admin = (sql: string) => query(testEnv.databaseUrl!, sql);
+  const admin = (sql: string) => queryOn(testEnv.databaseUrl!, sql);
   let dir: string;
   const servers: ServerProcess[] = [];
 
@@ -97,7 +87,7 @@ describeWithPostgres('backup and restore (pg_dump -Fc, pg_restore)', () => {
 
   it('brings back the data and the migration history, and a gateway serves the restored database', async () => {
     // pg_dump refuses a newer server; say so plainly rather than with its message.
-    const [{ server_version_num: serverVersion }] = await query<{ server_version_num: string }>(
+    const [{ server_version_num: serverVersion }] = await queryOn<{ server_version_num: string }>(
       testEnv.databaseUrl!,
       'SHOW server_version_num',
     );

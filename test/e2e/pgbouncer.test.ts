@@ -4,8 +4,8 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { PROJECT_ROOT } from '../../src/config/paths';
+import { queryOn } from '../helpers/database';
 import { gql } from '../helpers/graphql';
 import { freePort } from '../helpers/nginx';
 import { runNode, spawnServer, type ServerProcess } from '../helpers/process';
@@ -25,16 +25,6 @@ const SERVER_CONNECTIONS = 2;
 function replaceExactly(text: string, search: string, replacement: string): string {
   if (text.split(search).length !== 2) throw new Error(`${SHIPPED}: expected "${search}" once`);
   return text.replace(search, replacement);
-}
-
-async function queryOn(url: string, sql: string): Promise<Array<Record<string, unknown>>> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as Array<Record<string, unknown>>;
-  } finally {
-    await client.end();
-  }
 }
 
 function pgbouncerBinary(): string {

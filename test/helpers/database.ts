@@ -56,3 +56,14 @@ export function sharedTestDatabase(of: TestDatabase): TestDatabase {
   const database = openPostgres(of.url);
   return { database, url: of.url, drop: () => database.close() };
 }
+
+/** Runs one statement on its own connection to `url` (a server's, or a database's). */
+export async function queryOn<T = Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
