@@ -89,7 +89,8 @@ function inputToNew(input: TransactionInput): NewTransaction {
 }
 
 function transactionView(t: Transaction): TransactionType {
-  const s = (v: { toString(): string } | null) => (v === null ? null : v.toString());
+  // toFixed(), not toString(): decimal.js writes 0.00000001 as "1e-8" otherwise.
+  const s = (v: { toFixed(): string } | null) => (v === null ? null : v.toFixed());
   return {
     id: t.id,
     type: t.type as TransactionTypeEnum,
@@ -97,7 +98,7 @@ function transactionView(t: Transaction): TransactionType {
     symbol: t.symbol,
     quantity: s(t.quantity),
     price: s(t.price),
-    fee: t.fee.toString(),
+    fee: t.fee.toFixed(),
     amount: s(t.amount),
     ratio: s(t.ratio),
     note: t.note,

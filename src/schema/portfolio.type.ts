@@ -1,6 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { CompanyType } from './company.type';
 import { DateScalar } from './date.scalar';
+import { DecimalScalar } from './decimal.scalar';
 import { QuoteType } from './quote.type';
 
 export enum TransactionTypeEnum {
@@ -37,7 +38,7 @@ registerEnumType(AllocationByEnum, { name: 'AllocationBy' });
 
 @InputType('TransactionInput', {
   description:
-    'BUY/SELL: symbol, quantity, price, fee. DIVIDEND: symbol, amount (cash received). SPLIT: symbol, ratio. DEPOSIT/WITHDRAWAL/FEE: amount. Decimals are strings (exact), e.g. "12.5".',
+    'BUY/SELL: symbol, quantity, price, fee. DIVIDEND: symbol, amount (cash received). SPLIT: symbol, ratio. DEPOSIT/WITHDRAWAL/FEE: amount. Decimals are JSON numbers (10, 12.5) or strings ("12.5"), kept exactly.',
 })
 export class TransactionInput {
   @Field(() => TransactionTypeEnum)
@@ -46,21 +47,23 @@ export class TransactionInput {
   date!: string;
   @Field(() => String, { nullable: true })
   symbol?: string;
-  @Field(() => String, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true })
   quantity?: string;
-  @Field(() => String, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true })
   price?: string;
-  @Field(() => String, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true })
   fee?: string;
-  @Field(() => String, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true })
   amount?: string;
-  @Field(() => String, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true })
   ratio?: string;
   @Field(() => String, { nullable: true })
   note?: string;
 }
 
-@ObjectType('Transaction', { description: 'A ledger entry. Decimals are exact strings.' })
+@ObjectType('Transaction', {
+  description: 'A ledger entry. Decimals are exact, answered as strings.',
+})
 export class TransactionType {
   @Field(() => ID)
   id!: string;
@@ -70,15 +73,15 @@ export class TransactionType {
   date!: string;
   @Field(() => String, { nullable: true })
   symbol!: string | null;
-  @Field(() => String, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true })
   quantity!: string | null;
-  @Field(() => String, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true })
   price!: string | null;
-  @Field(() => String)
+  @Field(() => DecimalScalar)
   fee!: string;
-  @Field(() => String, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true })
   amount!: string | null;
-  @Field(() => String, { nullable: true })
+  @Field(() => DecimalScalar, { nullable: true })
   ratio!: string | null;
   @Field(() => String, { nullable: true })
   note!: string | null;
