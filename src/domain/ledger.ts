@@ -250,6 +250,38 @@ export function replay(entries: readonly LedgerEntry[]): LedgerState {
   return state;
 }
 
+/** Why a stored ledger does not replay: the entry (its position in the entries) and why. */
+export interface StoredLedgerProblem {
+  index: number;
+  message: string;
+}
+
+/** Far enough ahead that a stored entry is never "in the future" when it is re-checked. */
+const NO_FUTURE_CHECK = '9999-12-31';
+
+/**
+ * Replays a ledger read from storage, where every entry once passed its checks but the
+ * rows may since have been changed behind the gateway's back (or were written by an
+ * older version with other rules). Instead of throwing, says which entry no longer
+ * fits and why; the state is then that of the entries before it.
+ */
+export function replayStored(entries: readonly LedgerEntry[]): {
+  state: LedgerState;
+  problem: StoredLedgerProblem | null;
+} {
+  const state = emptyLedger();
+  for (const { item, index } of inLedgerOrder(entries, (entry) => entry.date)) {
+    const malformed = entryProblem(item, NO_FUTURE_CHECK);
+    if (malformed) return { state, problem: { index, message: malformed } };
+    try {
+      apply(state, item);
+    } catch (error) {
+      return { state, problem: { index, message: (error as Error).message } };
+    }
+  }
+  return { state, problem: null };
+}
+
 /** One open position. */
 export interface Position {
   symbol: string;

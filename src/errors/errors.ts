@@ -37,6 +37,22 @@ export class BadUserInputError extends YieldflowError {
   }
 }
 
+/**
+ * A portfolio's stored ledger no longer replays (an entry was changed or removed in the
+ * database, or was written under other rules): the figures derived from it cannot be
+ * computed. The owner's data is at fault, not the request and not the gateway, and the
+ * owner can mend it (delete or correct the entry named), so it is BAD_USER_INPUT with
+ * `reason: LEDGER_DOES_NOT_REPLAY`, never INTERNAL_SERVER_ERROR.
+ */
+export class LedgerDoesNotReplayError extends BadUserInputError {
+  constructor(problem: { transactionId: string; date: string; message: string }) {
+    super(
+      `This portfolio's stored ledger does not replay at transaction ${problem.transactionId} (${problem.date}): ${problem.message}. Delete or correct that entry.`,
+      { reason: 'LEDGER_DOES_NOT_REPLAY', ...problem },
+    );
+  }
+}
+
 /** The thing does not exist, or is not the viewer's (the two are not told apart). */
 export class NotFoundError extends YieldflowError {
   readonly code = ErrorCode.NOT_FOUND;

@@ -33,6 +33,7 @@ import {
   PortfolioValuationType,
   RiskType,
   TransactionInput,
+  LedgerProblemType,
   TransactionType,
   type TransactionTypeEnum,
 } from '../schema/portfolio.type';
@@ -68,6 +69,10 @@ function once<T>(ctx: Context, key: string, compute: () => Promise<T>): Promise<
 }
 function ledgerOf(root: Portfolio, ctx: Context): ReturnType<PortfolioService['ledger']> {
   return once(ctx, `ledger:${root.id}`, () => ctx.services.portfolios.ledger(root.id));
+}
+/** The ledger for figures computed from it: LedgerDoesNotReplayError when it does not replay. */
+function replayedOf(root: Portfolio, ctx: Context): ReturnType<PortfolioService['ledger']> {
+  return once(ctx, `replayed:${root.id}`, () => ctx.services.portfolios.replayedLedger(root.id));
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -197,6 +202,18 @@ export class PortfolioResolver {
     );
   }
 
+  @Authorized('read:portfolio')
+  @FieldResolver(() => LedgerProblemType, {
+    nullable: true,
+    description: 'Null when the stored ledger replays; else the first entry that does not fit.',
+  })
+  async ledgerProblem(
+    @Root() root: Portfolio,
+    @Ctx() ctx: Context,
+  ): Promise<LedgerProblemType | null> {
+    return (await ledgerOf(root, ctx)).problem;
+  }
+
   // A mutation's result shows only what the caller may read: a write:portfolio key gets
   // back the portfolio it wrote, not its ledger or analytics.
   @Authorized('read:portfolio')
@@ -242,7 +259,7 @@ export class PortfolioResolver {
   })
   @Extensions({ price: 'holdings' })
   async holdings(@Root() root: Portfolio, @Ctx() ctx: Context): Promise<HoldingView[]> {
-    const { state } = await ledgerOf(root, ctx);
+    const { state } = await replayedOf(root, ctx);
     return holdingsOf(state, ctx.loaders);
   }
 
@@ -250,7 +267,7 @@ export class PortfolioResolver {
   @FieldResolver(() => PortfolioValuationType)
   @Extensions({ price: 'perHoldings' })
   async valuation(@Root() root: Portfolio, @Ctx() ctx: Context) {
-    const { state } = await ledgerOf(root, ctx);
+    const { state } = await replayedOf(root, ctx);
     return valuationOf(state, ctx.loaders);
   }
 
@@ -266,7 +283,7 @@ export class PortfolioResolver {
     @Arg('to', () => DateScalar, { nullable: true }) to?: string,
   ) {
     return once(ctx, `performance:${root.id}:${from ?? ''}:${to ?? ''}`, async () => {
-      const { entries } = await ledgerOf(root, ctx);
+      const { entries } = await replayedOf(root, ctx);
       return performanceOf(entries, ctx.loaders, { from, to }, today());
     });
   }
@@ -282,7 +299,7 @@ export class PortfolioResolver {
     @Arg('by', () => AllocationByEnum, { defaultValue: AllocationByEnum.SYMBOL })
     by: AllocationByEnum,
   ) {
-    const { state } = await ledgerOf(root, ctx);
+    const { state } = await replayedOf(root, ctx);
     return allocationOf(state, ctx.loaders, by);
   }
 
@@ -290,7 +307,7 @@ export class PortfolioResolver {
   @FieldResolver(() => IncomeType)
   @Extensions({ price: 'perHoldings' })
   async income(@Root() root: Portfolio, @Ctx() ctx: Context) {
-    const { state } = await ledgerOf(root, ctx);
+    const { state } = await replayedOf(root, ctx);
     return incomeOf(state, ctx.loaders, today());
   }
 
@@ -299,7 +316,7 @@ export class PortfolioResolver {
   @Extensions({ price: 'risk' })
   async risk(@Root() root: Portfolio, @Ctx() ctx: Context) {
     return once(ctx, `risk:${root.id}`, async () =>
-      riskOf((await ledgerOf(root, ctx)).state, ctx.loaders),
+      riskOf((await replayedOf(root, ctx)).state, ctx.loaders),
     );
   }
 }

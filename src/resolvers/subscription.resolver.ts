@@ -109,7 +109,7 @@ export class SubscriptionResolver {
       const plan = services.plans[viewer.plan];
       const holdSymbols = (symbols: readonly string[]) =>
         services.symbols.acquire(accountSubject(viewer), symbols, plan.symbolsSubscribed);
-      const { state } = await services.portfolios.ledger(portfolio.id);
+      const { state } = await services.portfolios.replayedLedger(portfolio.id);
       const symbols = positionsOf(state).map((p) => p.symbol);
       const acquired = await holdSymbols(symbols);
       if (!acquired.ok) {

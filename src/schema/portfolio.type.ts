@@ -254,6 +254,19 @@ export class ImportResultType {
   dryRun!: boolean;
 }
 
+@ObjectType('LedgerProblem', {
+  description:
+    "Where a portfolio's stored ledger stops replaying (an entry changed or removed outside the API). Holdings, valuation and analytics answer BAD_USER_INPUT with reason LEDGER_DOES_NOT_REPLAY until the entry is deleted or corrected.",
+})
+export class LedgerProblemType {
+  @Field(() => ID)
+  transactionId!: string;
+  @Field(() => DateScalar)
+  date!: string;
+  @Field()
+  message!: string;
+}
+
 @ObjectType('Portfolio')
 export class PortfolioType {
   @Field(() => ID)

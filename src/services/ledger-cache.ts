@@ -3,12 +3,24 @@ import type { LedgerEntry, LedgerState } from '../domain/ledger';
 import type { Portfolio, Transaction } from '../generated/prisma/client';
 import type { InvalidationBus } from './invalidation-bus';
 
-/** A portfolio with its ledger: the rows, their entries and the state after all of them. */
+/** Where a stored ledger stops replaying: the entry and why. */
+export interface LedgerProblem {
+  transactionId: string;
+  date: string;
+  message: string;
+}
+
+/**
+ * A portfolio with its ledger: the rows, their entries and the state after all of them;
+ * or, when the stored rows no longer replay, the first entry that does not fit (and the
+ * state before it, which nothing should show as the portfolio's).
+ */
 export interface Ledger {
   portfolio: Portfolio;
   rows: Transaction[];
   entries: LedgerEntry[];
   state: LedgerState;
+  problem: LedgerProblem | null;
 }
 
 /** Settings of a {@link LedgerCache}. */

@@ -84,6 +84,17 @@ export function portfolioValuationSource(deps: PortfolioFeedDeps): LiveFeedSourc
         try {
           ledger = await deps.portfolios.ledger(deps.portfolioId);
           if (stopped) return;
+          if (ledger.problem) {
+            // No value from a ledger that does not replay: stop until it is mended.
+            unwatch();
+            unwatch = () => {};
+            watching = '';
+            deps.logger.warn(
+              { portfolioId: deps.portfolioId, problem: ledger.problem },
+              'live valuation: the stored ledger does not replay; no values until it is mended',
+            );
+            return;
+          }
           let symbols = positionsOf(ledger.state).map((p) => p.symbol);
           const wanted = [...symbols].sort().join(',');
           if (wanted !== held) {

@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
 import type {
+  LedgerWriter,
   NewTransaction,
   PortfolioRepository,
 } from '../datasources/database/portfolio.repository';
@@ -10,19 +11,21 @@ import {
   inLedgerOrder,
   LedgerError,
   replay,
+  replayStored,
   type LedgerEntry,
-  type LedgerState,
+  type StoredLedgerProblem,
   type TransactionType,
 } from '../domain/ledger';
 import type { Viewer } from '../domain/viewer';
 import type { Portfolio, Transaction } from '../generated/prisma/client';
-import { BadUserInputError, NotFoundError } from '../errors/errors';
+import { BadUserInputError, LedgerDoesNotReplayError, NotFoundError } from '../errors/errors';
 import type { InvalidationBus } from './invalidation-bus';
 import {
   DEFAULT_LEDGER_CACHE,
   LedgerCache,
   PORTFOLIO_MESSAGE,
   type Ledger,
+  type LedgerProblem,
   type LedgerCacheOptions,
 } from './ledger-cache';
 import type { MarketDataService } from './market-data.service';
@@ -149,12 +152,28 @@ export class PortfolioService {
 
   /**
    * A portfolio's ledger: its rows, their entries and the accounting state after all of
-   * them (empty when there is no such portfolio). From the ledger cache: read only.
+   * them (empty when there is no such portfolio), and `problem` when the stored rows no
+   * longer replay. From the ledger cache: read only.
    */
-  async ledger(
-    portfolioId: string,
-  ): Promise<{ rows: Transaction[]; entries: LedgerEntry[]; state: LedgerState }> {
-    return (await this.ledgers.get(portfolioId)) ?? { rows: [], entries: [], state: emptyLedger() };
+  async ledger(portfolioId: string): Promise<Omit<Ledger, 'portfolio'>> {
+    return (
+      (await this.ledgers.get(portfolioId)) ?? {
+        rows: [],
+        entries: [],
+        state: emptyLedger(),
+        problem: null,
+      }
+    );
+  }
+
+  /**
+   * {@link ledger} for what is computed from the state (holdings, valuation, analytics):
+   * a ledger that does not replay is reported as such ({@link LedgerDoesNotReplayError}).
+   */
+  async replayedLedger(portfolioId: string): Promise<Omit<Ledger, 'portfolio'>> {
+    const ledger = await this.ledger(portfolioId);
+    if (ledger.problem) throw new LedgerDoesNotReplayError(ledger.problem);
+    return ledger;
   }
 
   private async readLedger(portfolioId: string): Promise<Ledger | null> {
@@ -162,7 +181,24 @@ export class PortfolioService {
     if (!found) return null;
     const { transactions: rows, ...portfolio } = found;
     const entries = rows.map(entryOf);
-    return { portfolio, rows, entries, state: replay(entries) };
+    const { state, problem } = replayStored(entries);
+    return { portfolio, rows, entries, state, problem: problem && problemAt(rows, problem) };
+  }
+
+  /**
+   * Runs `change` on the portfolio's ledger under its row lock (see
+   * {@link PortfolioRepository.changeLedger}), then announces the change.
+   */
+  private async changeLedger<T>(
+    portfolioId: string,
+    change: (ledger: LedgerWriter) => Promise<T>,
+    announce: (result: T) => boolean = () => true,
+  ): Promise<T> {
+    const changed = await this.repository.changeLedger(portfolioId, change);
+    // Deleted between the ownership check and the lock.
+    if (!changed) throw new NotFoundError('No such portfolio');
+    if (announce(changed.result)) await this.announce(portfolioId);
+    return changed.result;
   }
 
   /**
@@ -193,17 +229,23 @@ export class PortfolioService {
         throw new BadUserInputError(`Unknown symbol ${input.symbol}`, { argument: 'input.symbol' });
       }
     }
-    const existing = (await this.repository.transactions(portfolio.id)).map(entryOf);
-    try {
-      replay([...existing, entry]);
-    } catch (error) {
-      if (error instanceof LedgerError)
+    // Checked and written under the portfolio's lock: a concurrent change is either
+    // wholly before this one (and in `rows`) or waits for it.
+    return this.changeLedger(portfolio.id, async (ledger) => {
+      const rows = await ledger.transactions();
+      const existing = rows.map(entryOf);
+      try {
+        replay([...existing, entry]);
+      } catch (error) {
+        if (!(error instanceof LedgerError)) throw error;
+        // A new entry may mend a ledger that no longer replays (the missing buy before
+        // a sell); one that does not is told what is wrong with the stored ledger.
+        const stored = replayStored(existing).problem;
+        if (stored) throw new LedgerDoesNotReplayError(problemAt(rows, stored));
         throw new BadUserInputError(error.message, { argument: 'input' });
-      throw error;
-    }
-    const added = await this.repository.addTransaction(portfolio.id, input);
-    await this.announce(portfolio.id);
-    return added;
+      }
+      return ledger.add(input);
+    });
   }
 
   /** Deletes an entry, unless that would leave a later sell beyond its open quantity. */
@@ -212,22 +254,21 @@ export class PortfolioService {
       ? await this.repository.findTransactionOwned(id, viewer.userId)
       : null;
     if (!transaction) throw new NotFoundError('No such transaction');
-    const remaining = (await this.repository.transactions(transaction.portfolioId)).filter(
-      (t) => t.id !== id,
-    );
-    try {
-      replay(remaining.map(entryOf));
-    } catch (error) {
-      if (error instanceof LedgerError) {
-        throw new BadUserInputError(`Deleting it would break the ledger: ${error.message}`, {
+    return this.changeLedger(transaction.portfolioId, async (ledger) => {
+      const rows = await ledger.transactions();
+      if (!rows.some((t) => t.id === id)) throw new NotFoundError('No such transaction');
+      const remaining = rows.filter((t) => t.id !== id).map(entryOf);
+      const after = replayStored(remaining).problem;
+      // Refused when it would break a ledger that replays; a ledger that already does
+      // not replay may be mended one deletion at a time.
+      if (after && !replayStored(rows.map(entryOf)).problem) {
+        throw new BadUserInputError(`Deleting it would break the ledger: ${after.message}`, {
           argument: 'id',
         });
       }
-      throw error;
-    }
-    await this.repository.deleteTransaction(id);
-    await this.announce(transaction.portfolioId);
-    return true;
+      await ledger.delete(id);
+      return true;
+    });
   }
 
   /**
@@ -272,37 +313,107 @@ export class PortfolioService {
       return false;
     });
 
-    // Replay the existing ledger and the new lines together, in date order; a new line
-    // the ledger cannot take is skipped (only sells can fail, and skipping a sell never
-    // breaks a later entry).
-    const existing = (await this.repository.transactions(portfolio.id)).map((t) => ({
-      line: 0,
-      entry: entryOf(t),
-      row: null as NewTransaction | null,
-    }));
     const incoming = withSymbols.map((c) => ({
       line: c.line,
       entry: entryOfNew(c.entry),
       row: c.entry,
     }));
-    const state = emptyLedger();
-    const accepted: NewTransaction[] = [];
-    for (const { item } of inLedgerOrder([...existing, ...incoming], (i) => i.entry.date)) {
-      try {
-        apply(state, item.entry);
-        if (item.row) accepted.push(item.row);
-      } catch (error) {
-        if (!item.row) throw error;
-        errors.push({ line: item.line, message: (error as Error).message });
-      }
-    }
-    errors.sort((a, b) => a.line - b.line);
+    const write = async (ledger: LedgerWriter | null, rows: Transaction[]) => {
+      const accepted = acceptLines(rows, incoming, errors);
+      errors.sort((a, b) => a.line - b.line);
+      return ledger ? ledger.addMany(accepted) : accepted.length;
+    };
     const imported = dryRun
-      ? accepted.length
-      : await this.repository.addMany(portfolio.id, accepted);
-    if (!dryRun && imported > 0) await this.announce(portfolio.id);
+      ? await write(null, await this.repository.transactions(portfolio.id))
+      : await this.changeLedger(
+          portfolio.id,
+          async (ledger) => write(ledger, await ledger.transactions()),
+          (count) => count > 0,
+        );
     return { imported, skipped: errors.length, errors, dryRun };
   }
+}
+
+/** A stored ledger's problem, named by the transaction's id and date. */
+function problemAt(rows: readonly Transaction[], problem: StoredLedgerProblem): LedgerProblem {
+  const row = rows[problem.index];
+  return {
+    transactionId: row.id,
+    date: row.date.toISOString().slice(0, 10),
+    message: problem.message,
+  };
+}
+
+/** A CSV line that passed its own checks, ready to be replayed with the ledger. */
+interface ImportLine {
+  line: number;
+  entry: LedgerEntry;
+  row: NewTransaction;
+}
+
+/** Rounds of {@link acceptLines} before an import is refused as a whole. */
+const MAX_IMPORT_ROUNDS = 50;
+
+/**
+ * Replays the stored ledger and the new lines together, in ledger order, and returns
+ * the lines it can take. A new line the ledger cannot take at its date is skipped and
+ * reported (skipping a sell never breaks a later entry). A new sell (or reverse split)
+ * can also take the shares of a sell already stored later: then the new lines of that
+ * symbol up to that date are refused, and the replay runs again without them.
+ */
+function acceptLines(
+  rows: readonly Transaction[],
+  incoming: readonly ImportLine[],
+  errors: ImportProblem[],
+): NewTransaction[] {
+  const existing = rows.map(entryOf);
+  const stored = replayStored(existing).problem;
+  if (stored) throw new LedgerDoesNotReplayError(problemAt(rows, stored));
+  let candidates = incoming;
+  for (let round = 0; round < MAX_IMPORT_ROUNDS; round++) {
+    const state = emptyLedger();
+    const accepted: ImportLine[] = [];
+    const skipped: ImportProblem[] = [];
+    let conflict: LedgerEntry | null = null;
+    const items = [...existing.map((entry) => ({ entry, line: null })), ...candidates];
+    for (const { item } of inLedgerOrder(items, (i) => i.entry.date)) {
+      try {
+        apply(state, item.entry);
+        if (item.line !== null) accepted.push(item as ImportLine);
+      } catch (error) {
+        if (item.line === null) {
+          conflict = item.entry;
+          break;
+        }
+        skipped.push({ line: item.line, message: (error as Error).message });
+      }
+    }
+    if (!conflict) {
+      errors.push(...skipped);
+      return accepted.map((line) => line.row);
+    }
+    const { symbol, date, quantity } = conflict;
+    const blamed = new Set(
+      accepted.filter(
+        ({ entry }) =>
+          (entry.type === 'SELL' || entry.type === 'SPLIT') &&
+          entry.symbol === symbol &&
+          entry.date <= date,
+      ),
+    );
+    if (blamed.size === 0) break;
+    for (const { line } of blamed) {
+      errors.push({
+        line,
+        message: `would leave the sell of ${quantity} ${symbol} on ${date}, already in the ledger, beyond the open quantity`,
+      });
+    }
+    candidates = candidates.filter((line) => !blamed.has(line));
+  }
+  throw new BadUserInputError(
+    'csv: too many lines conflict with sells already in the ledger; import them in smaller parts',
+    { argument: 'csv' },
+  );
 }
 
 function checkName(name: string): string {

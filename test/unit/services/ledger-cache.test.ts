@@ -14,6 +14,7 @@ function deferredLoads() {
     portfolio: { id: ID, name: `v${version}` } as Portfolio,
     rows: [],
     entries: [],
+    problem: null,
     state: emptyLedger(),
   });
   return {
