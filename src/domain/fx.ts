@@ -1,0 +1,59 @@
+/**
+ * Foreign exchange: daily rates of one currency against the US dollar, from which any
+ * pair is crossed. Every provider is asked for `<CCY>USD` only, so the cache holds one
+ * series per currency, not one per pair.
+ */
+
+/** The currency every series is quoted against. */
+export const FX_ANCHOR = 'USD';
+
+/** ISO 4217: three capital letters. */
+export const CURRENCY = /^[A-Z]{3}$/;
+
+/** One day's rate: units of USD for one unit of the currency (EUR → 1.08). */
+export interface FxPoint {
+  date: string;
+  rate: number;
+}
+
+/** Daily rates of one currency against USD, oldest first. USD's own series is empty. */
+export interface FxSeries {
+  currency: string;
+  points: FxPoint[];
+  /** The provider that answered. */
+  source: string;
+}
+
+/** The rate of `series` on `date`: that day's, or the last one before it (weekends). */
+export function usdRateOn(series: FxSeries, date: string): FxPoint | null {
+  if (series.currency === FX_ANCHOR) return { date, rate: 1 };
+  const { points } = series;
+  let low = 0;
+  let high = points.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (points[mid].date <= date) {
+      found = mid;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return found < 0 ? null : points[found];
+}
+
+/**
+ * Units of `to` for one unit of `from` on `date`, crossed through USD: null when either
+ * currency has no rate on or before that day. `date` of the answer is the older of the
+ * two rates used.
+ */
+export function crossRate(
+  from: FxSeries,
+  to: FxSeries,
+  date: string,
+): { rate: number; date: string } | null {
+  if (from.currency === to.currency) return { rate: 1, date };
+  const a = usdRateOn(from, date);
+  const b = usdRateOn(to, date);
+  if (!a || !b || !(b.rate > 0)) return null;
+  return { rate: a.rate / b.rate, date: a.date < b.date ? a.date : b.date };
+}
