@@ -25,14 +25,23 @@ export interface LedgerEntry {
   ratio: Decimal | null;
 }
 
-/** An open lot: shares bought together, at a cost per share that includes the fee. */
+/**
+ * An open lot: shares bought together, at a cost per share that includes the fee, in
+ * the listing currency; `rate` converts it to the portfolio's base currency as of the
+ * buy (1 when the two are the same).
+ */
 export interface Lot {
   date: string;
   quantity: Decimal;
   costPerShare: Decimal;
+  rate: Decimal;
 }
 
-/** The accounting state after replaying entries. */
+/**
+ * The accounting state after replaying entries. Lots are in the listing currency; every
+ * amount of money here is in the base currency, each entry converted at its own date's
+ * rate (see {@link apply}).
+ */
 export interface LedgerState {
   /** Open lots per symbol, oldest first. */
   lots: Map<string, Lot[]>;
@@ -40,6 +49,11 @@ export interface LedgerState {
   open: Map<string, Decimal>;
   cash: Decimal;
   realizedPnl: Decimal;
+  /**
+   * The currency's part of realizedPnl: the FIFO cost of the lots sold, converted at the
+   * sell's rate minus at their buys' rates. The rest is the price's part.
+   */
+  realizedFx: Decimal;
   dividendsReceived: Decimal;
   /** FEE entries (not commissions, which are in costs and proceeds). */
   fees: Decimal;
@@ -61,6 +75,7 @@ export class LedgerError extends Error {
 }
 
 const ZERO = new Decimal(0);
+const ONE = new Decimal(1);
 
 /** Why an entry is malformed on its own (before replay), or null. */
 export function entryProblem(entry: LedgerEntry, today: string): string | null {
@@ -108,6 +123,7 @@ export function emptyLedger(): LedgerState {
     open: new Map(),
     cash: ZERO,
     realizedPnl: ZERO,
+    realizedFx: ZERO,
     dividendsReceived: ZERO,
     fees: ZERO,
     deposits: ZERO,
@@ -126,19 +142,23 @@ export function openQuantity(state: LedgerState, symbol: string): Decimal {
  * adds to its cost, a sell's fee reduces its proceeds; a SPLIT of ratio r multiplies
  * open quantities by r and divides lot prices by r. Throws (a plain Error) for a sell
  * beyond the open quantity.
+ *
+ * `rate` converts the entry's money to the base currency on its date: BUY, SELL (price
+ * and fee) and DIVIDEND are in the symbol's listing currency; DEPOSIT, WITHDRAWAL and FEE
+ * are in the base currency already (their rate is 1). Quantities never convert.
  */
-export function apply(state: LedgerState, entry: LedgerEntry): void {
+export function apply(state: LedgerState, entry: LedgerEntry, rate: Decimal = ONE): void {
   const symbol = entry.symbol ?? '';
   switch (entry.type) {
     case 'BUY': {
       const quantity = entry.quantity!;
       const cost = quantity.times(entry.price!).plus(entry.fee);
       const lots = state.lots.get(symbol) ?? [];
-      lots.push({ date: entry.date, quantity, costPerShare: cost.div(quantity) });
+      lots.push({ date: entry.date, quantity, costPerShare: cost.div(quantity), rate });
       state.lots.set(symbol, lots);
       state.open.set(symbol, openQuantity(state, symbol).plus(quantity));
-      state.cash = state.cash.minus(cost);
-      state.invested = state.invested.plus(cost);
+      state.cash = state.cash.minus(cost.times(rate));
+      state.invested = state.invested.plus(cost.times(rate));
       return;
     }
     case 'SELL': {
@@ -149,10 +169,12 @@ export function apply(state: LedgerState, entry: LedgerEntry): void {
       }
       const lots = state.lots.get(symbol) ?? [];
       let costOfSold = ZERO;
+      let costOfSoldBase = ZERO;
       while (remaining.gt(0)) {
         const lot = lots[0];
         const taken = Decimal.min(lot.quantity, remaining);
         costOfSold = costOfSold.plus(taken.times(lot.costPerShare));
+        costOfSoldBase = costOfSoldBase.plus(taken.times(lot.costPerShare).times(lot.rate));
         lot.quantity = lot.quantity.minus(taken);
         remaining = remaining.minus(taken);
         if (lot.quantity.isZero()) lots.shift();
@@ -161,8 +183,9 @@ export function apply(state: LedgerState, entry: LedgerEntry): void {
         state.lots.delete(symbol);
         state.open.delete(symbol);
       } else state.open.set(symbol, open.minus(entry.quantity!));
-      const proceeds = entry.quantity!.times(entry.price!).minus(entry.fee);
-      state.realizedPnl = state.realizedPnl.plus(proceeds.minus(costOfSold));
+      const proceeds = entry.quantity!.times(entry.price!).minus(entry.fee).times(rate);
+      state.realizedPnl = state.realizedPnl.plus(proceeds.minus(costOfSoldBase));
+      state.realizedFx = state.realizedFx.plus(costOfSold.times(rate).minus(costOfSoldBase));
       state.cash = state.cash.plus(proceeds);
       return;
     }
@@ -176,8 +199,8 @@ export function apply(state: LedgerState, entry: LedgerEntry): void {
       return;
     }
     case 'DIVIDEND':
-      state.dividendsReceived = state.dividendsReceived.plus(entry.amount!);
-      state.cash = state.cash.plus(entry.amount!);
+      state.dividendsReceived = state.dividendsReceived.plus(entry.amount!.times(rate));
+      state.cash = state.cash.plus(entry.amount!.times(rate));
       return;
     case 'DEPOSIT':
       state.deposits = state.deposits.plus(entry.amount!);
@@ -250,6 +273,21 @@ export function replay(entries: readonly LedgerEntry[]): LedgerState {
   return state;
 }
 
+/**
+ * Replays entries that {@link replay} accepted, with each entry's money converted to the
+ * base currency at `rateOf(entry)` (its date's rate; 1 for entries in the base currency).
+ */
+export function replayInBase(
+  entries: readonly LedgerEntry[],
+  rateOf: (entry: LedgerEntry) => Decimal,
+): LedgerState {
+  const state = emptyLedger();
+  for (const { item } of inLedgerOrder(entries, (entry) => entry.date)) {
+    apply(state, item, rateOf(item));
+  }
+  return state;
+}
+
 /** Why a stored ledger does not replay: the entry (its position in the entries) and why. */
 export interface StoredLedgerProblem {
   index: number;
@@ -286,9 +324,12 @@ export function replayStored(entries: readonly LedgerEntry[]): {
 export interface Position {
   symbol: string;
   quantity: Decimal;
+  /** Cost of the open lots in the listing currency. */
   costBasis: Decimal;
   /** costBasis / quantity. */
   averageCost: Decimal;
+  /** Cost of the open lots in the base currency, each at its buy's rate. */
+  costBasisBase: Decimal;
 }
 
 /** The open positions of a ledger, by symbol. */
@@ -300,7 +341,11 @@ export function positionsOf(state: LedgerState): Position[] {
         (sum, lot) => sum.plus(lot.quantity.times(lot.costPerShare)),
         ZERO,
       );
-      return { symbol, quantity, costBasis, averageCost: costBasis.div(quantity) };
+      const costBasisBase = lots.reduce(
+        (sum, lot) => sum.plus(lot.quantity.times(lot.costPerShare).times(lot.rate)),
+        ZERO,
+      );
+      return { symbol, quantity, costBasis, averageCost: costBasis.div(quantity), costBasisBase };
     })
     .filter((p) => p.quantity.gt(0))
     .sort((a, b) => a.symbol.localeCompare(b.symbol));

@@ -8,6 +8,7 @@ import {
   LedgerError,
   positionsOf,
   replay,
+  replayInBase,
   type HoldingsAndCash,
   type LedgerEntry,
   type TransactionType,
@@ -126,6 +127,64 @@ describe('ledger (hand-computed cases)', () => {
     expect(
       entryProblem(entry('BUY', '2026-11-20', { symbol: 'KO', quantity: 1, price: 1 }), today),
     ).toBeNull();
+  });
+});
+
+describe('ledger in a base currency (hand-computed cases)', () => {
+  it('converts each entry at its own date: cost at the buys, proceeds at the sell', () => {
+    // A USD portfolio holding an INR listing. Rates: units of USD per INR on each date.
+    const rates: Record<string, string> = {
+      '2024-01-02': '0.012',
+      '2024-02-01': '0.0125',
+      '2024-03-01': '0.011',
+      '2024-04-01': '0.01',
+    };
+    const state = replayInBase(
+      [
+        entry('DEPOSIT', '2024-01-01', { amount: 1000 }), // USD: never converted
+        entry('BUY', '2024-01-02', { symbol: 'INFY', quantity: 10, price: 1500, fee: 20 }), // 15,020 INR
+        entry('BUY', '2024-02-01', { symbol: 'INFY', quantity: 10, price: 1600 }), // 16,000 INR
+        entry('SELL', '2024-03-01', { symbol: 'INFY', quantity: 15, price: 1700, fee: 50 }),
+        entry('DIVIDEND', '2024-04-01', { symbol: 'INFY', amount: 100 }),
+        entry('FEE', '2024-04-01', { amount: 2 }), // USD
+      ],
+      (e) => (e.symbol ? d(rates[e.date]) : d(1)),
+    );
+    // Lots: 15,020 INR at 0.012 (180.24 USD) and 16,000 INR at 0.0125 (200 USD).
+    // Sold 15: cost 15,020 + 5 × 1,600 = 23,020 INR; in USD 180.24 + 8,000 × 0.0125 = 280.24.
+    // Proceeds 15 × 1,700 − 50 = 25,450 INR × 0.011 = 279.95 USD.
+    expect(state.realizedPnl.toString()).toBe('-0.29');
+    // Currency's part: the cost at the sell's rate, 23,020 × 0.011 = 253.22, minus 280.24.
+    expect(state.realizedFx.toString()).toBe('-27.02');
+    // So the price made 279.95 − 253.22 = 26.73 and the rupee's fall took 27.02.
+    expect(state.realizedPnl.minus(state.realizedFx).toString()).toBe('26.73');
+    expect(state.dividendsReceived.toString()).toBe('1');
+    // Cash: 1,000 − 180.24 − 200 + 279.95 + 1 − 2.
+    expect(state.cash.toString()).toBe('898.71');
+    expect(state.invested.toString()).toBe('380.24');
+    const [infy] = positionsOf(state);
+    // 5 left of the second lot: 8,000 INR, 100 USD at its buy's rate.
+    expect(infy.quantity.toString()).toBe('5');
+    expect(infy.costBasis.toString()).toBe('8000');
+    expect(infy.costBasisBase.toString()).toBe('100');
+  });
+
+  it('is the plain replay when every rate is 1', () => {
+    const entries = [
+      entry('BUY', '2024-01-02', { symbol: 'KO', quantity: 3, price: 60, fee: 1 }),
+      entry('SPLIT', '2024-02-01', { symbol: 'KO', ratio: 2 }),
+      entry('SELL', '2024-03-01', { symbol: 'KO', quantity: 4, price: 35 }),
+    ];
+    const plain = replay(entries);
+    const based = replayInBase(entries, () => d(1));
+    expect(based.realizedPnl.toString()).toBe(plain.realizedPnl.toString());
+    expect(based.realizedFx.toString()).toBe('0');
+    expect(positionsOf(based)).toEqual(positionsOf(plain));
+    // 181 paid for 3, split into 6, 4 sold: the 2 left cost 181 / 3, in both currencies.
+    expect(positionsOf(based)[0].costBasisBase.toString()).toBe(
+      positionsOf(plain)[0].costBasis.toString(),
+    );
+    expect(positionsOf(plain)[0].costBasis.toFixed(6)).toBe('60.333333');
   });
 });
 
