@@ -34,6 +34,53 @@ export function timeWeightedReturn(start: number, days: readonly ValuedDay[]): n
   return Number.isFinite(growth) ? growth - 1 : null;
 }
 
+/**
+ * One close of the time-weighted index: the growth of one unit invested at the start of
+ * the measured period, net of external flows.
+ */
+export interface IndexPoint {
+  date: string;
+  level: number;
+  /** The day's return, value_t / (value_{t−1} + flow_t) − 1; 0 at the first point. */
+  dailyReturn: number;
+}
+
+/**
+ * The daily time-weighted index of a value series: level 1 at the close before money was
+ * first at work (the start, when `start` holds money; else the day before the first
+ * flow), then level × (1 + the day's return) each day, as {@link timeWeightedReturn}
+ * chains them (its last level − 1 is that return). A day with nothing at work, after
+ * money was first at work, keeps its level with a return of 0. Empty when no money is
+ * at work on any day; null where {@link timeWeightedReturn} is null.
+ */
+export function twrIndex(
+  startDate: string,
+  start: number,
+  days: readonly ValuedDay[],
+): IndexPoint[] | null {
+  const points: IndexPoint[] =
+    start > EPSILON ? [{ date: startDate, level: 1, dailyReturn: 0 }] : [];
+  let level = 1;
+  let previous = start;
+  let previousDate = startDate;
+  for (const day of days) {
+    const base = previous + day.flow;
+    if (base <= EPSILON) {
+      if (Math.abs(day.value) > EPSILON) return null;
+      if (points.length > 0) points.push({ date: day.date, level, dailyReturn: 0 });
+    } else {
+      if (points.length === 0) points.push({ date: previousDate, level: 1, dailyReturn: 0 });
+      // The same product as timeWeightedReturn, so that the last level − 1 equals it.
+      level *= day.value / base;
+      if (!Number.isFinite(level)) return null;
+      points.push({ date: day.date, level, dailyReturn: day.value / base - 1 });
+    }
+    previous = day.value;
+    previousDate = day.date;
+  }
+  return points;
+}
+
 /** A dated cash flow from the investor's side: negative paid in, positive taken out. */
 export interface CashFlow {
   date: string;

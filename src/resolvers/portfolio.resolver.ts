@@ -20,6 +20,7 @@ import { TransactionConnectionType } from '../schema/transaction-connection.type
 import type { Portfolio, Transaction } from '../generated/prisma/client';
 import type { NewTransaction } from '../datasources/database/portfolio.repository';
 import { CompanyType } from '../schema/company.type';
+import { PerformanceType } from '../schema/performance.type';
 import { DateScalar } from '../schema/date.scalar';
 import {
   AllocationByEnum,
@@ -28,7 +29,6 @@ import {
   ImportFormatEnum,
   ImportResultType,
   IncomeType,
-  PerformanceType,
   PortfolioType,
   PortfolioValuationType,
   RiskType,
@@ -273,7 +273,8 @@ export class PortfolioResolver {
 
   @Authorized('read:portfolio')
   @FieldResolver(() => PerformanceType, {
-    description: 'Returns over [from, to] (ISO dates; default: first entry to today).',
+    description:
+      'Returns, drawdown, Sortino ratio, attribution and benchmark comparison over [from, to] (ISO dates; default: first entry to today).',
   })
   @Extensions({ price: 'performance' })
   async performance(
@@ -284,7 +285,13 @@ export class PortfolioResolver {
   ) {
     return once(ctx, `performance:${root.id}:${from ?? ''}:${to ?? ''}`, async () => {
       const { entries } = await replayedOf(root, ctx);
-      return performanceOf(entries, ctx.loaders, { from, to }, today());
+      return performanceOf(
+        entries,
+        ctx.loaders,
+        { from, to },
+        today(),
+        ctx.services.analytics.riskFreeRate,
+      );
     });
   }
 

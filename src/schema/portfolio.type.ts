@@ -146,32 +146,6 @@ export class PortfolioValuationType {
   asOf!: Date;
 }
 
-@ObjectType('Performance')
-export class PerformanceType {
-  @Field(() => DateScalar)
-  from!: string;
-  @Field(() => DateScalar)
-  to!: string;
-  @Field(() => Float)
-  startValue!: number;
-  @Field(() => Float)
-  endValue!: number;
-  @Field(() => Float, { description: 'External flows in the period (+ in).' })
-  netFlows!: number;
-  @Field(() => Float, {
-    nullable: true,
-    description: 'Daily time-weighted return: Π value_t / (value_{t−1} + flow_t) − 1.',
-  })
-  timeWeightedReturn!: number | null;
-  @Field(() => Float, { nullable: true, description: 'XIRR, annualised, Actual/365.' })
-  moneyWeightedReturn!: number | null;
-  @Field({
-    description:
-      'DEPOSITS: external flows are DEPOSIT/WITHDRAWAL. TRADES: the ledger has none, so buys and sells are the flows.',
-  })
-  flowBasis!: string;
-}
-
 @ObjectType('AllocationSlice')
 export class AllocationSliceType {
   @Field({ description: 'Symbol, sector or country.' })

@@ -5,8 +5,17 @@ import {
   type HoldingsAndCash,
   type LedgerEntry,
 } from '../domain/ledger';
+import { attributeReturn, type ReturnAttribution } from '../domain/attribution';
 import type { PriceBar } from '../domain/market';
-import { timeWeightedReturn, xirr, type CashFlow, type ValuedDay } from '../domain/performance';
+import {
+  timeWeightedReturn,
+  twrIndex,
+  xirr,
+  type CashFlow,
+  type IndexPoint,
+  type ValuedDay,
+} from '../domain/performance';
+import { maxDrawdownOf, sortinoRatio } from '../domain/portfolio-risk';
 import { BadUserInputError } from '../errors/errors';
 import type { MarketLoaders } from '../loaders/market.loaders';
 
@@ -33,11 +42,47 @@ interface Effect {
   ratio: number | null;
 }
 
+/** Running totals over the entries in ledger order: item i sums the first i entries. */
+interface RunningTotals {
+  /** DIVIDEND amounts. */
+  dividends: Decimal[];
+  /** FEE amounts and the commissions of buys and sells. */
+  fees: Decimal[];
+  /** quantity × price of buys − of sells. */
+  purchases: Decimal[];
+}
+
 /** A ledger's entries in ledger order, whether it records trades only, and their effects. */
 interface PreparedLedger {
   ordered: LedgerEntry[];
   tradesOnly: boolean;
   effects: Effect[];
+  totals: RunningTotals;
+}
+
+const ZERO = new Decimal(0);
+
+// Exact sums of the attribution's terms, so that those of any range are two lookups.
+function runningTotals(ordered: readonly LedgerEntry[]): RunningTotals {
+  const totals: RunningTotals = { dividends: [ZERO], fees: [ZERO], purchases: [ZERO] };
+  for (const entry of ordered) {
+    const notional =
+      entry.type === 'BUY' || entry.type === 'SELL' ? entry.quantity!.times(entry.price!) : ZERO;
+    const fee =
+      entry.type === 'FEE'
+        ? entry.amount!
+        : entry.type === 'BUY' || entry.type === 'SELL'
+          ? entry.fee
+          : ZERO;
+    totals.dividends.push(
+      totals.dividends.at(-1)!.plus(entry.type === 'DIVIDEND' ? entry.amount! : ZERO),
+    );
+    totals.fees.push(totals.fees.at(-1)!.plus(fee));
+    totals.purchases.push(
+      totals.purchases.at(-1)!.plus(entry.type === 'SELL' ? notional.neg() : notional),
+    );
+  }
+  return totals;
 }
 
 // Per ledger (the cached ledger's entries array): computed once, read by every request.
@@ -77,25 +122,49 @@ function prepareLedger(entries: readonly LedgerEntry[]): PreparedLedger {
       ratio: null,
     };
   });
-  const ledger = { ordered, tradesOnly, effects };
+  const ledger = { ordered, tradesOnly, effects, totals: runningTotals(ordered) };
   prepared.set(entries, ledger);
   return ledger;
 }
 
+/** Performance over a range, as {@link performanceOf} computes it. */
+export interface PerformanceView {
+  from: string;
+  to: string;
+  startValue: number;
+  endValue: number;
+  netFlows: number;
+  timeWeightedReturn: number | null;
+  moneyWeightedReturn: number | null;
+  flowBasis: 'TRADES' | 'DEPOSITS';
+  maxDrawdown: number | null;
+  maxDrawdownDuration: number | null;
+  maxDrawdownPeak: string | null;
+  maxDrawdownTrough: string | null;
+  maxDrawdownRecovery: string | null;
+  sortinoRatio: number | null;
+  attribution: ReturnAttribution;
+  /** The daily time-weighted index over the range, for benchmark comparisons (not a field). */
+  index: IndexPoint[] | null;
+}
+
 /**
  * Performance over [from, to]: a daily value series (holdings at each day's close plus
- * cash) with external flows, the time-weighted return, and XIRR (annualised,
- * Actual/365). External flows are DEPOSIT and WITHDRAWAL; a ledger without any (one
- * that records trades only) uses its buys (money in) and sells (money out) instead, and
- * then holds only dividends and fees as cash.
+ * cash) with external flows, the time-weighted return, XIRR (annualised, Actual/365),
+ * the maximum drawdown and Sortino ratio of the time-weighted index, and the
+ * attribution of the range's return. External flows are DEPOSIT and WITHDRAWAL; a
+ * ledger without any (one that records trades only) uses its buys (money in) and sells
+ * (money out) instead, and then holds only dividends and fees as cash. `riskFreeRate`
+ * (annual) is the Sortino ratio's.
  */
 export async function performanceOf(
   entries: readonly LedgerEntry[],
-  loaders: MarketLoaders,
+  loaders: Pick<MarketLoaders, 'history'>,
   range: { from?: string | null; to?: string | null },
   today: string,
-) {
-  const { ordered, tradesOnly, effects } = prepareLedger(entries);
+  riskFreeRate = 0,
+): Promise<PerformanceView> {
+  const { ordered, tradesOnly, effects, totals } = prepareLedger(entries);
   const first = ordered[0]?.date ?? today;
   const from = range.from ?? first;
   const to = range.to ?? today;
@@ -122,15 +191,20 @@ export async function performanceOf(
   let cash = 0;
   let cursor = 0;
   let flowsSoFar = 0;
+  // A day's value, and its holdings' market value (null when a held symbol has no
+  // close by then: the value counts it as 0, the attribution cannot).
   const valueAt = (date: string) => {
     let mv = 0;
+    let priced = true;
     for (let i = 0; i < quantities.length; i += 1) {
       // Every lookup advances with the dates, held or not, so each walks its bars once.
       const close = closes[i](date);
-      if (close !== null && quantities[i] !== 0) mv += quantities[i] * close;
+      if (quantities[i] === 0) continue;
+      if (close === null) priced = false;
+      else mv += quantities[i] * close;
     }
     // Trades-only ledgers keep trade money outside the portfolio.
-    return mv + cash + (tradesOnly ? flowsSoFar : 0);
+    return { value: mv + cash + (tradesOnly ? flowsSoFar : 0), marketValue: priced ? mv : null };
   };
   const advance = (through: string) => {
     let flow = 0;
@@ -150,10 +224,15 @@ export async function performanceOf(
   };
   const before = new Date(Date.parse(`${from}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
   advance(before);
-  const startValue = valueAt(before);
+  const start = valueAt(before);
+  const startValue = start.value;
+  const startCursor = cursor;
+  let endMarketValue = start.marketValue;
   const valued: ValuedDay[] = days.map((date) => {
     const flow = advance(date);
-    return { date, value: valueAt(date), flow };
+    const { value, marketValue } = valueAt(date);
+    endMarketValue = marketValue;
+    return { date, value, flow };
   });
   const endValue = valued.length ? valued[valued.length - 1].value : startValue;
   const cashFlows: CashFlow[] = [
@@ -161,6 +240,9 @@ export async function performanceOf(
     ...valued.filter((d) => d.flow !== 0).map((d) => ({ date: d.date, amount: -d.flow })),
     { date: valued.length ? valued[valued.length - 1].date : to, amount: endValue },
   ];
+  const inRange = (running: Decimal[]) => running[cursor].minus(running[startCursor]).toNumber();
+  const index = twrIndex(before, startValue, valued);
+  const drawdown = index && maxDrawdownOf(index);
   return {
     from,
     to,
@@ -170,5 +252,25 @@ export async function performanceOf(
     timeWeightedReturn: timeWeightedReturn(startValue, valued),
     moneyWeightedReturn: xirr(cashFlows),
     flowBasis: tradesOnly ? 'TRADES' : 'DEPOSITS',
+    maxDrawdown: drawdown?.depth ?? null,
+    maxDrawdownDuration: drawdown?.durationDays ?? null,
+    maxDrawdownPeak: drawdown?.peak ?? null,
+    maxDrawdownTrough: drawdown?.trough ?? null,
+    maxDrawdownRecovery: drawdown?.recovery ?? null,
+    sortinoRatio: index && sortinoRatio(index, riskFreeRate),
+    attribution: attributeReturn({
+      startMarketValue: start.marketValue,
+      endMarketValue,
+      netPurchases: inRange(totals.purchases),
+      dividends: inRange(totals.dividends),
+      fees: inRange(totals.fees),
+      // Amounts are not converted between currencies yet (baseCurrency is
+      // informational), so holdings have no currency effect. Once they are valued at
+      // daily FX rates, the market values above are in the base currency and this is
+      // the part of their change due to the rates: Σ over days of each holding's value
+      // in its listing currency × the change of its rate that day.
+      currency: 0,
+    }),
+    index,
   };
 }

@@ -141,6 +141,11 @@ describe('every argument at its extremes is refused as input, never 5xx', () => 
       (v) => `query($v: String!) { company(symbol: "AAPL") { metrics(benchmark: ${v}) { beta } } }`,
     ),
     ...stringExtremes(
+      'Performance.benchmark(symbol:)',
+      (v) =>
+        `query($v: String!) { portfolio(id: "${portfolioId}") { performance { benchmark(symbol: ${v}) { beta } } } }`,
+    ),
+    ...stringExtremes(
       'createPortfolio(name:)',
       (v) => `mutation($v: String!) { createPortfolio(name: ${v}) { id } }`,
     ),
