@@ -117,12 +117,12 @@ function profileOf(listing: SimulatedListing): CompanyProfile {
     symbol: listing.symbol,
     name: listing.name,
     exchange: listing.exchange,
-    currency: listing.exchange === 'NSE' ? 'INR' : 'USD',
+    currency: listing.currency,
     sector: listing.sector,
     industry: listing.industry,
     country: listing.country,
     description: `${listing.name} (${listing.symbol}), ${listing.industry.toLowerCase()} in the ${listing.sector.toLowerCase()} sector. Prices and financials are simulated.`,
-    website: listing.website,
+    website: listing.website || null,
     employees: listing.employees || null,
   };
 }

@@ -1,6 +1,7 @@
 import type { Split } from '../../../domain/market';
+import { C, CD, CS, E, F, H, I, M, R, T, U } from './listings/facts';
 
-/** One listed company of the simulated market: real identity, synthetic numbers. */
+/** One listing of the simulated market (a company, a fund, an index): real identity, synthetic numbers. */
 export interface SimulatedListing {
   symbol: string;
   name: string;
@@ -8,20 +9,30 @@ export interface SimulatedListing {
   sector: string;
   industry: string;
   country: string;
+  /** ISO 4217 trading currency: prices and dividends are in it. */
+  currency: string;
+  /** '' when not known. */
   website: string;
+  /** 0 for a fund or an index. */
   employees: number;
   /** Price on the first simulated day, before any split. */
   startPrice: number;
-  /** Shares outstanding today, in millions. */
+  /** Shares outstanding today, in millions; 0 for an index (no market cap, no volume). */
   sharesMillions: number;
   /** Annual dividend yield paid quarterly; 0 for non-payers. */
   dividendYield: number;
-  /** Revenue of the latest fiscal year, in millions. */
+  /** Revenue of the latest fiscal year, in millions; 0 for a fund or an index (no statements). */
   revenueMillions: number;
   /** Net margin the statements are built around. */
   netMargin: number;
   /** Annualised volatility of the random walk. */
   volatility: number;
+  /** Beta to the simulated market; when absent, drawn from the symbol (0.6 to 1.6). */
+  beta?: number;
+  /** Annual drift of the walk (total return); when absent, drawn from the symbol (2% to 16%). */
+  drift?: number;
+  /** Moves with the simulated market (the S&P 500 and its funds): beta 1, SPY's price path. */
+  tracksMarket?: boolean;
   splits?: Split[];
 }
 
@@ -41,18 +52,6 @@ type Row = [
   netMargin: number,
   volatility: number,
 ];
-
-const T = 'Technology';
-const H = 'Healthcare';
-const F = 'Financial Services';
-const CD = 'Consumer Cyclical';
-const CS = 'Consumer Defensive';
-const E = 'Energy';
-const I = 'Industrials';
-const C = 'Communication Services';
-const M = 'Basic Materials';
-const U = 'Utilities';
-const R = 'Real Estate';
 
 // Identities are real; every number is synthetic and says nothing about the company.
 // prettier-ignore
@@ -146,7 +145,9 @@ const SPLITS: Record<string, Split[]> = {
 
 // prettier-ignore
 function fromRow([symbol, name, exchange, sector, industry, country, website, employees, startPrice, sharesMillions, dividendYield, revenueMillions, netMargin, volatility]: Row): SimulatedListing {
-  return { symbol, name, exchange, sector, industry, country, website, employees, startPrice, sharesMillions, dividendYield, revenueMillions, netMargin, volatility, splits: SPLITS[symbol] };
+  // The currency the provider derived from the exchange before it was a field.
+  const currency = exchange === 'NSE' ? 'INR' : 'USD';
+  return { symbol, name, exchange, sector, industry, country, currency, website, employees, startPrice, sharesMillions, dividendYield, revenueMillions, netMargin, volatility, splits: SPLITS[symbol] };
 }
 
 /** The benchmark: an index fund, no statements, quarterly distributions. */
@@ -157,6 +158,7 @@ export const BENCHMARK: SimulatedListing = {
   sector: 'Financial Services',
   industry: 'Exchange Traded Fund',
   country: 'US',
+  currency: 'USD',
   website: 'https://www.ssga.com',
   employees: 0,
   startPrice: 270,
