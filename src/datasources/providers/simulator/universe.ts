@@ -1,5 +1,9 @@
 import type { Split } from '../../../domain/market';
 import { C, CD, CS, E, F, H, I, M, R, T, U } from './listings/facts';
+import { ETF_LISTINGS, INDEX_LISTINGS } from './listings/funds';
+import { NIFTY50 } from './listings/nifty50';
+import { SP500 } from './listings/sp500';
+import { simulatedCompany, simulatedFund } from './listings/synthetic';
 
 /** One listing of the simulated market (a company, a fund, an index): real identity, synthetic numbers. */
 export interface SimulatedListing {
@@ -53,7 +57,9 @@ type Row = [
   volatility: number,
 ];
 
-// Identities are real; every number is synthetic and says nothing about the company.
+// The hand-tuned rows: the first universe, whose numbers were set one by one (tests and
+// users' histories depend on them: do not change them). Identities are real; every
+// number is synthetic and says nothing about the company.
 // prettier-ignore
 const ROWS: Row[] = [
   ['AAPL', 'Apple Inc.', 'NASDAQ', T, 'Consumer Electronics', 'US', 'https://www.apple.com', 161000, 150, 15200, 0.005, 390000, 0.25, 0.28],
@@ -141,6 +147,10 @@ const SPLITS: Record<string, Split[]> = {
   GOOGL: [{ date: '2022-07-18', ratio: 20 }],
   AMZN: [{ date: '2022-06-06', ratio: 20 }],
   SHOP: [{ date: '2022-06-29', ratio: 10 }],
+  // Listings without a hand-tuned row.
+  GOOG: [{ date: '2022-07-18', ratio: 20 }],
+  AVGO: [{ date: '2024-07-15', ratio: 10 }],
+  CMG: [{ date: '2024-06-26', ratio: 50 }],
 };
 
 // prettier-ignore
@@ -169,7 +179,31 @@ export const BENCHMARK: SimulatedListing = {
   volatility: 0.17,
 };
 
-/** Every simulated listing by symbol, SPY included. */
-export const UNIVERSE: ReadonlyMap<string, SimulatedListing> = new Map(
-  [...ROWS.map(fromRow), BENCHMARK].map((listing) => [listing.symbol, listing]),
-);
+const HAND_TUNED = [...ROWS.map(fromRow), BENCHMARK];
+
+/**
+ * The hand-tuned listings and SPY, in table order: the universe before it held every
+ * S&P 500 and NIFTY 50 company. A sample of well-known symbols that fits one request (at
+ * most 100 symbols), whose numbers never change.
+ */
+export const CORE_SYMBOLS: readonly string[] = HAND_TUNED.map((listing) => listing.symbol);
+
+function buildUniverse(): Map<string, SimulatedListing> {
+  const universe = new Map(HAND_TUNED.map((listing) => [listing.symbol, listing]));
+  const market = BENCHMARK.volatility;
+  // A hand-tuned row wins over a data module's entry for the same symbol.
+  for (const facts of [...SP500, ...NIFTY50]) {
+    if (universe.has(facts.symbol)) continue;
+    universe.set(facts.symbol, simulatedCompany(facts, market, SPLITS[facts.symbol]));
+  }
+  for (const facts of [...ETF_LISTINGS, ...INDEX_LISTINGS]) {
+    if (!universe.has(facts.symbol)) universe.set(facts.symbol, simulatedFund(facts, market));
+  }
+  return universe;
+}
+
+/**
+ * Every simulated listing by symbol: the hand-tuned rows and SPY first (in table order),
+ * then the S&P 500, the NIFTY 50, the ETFs and the indices.
+ */
+export const UNIVERSE: ReadonlyMap<string, SimulatedListing> = buildUniverse();
