@@ -269,6 +269,22 @@ describe('the simulated universe', () => {
       });
     }
   });
+
+  it('searches ~600 listings by name and symbol, best match first', async () => {
+    const search = async (query: string, limit = 10) =>
+      (await simulator().search(query, limit)).map((profile) => profile.symbol);
+    expect((await search('BlackRock'))[0]).toBe('BLK');
+    expect(await search('nifty')).toEqual(expect.arrayContaining(['^NSEI', 'NIFTYBEES']));
+    expect((await search('NIFTY 50'))[0]).toBe('^NSEI');
+    expect((await search('gspc'))[0]).toBe('^GSPC');
+    expect((await search('s&p 500'))[0]).toBe('^GSPC');
+    expect((await search('micro', 5))[0]).toBe('MSFT');
+    expect((await search('wells fargo'))[0]).toBe('WFC');
+    expect((await search('mahindra & mahindra'))[0]).toBe('M&M');
+    expect(await search('bank of america')).toEqual(['BAC']);
+    expect(await search('gold', 5)).toEqual(expect.arrayContaining(['GLD', 'IAU', 'GOLDBEES']));
+    expect(await search('zzzz-nothing')).toEqual([]);
+  });
 });
 
 // BLK's bar of 2 January 2020, as the simulator first drew it.
