@@ -4,8 +4,9 @@ export const MAX_SYMBOL_LENGTH = 12;
 /** Most symbols accepted in one list argument. */
 export const MAX_SYMBOLS_PER_REQUEST = 100;
 
-// Letters and digits, with the separators real tickers use: BRK.B, BF-B, ^GSPC, EURUSD=X.
-const SYMBOL_PATTERN = /^[A-Z0-9^][A-Z0-9.\-=^]*$/;
+// Letters and digits, with the separators real tickers use: BRK.B, BF-B, ^GSPC, EURUSD=X,
+// and NSE's M&M.
+const SYMBOL_PATTERN = /^[A-Z0-9^][A-Z0-9.\-=^&]*$/;
 
 /** Why a symbol was refused. */
 export type SymbolProblem = 'empty' | 'too long' | 'invalid characters';

@@ -48,9 +48,13 @@ function dateOf(raw: string | undefined): string {
   return iso;
 }
 
+// An NSE series code (two letters or digits) after the symbol: INFY-BE, SGBMAR29-GB.
+const SERIES_SUFFIX = /-[A-Z0-9]{2}$/i;
+
 function symbolOf(raw: string | undefined): string {
-  // Zerodha suffixes some instruments (INFY-BE); the series is not part of the symbol.
-  const result = normalizeSymbol((raw ?? '').split('-')[0] ?? '');
+  // Zerodha suffixes some instruments with their series (INFY-BE), which is not part of
+  // the symbol; a hyphen of the symbol itself stays (BAJAJ-AUTO, BF-B).
+  const result = normalizeSymbol((raw ?? '').trim().replace(SERIES_SUFFIX, ''));
   if ('problem' in result) throw new Error(`symbol "${shown(raw ?? '')}" is ${result.problem}`);
   return result.symbol;
 }

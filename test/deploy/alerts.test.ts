@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../src/config/paths';
-import { SimulatorProvider } from '../../src/datasources/providers/simulator/simulator.provider';
+import { CORE_SYMBOLS } from '../../src/datasources/providers/simulator/universe';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/providers/fake-upstream';
 import { spawnServer, type ServerProcess } from '../helpers/process';
 import { eventually, waitFor } from '../helpers/wait';
@@ -139,8 +139,9 @@ describeAnyMode('deploy/prometheus and deploy/grafana', () => {
         (a) => a.labels.alertname.startsWith('YieldflowUpstream') && a.labels.provider === 'fmp',
       );
 
-    // Distinct symbols, so that each request misses the cache and asks the upstream.
-    const symbols = SimulatorProvider.symbols();
+    // Distinct symbols, so that each request misses the cache and asks the upstream (the
+    // hand-tuned ones, whose bars the fake upstream has ready).
+    const symbols = [...CORE_SYMBOLS].sort();
     let next = 0;
     const quote = async () => {
       const symbol = symbols[next++ % symbols.length];

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import WebSocket from 'ws';
-import { UNIVERSE } from '../../src/datasources/providers/simulator/universe';
+import { CORE_SYMBOLS } from '../../src/datasources/providers/simulator/universe';
 import { issueApiKeySecret } from '../../src/domain/api-key-secret';
 import { SCOPES } from '../../src/domain/viewer';
 import { DEMO_EMAIL } from '../../src/services/demo-seed.service';
@@ -157,7 +157,7 @@ describeReplicas('live quotes across two replicas', () => {
       apiKey: manager.secret,
     });
     expect(moved.body.errors).toBeUndefined();
-    const symbols = [...UNIVERSE.keys()];
+    const symbols = [...CORE_SYMBOLS];
     const first = open(replicas[0]).subscribe<LiveQuote>(QUOTES, { symbols: symbols.slice(0, 30) });
     await waitFor(
       () => new Set(first.events.map((q) => q.symbol)).size === 30,
@@ -192,7 +192,7 @@ describeReplicas('live quotes across two replicas', () => {
   it('moves production to the surviving replica when the producer shuts down', async () => {
     const [a, b] = replicas;
     // A symbol no earlier test streamed, so that its producer is the first subscriber's replica.
-    const symbol = [...UNIVERSE.keys()].at(-1)!;
+    const symbol = CORE_SYMBOLS.at(-1)!;
     const onB = open(b).subscribe<LiveQuote>(QUOTES, { symbols: [symbol] });
     await waitFor(() => trades.active().join() === symbol, 10_000, 'B subscribed upstream');
     expect(await metric(b, 'yieldflow_stream_symbols_produced')).toBe(1);

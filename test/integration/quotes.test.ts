@@ -1,5 +1,5 @@
 import { QuoteDocument, QuotesDocument } from '../../src/generated/graphql';
-import { SimulatorProvider } from '../../src/datasources/providers/simulator/simulator.provider';
+import { CORE_SYMBOLS } from '../../src/datasources/providers/simulator/universe';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/providers/fake-upstream';
 import { codes, execute, gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -100,7 +100,8 @@ describe('quote and quotes through a real provider (FMP fixture server)', () => 
   });
 
   it('fetches 100 symbols of one query in one batch call, and none when warm', async () => {
-    const known = SimulatorProvider.symbols();
+    // The hand-tuned simulated symbols (69 of them), padded to 100 with unknown ones.
+    const known = [...CORE_SYMBOLS].sort();
     const symbols = [...known, ...Array.from({ length: 100 - known.length }, (_, i) => `ZZ${i}`)];
     const cold = await execute(server.url, QuotesDocument, { apiKey, variables: { symbols } });
     expect(cold.body.errors).toBeUndefined();

@@ -1,4 +1,5 @@
 import { SimulatorProvider } from '../../../src/datasources/providers/simulator/simulator.provider';
+import { CORE_SYMBOLS } from '../../../src/datasources/providers/simulator/universe';
 import { UpstreamUnavailableError } from '../../../src/errors/errors';
 import {
   startFakeUpstream,
@@ -26,7 +27,9 @@ const SPECS: Record<UpstreamName, Spec> = {
   finnhub: { quoteRoutes: ['/api/v1/quote'], quoteBatch: 1 },
 };
 
-const known = SimulatorProvider.symbols();
+// The hand-tuned simulated symbols (the fake upstream has their bars ready), sorted: 69
+// of them, so that 100 symbols are these and unknown ones.
+const known = [...CORE_SYMBOLS].sort();
 const hundred = [...known, ...Array.from({ length: 100 - known.length }, (_, i) => `NOPE${i}`)];
 const redis = createTestRedis();
 let stacks = 0;

@@ -4,6 +4,7 @@ import { MemoryQuoteLog } from '../../../src/datasources/cache/quote-log';
 import { MemoryCacheStore } from '../../../src/datasources/cache/memory-cache.store';
 import { defaultTtlPolicy } from '../../../src/datasources/cache/ttl-policy';
 import { SimulatorProvider } from '../../../src/datasources/providers/simulator/simulator.provider';
+import { CORE_SYMBOLS } from '../../../src/datasources/providers/simulator/universe';
 import { UpstreamUnavailableError } from '../../../src/errors/errors';
 import { createMarketLoaders } from '../../../src/loaders/market.loaders';
 import { MarketDataService } from '../../../src/services/market-data.service';
@@ -17,8 +18,9 @@ function setup(providers: CountingProvider[], now = () => new Date('2026-11-20T1
 }
 
 const simulatorAt = () => new SimulatorProvider({ now: () => new Date('2026-11-20T18:00:00Z') });
-const known = SimulatorProvider.symbols();
-// 100 symbols: every simulated one, padded with symbols no provider knows.
+// The hand-tuned simulated symbols (69: the universe is larger than a request), padded to
+// 100 with symbols no provider knows.
+const known = [...CORE_SYMBOLS].sort();
 const hundred = [...known, ...Array.from({ length: 100 - known.length }, (_, i) => `UNKNOWN${i}`)];
 
 describe('MarketDataService with per-request loaders', () => {

@@ -14,11 +14,13 @@ function errorOf(fn: () => unknown): BadUserInputError {
 describe('symbol input', () => {
   it('trims and upper-cases, keeping real ticker punctuation', () => {
     expect(requireSymbol('  aapl ')).toBe('AAPL');
-    expect(requireSymbols(['brk.b', 'BF-B', '^gspc', 'eurusd=x'])).toEqual([
+    expect(requireSymbols(['brk.b', 'BF-B', '^gspc', 'eurusd=x', 'm&m', 'bajaj-auto'])).toEqual([
       'BRK.B',
       'BF-B',
       '^GSPC',
       'EURUSD=X',
+      'M&M',
+      'BAJAJ-AUTO',
     ]);
   });
 
@@ -29,6 +31,7 @@ describe('symbol input', () => {
     ['AA PL', 'invalid characters'],
     ["AAPL'; DROP", 'invalid characters'],
     ['.AAPL', 'invalid characters'],
+    ['&M', 'invalid characters'],
   ])('refuses %j as BAD_USER_INPUT (%s)', (raw, problem) => {
     const error = errorOf(() => requireSymbol(raw));
     expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', problem, argument: 'symbol' });

@@ -40,7 +40,8 @@ export function simulatedQuote(listing: SimulatedListing, lastBar: PriceBar, at:
     low,
     previousClose: lastBar.close,
     volume: Math.round(lastBar.volume * elapsed),
-    marketCap: Math.round(price * listing.sharesMillions * 1e6),
+    // An index has no shares, so no market cap.
+    marketCap: listing.sharesMillions > 0 ? Math.round(price * listing.sharesMillions * 1e6) : null,
     timestamp: at,
     source: 'simulator',
     stale: false,

@@ -9,9 +9,23 @@ export const SIMULATION_START = '2019-01-02';
 const TRADING_DAYS_PER_YEAR = 252;
 const EX_DIVIDEND_DAYS = ['02-10', '05-10', '08-10', '11-10'];
 
-/** Beta of a listing to the simulated market (SPY is 1). */
+/** Beta of a listing to the simulated market (SPY and its trackers are 1): its own, else drawn from its symbol. */
 export function betaOf(listing: SimulatedListing): number {
-  return listing.symbol === BENCHMARK.symbol ? 1 : uniformFor(`${listing.symbol}:beta`, 0.6, 1.6);
+  if (listing.symbol === BENCHMARK.symbol || listing.tracksMarket) return 1;
+  return listing.beta ?? uniformFor(`${listing.symbol}:beta`, 0.6, 1.6);
+}
+
+/**
+ * Annual drift (total return: the price falls by each dividend) of a listing: its own,
+ * else drawn from its symbol. A tracker's price follows SPY's: SPY's drift, less SPY's
+ * dividends, plus its own.
+ */
+export function driftOf(listing: SimulatedListing): number {
+  if (listing.drift !== undefined) return listing.drift;
+  if (listing.tracksMarket) {
+    return driftOf(BENCHMARK) - BENCHMARK.dividendYield + listing.dividendYield;
+  }
+  return uniformFor(`${listing.symbol}:drift`, 0.02, 0.16);
 }
 
 const marketShocks = new Map<string, number>();
@@ -65,10 +79,10 @@ export function simulatedBars(listing: SimulatedListing, through: string): Price
   const beta = betaOf(listing);
   const marketSigma = BENCHMARK.volatility / Math.sqrt(TRADING_DAYS_PER_YEAR);
   const sigma = listing.volatility / Math.sqrt(TRADING_DAYS_PER_YEAR);
-  const idiosyncratic = Math.sqrt(
-    Math.max(sigma ** 2 - (beta * marketSigma) ** 2, (0.05 / 16) ** 2),
-  );
-  const drift = uniformFor(`${listing.symbol}:drift`, 0.02, 0.16) / TRADING_DAYS_PER_YEAR;
+  // At least 5% a year of the listing's own moves; a tracker strays 1% a year from SPY.
+  const floor = (listing.tracksMarket ? 0.01 : 0.05) / 16;
+  const idiosyncratic = Math.sqrt(Math.max(sigma ** 2 - (beta * marketSigma) ** 2, floor ** 2));
+  const drift = driftOf(listing) / TRADING_DAYS_PER_YEAR;
   const dividends = new Map(simulatedDividends(listing, through).map((d) => [d.exDate, d.amount]));
   const splits = new Map((listing.splits ?? []).map((s) => [s.date, s.ratio]));
   const baseVolume = (listing.sharesMillions * 1e6) / 150;

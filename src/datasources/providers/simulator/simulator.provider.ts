@@ -93,7 +93,12 @@ export class SimulatorProvider implements MarketDataProvider {
     const scored = [...UNIVERSE.values()]
       .map((listing) => ({ listing, score: matchScore(listing, needle) }))
       .filter(({ score }) => score > 0)
-      .sort((a, b) => b.score - a.score || a.listing.symbol.localeCompare(b.listing.symbol));
+      .sort(
+        (a, b) =>
+          b.score - a.score ||
+          tieBreak(a.listing, a.score) - tieBreak(b.listing, b.score) ||
+          a.listing.symbol.localeCompare(b.listing.symbol),
+      );
     return scored.slice(0, limit).map(({ listing }) => profileOf(listing));
   }
 
@@ -117,21 +122,40 @@ function profileOf(listing: SimulatedListing): CompanyProfile {
     symbol: listing.symbol,
     name: listing.name,
     exchange: listing.exchange,
-    currency: listing.exchange === 'NSE' ? 'INR' : 'USD',
+    currency: listing.currency,
     sector: listing.sector,
     industry: listing.industry,
     country: listing.country,
     description: `${listing.name} (${listing.symbol}), ${listing.industry.toLowerCase()} in the ${listing.sector.toLowerCase()} sector. Prices and financials are simulated.`,
-    website: listing.website,
+    website: listing.website || null,
     employees: listing.employees || null,
   };
 }
 
+/**
+ * How well a listing matches a lower-cased query: its symbol (an index's without the
+ * caret: "gspc" is ^GSPC), then its name from the start ("the" aside), then a word of its
+ * name, then anywhere in its name; 0 for no match.
+ */
 function matchScore(listing: SimulatedListing, needle: string): number {
   const symbol = listing.symbol.toLowerCase();
+  const bare = symbol.startsWith('^') ? symbol.slice(1) : symbol;
   const name = listing.name.toLowerCase();
-  if (symbol === needle) return 4;
-  if (symbol.startsWith(needle)) return 3;
-  if (name.startsWith(needle)) return 2;
+  if (symbol === needle || bare === needle) return 5;
+  if (symbol.startsWith(needle) || bare.startsWith(needle)) return 4;
+  if (name.startsWith(needle) || name.startsWith(`the ${needle}`)) return 3;
+  if (startsAWord(name, needle)) return 2;
   return name.includes(needle) ? 1 : 0;
+}
+
+/** Among equal scores, the closer match first: the shorter symbol, or the shorter name. */
+function tieBreak(listing: SimulatedListing, score: number): number {
+  return score >= 4 ? listing.symbol.length : listing.name.length;
+}
+
+function startsAWord(text: string, needle: string): boolean {
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
+    if (at === 0 || !/[\p{L}\p{N}]/u.test(text[at - 1])) return true;
+  }
+  return false;
 }

@@ -1,6 +1,11 @@
 import type { Split } from '../../../domain/market';
+import { C, CD, CS, E, F, H, I, M, R, T, U } from './listings/facts';
+import { ETF_LISTINGS, INDEX_LISTINGS } from './listings/funds';
+import { NIFTY50 } from './listings/nifty50';
+import { SP500 } from './listings/sp500';
+import { simulatedCompany, simulatedFund } from './listings/synthetic';
 
-/** One listed company of the simulated market: real identity, synthetic numbers. */
+/** One listing of the simulated market (a company, a fund, an index): real identity, synthetic numbers. */
 export interface SimulatedListing {
   symbol: string;
   name: string;
@@ -8,20 +13,30 @@ export interface SimulatedListing {
   sector: string;
   industry: string;
   country: string;
+  /** ISO 4217 trading currency: prices and dividends are in it. */
+  currency: string;
+  /** '' when not known. */
   website: string;
+  /** 0 for a fund or an index. */
   employees: number;
   /** Price on the first simulated day, before any split. */
   startPrice: number;
-  /** Shares outstanding today, in millions. */
+  /** Shares outstanding today, in millions; 0 for an index (no market cap, no volume). */
   sharesMillions: number;
   /** Annual dividend yield paid quarterly; 0 for non-payers. */
   dividendYield: number;
-  /** Revenue of the latest fiscal year, in millions. */
+  /** Revenue of the latest fiscal year, in millions; 0 for a fund or an index (no statements). */
   revenueMillions: number;
   /** Net margin the statements are built around. */
   netMargin: number;
   /** Annualised volatility of the random walk. */
   volatility: number;
+  /** Beta to the simulated market; when absent, drawn from the symbol (0.6 to 1.6). */
+  beta?: number;
+  /** Annual drift of the walk (total return); when absent, drawn from the symbol (2% to 16%). */
+  drift?: number;
+  /** Moves with the simulated market (the S&P 500 and its funds): beta 1, SPY's price path. */
+  tracksMarket?: boolean;
   splits?: Split[];
 }
 
@@ -42,19 +57,9 @@ type Row = [
   volatility: number,
 ];
 
-const T = 'Technology';
-const H = 'Healthcare';
-const F = 'Financial Services';
-const CD = 'Consumer Cyclical';
-const CS = 'Consumer Defensive';
-const E = 'Energy';
-const I = 'Industrials';
-const C = 'Communication Services';
-const M = 'Basic Materials';
-const U = 'Utilities';
-const R = 'Real Estate';
-
-// Identities are real; every number is synthetic and says nothing about the company.
+// The hand-tuned rows: the first universe, whose numbers were set one by one (tests and
+// users' histories depend on them: do not change them). Identities are real; every
+// number is synthetic and says nothing about the company.
 // prettier-ignore
 const ROWS: Row[] = [
   ['AAPL', 'Apple Inc.', 'NASDAQ', T, 'Consumer Electronics', 'US', 'https://www.apple.com', 161000, 150, 15200, 0.005, 390000, 0.25, 0.28],
@@ -142,11 +147,17 @@ const SPLITS: Record<string, Split[]> = {
   GOOGL: [{ date: '2022-07-18', ratio: 20 }],
   AMZN: [{ date: '2022-06-06', ratio: 20 }],
   SHOP: [{ date: '2022-06-29', ratio: 10 }],
+  // Listings without a hand-tuned row.
+  GOOG: [{ date: '2022-07-18', ratio: 20 }],
+  AVGO: [{ date: '2024-07-15', ratio: 10 }],
+  CMG: [{ date: '2024-06-26', ratio: 50 }],
 };
 
 // prettier-ignore
 function fromRow([symbol, name, exchange, sector, industry, country, website, employees, startPrice, sharesMillions, dividendYield, revenueMillions, netMargin, volatility]: Row): SimulatedListing {
-  return { symbol, name, exchange, sector, industry, country, website, employees, startPrice, sharesMillions, dividendYield, revenueMillions, netMargin, volatility, splits: SPLITS[symbol] };
+  // The currency the provider derived from the exchange before it was a field.
+  const currency = exchange === 'NSE' ? 'INR' : 'USD';
+  return { symbol, name, exchange, sector, industry, country, currency, website, employees, startPrice, sharesMillions, dividendYield, revenueMillions, netMargin, volatility, splits: SPLITS[symbol] };
 }
 
 /** The benchmark: an index fund, no statements, quarterly distributions. */
@@ -157,6 +168,7 @@ export const BENCHMARK: SimulatedListing = {
   sector: 'Financial Services',
   industry: 'Exchange Traded Fund',
   country: 'US',
+  currency: 'USD',
   website: 'https://www.ssga.com',
   employees: 0,
   startPrice: 270,
@@ -167,7 +179,31 @@ export const BENCHMARK: SimulatedListing = {
   volatility: 0.17,
 };
 
-/** Every simulated listing by symbol, SPY included. */
-export const UNIVERSE: ReadonlyMap<string, SimulatedListing> = new Map(
-  [...ROWS.map(fromRow), BENCHMARK].map((listing) => [listing.symbol, listing]),
-);
+const HAND_TUNED = [...ROWS.map(fromRow), BENCHMARK];
+
+/**
+ * The hand-tuned listings and SPY, in table order: the universe before it held every
+ * S&P 500 and NIFTY 50 company. A sample of well-known symbols that fits one request (at
+ * most 100 symbols), whose numbers never change.
+ */
+export const CORE_SYMBOLS: readonly string[] = HAND_TUNED.map((listing) => listing.symbol);
+
+function buildUniverse(): Map<string, SimulatedListing> {
+  const universe = new Map(HAND_TUNED.map((listing) => [listing.symbol, listing]));
+  const market = BENCHMARK.volatility;
+  // A hand-tuned row wins over a data module's entry for the same symbol.
+  for (const facts of [...SP500, ...NIFTY50]) {
+    if (universe.has(facts.symbol)) continue;
+    universe.set(facts.symbol, simulatedCompany(facts, market, SPLITS[facts.symbol]));
+  }
+  for (const facts of [...ETF_LISTINGS, ...INDEX_LISTINGS]) {
+    if (!universe.has(facts.symbol)) universe.set(facts.symbol, simulatedFund(facts, market));
+  }
+  return universe;
+}
+
+/**
+ * Every simulated listing by symbol: the hand-tuned rows and SPY first (in table order),
+ * then the S&P 500, the NIFTY 50, the ETFs and the indices.
+ */
+export const UNIVERSE: ReadonlyMap<string, SimulatedListing> = buildUniverse();
