@@ -7,6 +7,7 @@ import type {
   Split,
   StatementPeriod,
 } from '../../../domain/market';
+import type { FxSeries } from '../../../domain/fx';
 import { bySymbol, HttpProvider } from '../http-provider';
 import type { DateRange, MarketDataProvider } from '../provider';
 import {
@@ -18,6 +19,7 @@ import {
   mapFmpSplits,
   mapFmpStatements,
 } from './fmp.mappers';
+import { fmpFxSymbol, mapFmpFx } from './fmp-fx.mappers';
 
 /** Statements asked per period: five years, or eight quarters. */
 const STATEMENT_LIMIT: Record<StatementPeriod, number> = { ANNUAL: 5, QUARTERLY: 8 };
@@ -25,8 +27,9 @@ const STATEMENT_LIMIT: Record<StatementPeriod, number> = { ANNUAL: 5, QUARTERLY:
 /**
  * Financial Modeling Prep, "stable" API. Quotes batch (`/batch-quote`, 100 symbols per
  * call); profiles are one call per symbol. History is two calls (OHLCV and the
- * dividend-adjusted close), statements three (income, balance sheet, cash flow).
- * Unknown symbols come back as empty arrays.
+ * dividend-adjusted close), statements three (income, balance sheet, cash flow). FX is
+ * the end-of-day history of the pair symbol (EURUSD), one call. Unknown symbols come
+ * back as empty arrays.
  */
 export class FmpProvider extends HttpProvider implements MarketDataProvider {
   readonly name = 'fmp';
@@ -82,5 +85,15 @@ export class FmpProvider extends HttpProvider implements MarketDataProvider {
   async search(query: string, limit: number): Promise<CompanyProfile[]> {
     const body = await this.get('/search-symbol', { query, limit });
     return this.take('search', mapFmpSearch(body)).slice(0, limit);
+  }
+
+  async fxHistory(currency: string, range: DateRange): Promise<FxSeries | null> {
+    const body = await this.get('/historical-price-eod/full', {
+      symbol: fmpFxSymbol(currency),
+      from: range.from,
+      to: range.to,
+    });
+    const mapped = mapFmpFx(currency, body);
+    return mapped && this.take('fx', mapped);
   }
 }

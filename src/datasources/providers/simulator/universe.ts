@@ -167,6 +167,11 @@ export const BENCHMARK: SimulatedListing = {
   volatility: 0.17,
 };
 
+/** The currency a listing trades in: NSE listings in INR, every other one in USD. */
+export function listingCurrency(listing: SimulatedListing): string {
+  return listing.exchange === 'NSE' ? 'INR' : 'USD';
+}
+
 /** Every simulated listing by symbol, SPY included. */
 export const UNIVERSE: ReadonlyMap<string, SimulatedListing> = new Map(
   [...ROWS.map(fromRow), BENCHMARK].map((listing) => [listing.symbol, listing]),
