@@ -27,6 +27,18 @@ export interface FxSeries {
   source: string;
 }
 
+/** The rate between two currencies on one day. */
+export interface FxRate {
+  from: string;
+  to: string;
+  /** The day of the rate used (the last on or before the day asked). */
+  date: string;
+  /** Units of `to` for one unit of `from`. */
+  rate: number;
+  /** The provider(s) of the series crossed. */
+  source: string;
+}
+
 /** USD's own series: empty, since its rate is 1 on every day. A fresh object each call. */
 export function anchorSeries(): FxSeries {
   return { currency: FX_ANCHOR, points: [], source: FIXED_SOURCE };

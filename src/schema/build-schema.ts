@@ -6,6 +6,7 @@ import type { Scope } from '../domain/viewer';
 import { ForbiddenError } from '../errors/errors';
 import { AccountResolver } from '../resolvers/account.resolver';
 import { CompanyResolver } from '../resolvers/company.resolver';
+import { FxResolver } from '../resolvers/fx.resolver';
 import { PlanResolver } from '../resolvers/plan.resolver';
 import { HoldingResolver, PortfolioResolver } from '../resolvers/portfolio.resolver';
 import { QuoteResolver } from '../resolvers/quote.resolver';
@@ -19,6 +20,7 @@ export function buildYieldflowSchema(): Promise<GraphQLSchema> {
     resolvers: [
       AccountResolver,
       CompanyResolver,
+      FxResolver,
       HoldingResolver,
       PlanResolver,
       PortfolioResolver,
