@@ -1,7 +1,8 @@
 import { FxRateDocument } from '../../src/generated/graphql';
 import { SimulatorProvider } from '../../src/datasources/providers/simulator/simulator.provider';
 import { fixture, startFakeUpstream, type FakeUpstream } from '../fixtures/providers/fake-upstream';
-import { codes, execute } from '../helpers/graphql';
+import { accountKey } from '../fixtures/account-key';
+import { codes, execute, gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 // fxRate over HTTP against fake FMP and Alpha Vantage servers that speak each one's
@@ -172,5 +173,22 @@ describe('fxRate with FMP first and Alpha Vantage behind it', () => {
       source: 'fixed',
     });
     expect(calls()).toBe(before + 1);
+  });
+
+  it('needs credentials and the read:market scope, like every market query', async () => {
+    const anonymous = await execute(server.url, FxRateDocument, {
+      variables: { from: 'EUR', to: 'USD' },
+    });
+    expect(codes(anonymous)).toEqual(['UNAUTHENTICATED']);
+    const created = await gql<{ createApiKey: { secret: string } }>(
+      server.url,
+      'mutation { createApiKey(name: "portfolio only", scopes: ["read:portfolio"]) { secret } }',
+      { apiKey: await accountKey(server) },
+    );
+    const portfolioOnly = await execute(server.url, FxRateDocument, {
+      apiKey: created.body.data!.createApiKey.secret,
+      variables: { from: 'EUR', to: 'USD' },
+    });
+    expect(codes(portfolioOnly)).toEqual(['FORBIDDEN']);
   });
 });
