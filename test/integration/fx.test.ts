@@ -82,6 +82,18 @@ describe('fxRate with FMP first and Alpha Vantage behind it', () => {
     expect(symbols.sort()).toEqual(['GBPUSD', 'INRUSD']);
   });
 
+  it('reads a currency FMP lists only the other way round (USDTWD) from that pair, inverted', async () => {
+    fmp.intercept = ({ params }) =>
+      params.symbol === 'TWDUSD' ? { status: 200, body: [] } : undefined;
+    const response = await ask({ from: 'TWD', to: 'USD', date: FRIDAY });
+    expect(response.body.data!.fxRate).toMatchObject({ date: FRIDAY, source: 'fmp' });
+    // The fake sends 1 / rate to 6 significant digits.
+    expect(response.body.data!.fxRate!.rate / (await usdRate('TWD', FRIDAY))).toBeCloseTo(1, 5);
+    const symbols = fmp.requests.slice(-2).map((r) => r.params.symbol);
+    expect(symbols).toEqual(['TWDUSD', 'USDTWD']);
+    expect(avCalls()).toBe(0);
+  });
+
   it('falls back to Alpha Vantage FX_DAILY when FMP fails, and caches that answer too', async () => {
     fmp.intercept = () => ({ status: 401, body: fixture('fmp', 'error-invalid-key') });
     const response = await ask({ from: 'CHF', to: 'USD', date: FRIDAY });
@@ -153,8 +165,9 @@ describe('fxRate with FMP first and Alpha Vantage behind it', () => {
     const unknown = await ask({ from: 'ZZZ', to: 'USD', date: FRIDAY });
     expect(unknown.body.errors).toBeUndefined();
     expect(unknown.body.data!.fxRate).toBeNull();
-    // FMP answered (an empty list): unknown, Alpha Vantage is not asked; and remembered.
-    expect(fmp.requests[fmp.requests.length - 1].params.symbol).toBe('ZZZUSD');
+    // FMP answered (empty lists, either way round): unknown, Alpha Vantage is not asked;
+    // and remembered.
+    expect(fmp.requests.slice(-2).map((r) => r.params.symbol)).toEqual(['ZZZUSD', 'USDZZZ']);
     const before = calls();
     expect((await ask({ from: 'USD', to: 'ZZZ' })).body.data!.fxRate).toBeNull();
     // In the window, but before the first simulated rate (2019-01-02).

@@ -9,8 +9,12 @@ import { isoDateString, mapEach, numeric, parseEnvelope, type Mapped } from '../
 
 const PROVIDER = 'fmp';
 
-/** FMP's symbol of a currency against USD: EUR → EURUSD. */
-export const fmpFxSymbol = (currency: string): string => `${currency}${FX_ANCHOR}`;
+/**
+ * FMP's symbol of a currency against USD: EUR → EURUSD, or with `inverted` the pair
+ * quoted the other way round, USD → EUR (USDEUR).
+ */
+export const fmpFxSymbol = (currency: string, inverted = false): string =>
+  inverted ? `${FX_ANCHOR}${currency}` : `${currency}${FX_ANCHOR}`;
 
 const rowSchema = z.object({
   symbol: z.string().optional(),
@@ -20,18 +24,23 @@ const rowSchema = z.object({
 
 /**
  * `/historical-price-eod/full?symbol=<CCY>USD`: the daily closes of the pair, oldest
- * first; null for a pair FMP does not list (it answers an empty array). A row of another
- * symbol, or without a date or close, is dropped and counted.
+ * first, as USD per unit of `currency`; with `inverted`, the rows of `USD<CCY>`, whose
+ * closes are inverted. Null for a pair FMP does not list (it answers an empty array). A
+ * row of another symbol, or without a date or a positive close, is dropped and counted.
  */
-export function mapFmpFx(currency: string, body: unknown): Mapped<FxSeries> | null {
+export function mapFmpFx(
+  currency: string,
+  body: unknown,
+  inverted = false,
+): Mapped<FxSeries> | null {
   const rows = parseEnvelope(PROVIDER, 'historical-price-eod (forex)', z.array(z.unknown()), body);
   if (rows.length === 0) return null;
-  const pair = fmpFxSymbol(currency);
-  const mapped = mapEach(rowSchema, rows, (row): FxPoint | null =>
-    row.symbol !== undefined && row.symbol.toUpperCase() !== pair
-      ? null
-      : { date: row.date, rate: row.close },
-  );
+  const pair = fmpFxSymbol(currency, inverted);
+  const mapped = mapEach(rowSchema, rows, (row): FxPoint | null => {
+    if (row.symbol !== undefined && row.symbol.toUpperCase() !== pair) return null;
+    if (!inverted) return { date: row.date, rate: row.close };
+    return row.close > 0 ? { date: row.date, rate: 1 / row.close } : null;
+  });
   mapped.value.sort((a, b) => a.date.localeCompare(b.date));
   return { value: { currency, points: mapped.value, source: PROVIDER }, invalid: mapped.invalid };
 }

@@ -28,8 +28,8 @@ const STATEMENT_LIMIT: Record<StatementPeriod, number> = { ANNUAL: 5, QUARTERLY:
  * Financial Modeling Prep, "stable" API. Quotes batch (`/batch-quote`, 100 symbols per
  * call); profiles are one call per symbol. History is two calls (OHLCV and the
  * dividend-adjusted close), statements three (income, balance sheet, cash flow). FX is
- * the end-of-day history of the pair symbol (EURUSD), one call. Unknown symbols come
- * back as empty arrays.
+ * the end-of-day history of the pair symbol (EURUSD), one call (two when only USDEUR is
+ * listed). Unknown symbols come back as empty arrays.
  */
 export class FmpProvider extends HttpProvider implements MarketDataProvider {
   readonly name = 'fmp';
@@ -87,13 +87,18 @@ export class FmpProvider extends HttpProvider implements MarketDataProvider {
     return this.take('search', mapFmpSearch(body)).slice(0, limit);
   }
 
+  // `<CCY>USD` first; a currency FMP quotes only the other way round (USD<CCY>) is read
+  // from that pair, inverted. An unknown currency thus costs two calls (then is cached).
   async fxHistory(currency: string, range: DateRange): Promise<FxSeries | null> {
-    const body = await this.get('/historical-price-eod/full', {
-      symbol: fmpFxSymbol(currency),
-      from: range.from,
-      to: range.to,
-    });
-    const mapped = mapFmpFx(currency, body);
-    return mapped && this.take('fx', mapped);
+    for (const inverted of [false, true]) {
+      const body = await this.get('/historical-price-eod/full', {
+        symbol: fmpFxSymbol(currency, inverted),
+        from: range.from,
+        to: range.to,
+      });
+      const mapped = mapFmpFx(currency, body, inverted);
+      if (mapped) return this.take('fx', mapped);
+    }
+    return null;
   }
 }

@@ -57,6 +57,30 @@ describe('FMP forex end-of-day history', () => {
     ]);
   });
 
+  it('reads a pair quoted the other way round (USDJPY) inverted', () => {
+    expect(fmpFxSymbol('JPY', true)).toBe('USDJPY');
+    const row = { symbol: 'USDJPY', open: 149, high: 150, low: 148, volume: 1 };
+    const mapped = mapFmpFx(
+      'JPY',
+      [
+        { ...row, date: '2025-02-04', close: 150 },
+        { ...row, date: '2025-02-03', close: 160 },
+        { ...row, date: '2025-02-05', close: 0 },
+        { ...row, date: '2025-02-06', symbol: 'JPYUSD', close: 0.0066 },
+      ],
+      true,
+    )!;
+    expect(mapped.invalid).toBe(2);
+    expect(mapped.value).toEqual({
+      currency: 'JPY',
+      source: 'fmp',
+      points: [
+        { date: '2025-02-03', rate: 1 / 160 },
+        { date: '2025-02-04', rate: 1 / 150 },
+      ],
+    });
+  });
+
   it('reads an empty array as a pair FMP does not list, and any other shape as a failure', () => {
     expect(mapFmpFx('ZZZ', [])).toBeNull();
     expect(failure(() => mapFmpFx('EUR', fixture('fmp', 'error-limit')))).toBe('invalid');
