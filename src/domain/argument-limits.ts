@@ -42,7 +42,7 @@ export const ARGUMENT_LIMITS = {
   allowedIps: { min: 0, max: 100 },
   /** createPortfolio(name:), renamePortfolio(name:). */
   portfolioName: { min: 1, max: 100, trim: true },
-  /** createPortfolio(baseCurrency:): an ISO 4217 code. */
+  /** createPortfolio(baseCurrency:), fxRate(from:, to:): an ISO 4217 code. */
   currency: { min: 3, max: 3, trim: true },
   /** register(email:), login(email:): RFC 5321's longest address. */
   email: { min: 3, max: 254, trim: true },

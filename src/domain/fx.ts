@@ -10,6 +10,9 @@ export const FX_ANCHOR = 'USD';
 /** ISO 4217: three capital letters. */
 export const CURRENCY = /^[A-Z]{3}$/;
 
+/** `source` of the anchor's own series: no provider is asked for USD in USD. */
+export const FIXED_SOURCE = 'fixed';
+
 /** One day's rate: units of USD for one unit of the currency (EUR → 1.08). */
 export interface FxPoint {
   date: string;
@@ -22,6 +25,32 @@ export interface FxSeries {
   points: FxPoint[];
   /** The provider that answered. */
   source: string;
+}
+
+/** The rate between two currencies on one day. */
+export interface FxRate {
+  from: string;
+  to: string;
+  /** The day of the rate used (the last on or before the day asked). */
+  date: string;
+  /** Units of `to` for one unit of `from`. */
+  rate: number;
+  /** The provider(s) of the series crossed. */
+  source: string;
+}
+
+/** USD's own series: empty, since its rate is 1 on every day. A fresh object each call. */
+export function anchorSeries(): FxSeries {
+  return { currency: FX_ANCHOR, points: [], source: FIXED_SOURCE };
+}
+
+/**
+ * A currency code as typed (`" eur "`) trimmed and upper-cased, or null when it is not
+ * three letters. Whether the currency exists is for the providers to say.
+ */
+export function normalizeCurrency(raw: string): string | null {
+  const code = raw.trim().toUpperCase();
+  return CURRENCY.test(code) ? code : null;
 }
 
 /** The rate of `series` on `date`: that day's, or the last one before it (weekends). */

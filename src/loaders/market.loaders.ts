@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { FxSeries } from '../domain/fx';
 import type {
   CompanyProfile,
   Dividend,
@@ -14,7 +15,7 @@ import type { MarketDataService } from '../services/market-data.service';
  * The market-data loaders of one request (never shared across requests). Quotes and
  * profiles batch every symbol asked in one tick into one call; the per-symbol kinds
  * deduplicate, so that history, financials and metrics of one company in one request
- * load each input once.
+ * load each input once, and every conversion of a request loads each currency once.
  */
 export interface MarketLoaders {
   quote: DataLoader<string, Quote | null>;
@@ -25,6 +26,13 @@ export interface MarketLoaders {
   splits: DataLoader<string, Split[] | null>;
   /** Keyed by `statementsKey(symbol, period)`. */
   statements: DataLoader<string, FinancialStatement[] | null>;
+  /**
+   * Keyed by ISO 4217 code (`EUR`): the currency's daily rates against USD over the
+   * history window, oldest first; USD itself is `{ currency: 'USD', points: [], source:
+   * 'fixed' }`; null when no provider knows the currency (or the code is malformed).
+   * Cross any pair with `crossRate` (domain/fx.ts).
+   */
+  fx: DataLoader<string, FxSeries | null>;
 }
 
 /** The key of the statements loader. */
@@ -74,5 +82,6 @@ export function createMarketLoaders(service: MarketDataService, quoteDelayMs = 0
         return service.statements(symbol, period as StatementPeriod);
       }),
     ),
+    fx: new DataLoader(eachOf((currency) => service.fxSeries(currency))),
   };
 }

@@ -7,6 +7,7 @@ import { ForbiddenError } from '../errors/errors';
 import { AccountResolver } from '../resolvers/account.resolver';
 import { CompanyResolver } from '../resolvers/company.resolver';
 import { PerformanceResolver } from '../resolvers/performance.resolver';
+import { FxResolver } from '../resolvers/fx.resolver';
 import { PlanResolver } from '../resolvers/plan.resolver';
 import { HoldingResolver, PortfolioResolver } from '../resolvers/portfolio.resolver';
 import { QuoteResolver } from '../resolvers/quote.resolver';
@@ -20,6 +21,7 @@ export function buildYieldflowSchema(): Promise<GraphQLSchema> {
     resolvers: [
       AccountResolver,
       CompanyResolver,
+      FxResolver,
       HoldingResolver,
       PerformanceResolver,
       PlanResolver,

@@ -1,6 +1,8 @@
 import type { Cached, MarketCache } from '../datasources/cache/market-cache';
+import type { CacheKind } from '../datasources/cache/ttl-policy';
 import type { QuoteLog } from '../datasources/cache/quote-log';
 import type { DateRange, MarketDataProvider } from '../datasources/providers/provider';
+import { anchorSeries, CURRENCY, FX_ANCHOR, type FxSeries } from '../domain/fx';
 import type {
   CompanyProfile,
   Dividend,
@@ -42,6 +44,12 @@ export const HISTORY_YEARS = 10;
 
 const quiet = (error: unknown) =>
   error instanceof ProviderError && ['budget', 'unsupported'].includes(error.failure);
+
+const declined = (error: unknown) =>
+  error instanceof ProviderError && error.failure === 'unsupported';
+
+// Kinds whose ids are no symbols: symbol lists (`<NAME>_SYMBOL_LIST`) do not apply.
+const UNLISTED_KINDS: ReadonlySet<CacheKind> = new Set(['search', 'fx']);
 
 /**
  * Market data through the cache, then the providers in order. A provider that fails
@@ -155,7 +163,22 @@ export class MarketDataService {
     return (await this.single('search', key, (p) => p.search(query, limit))) ?? [];
   }
 
-  private historyWindow(): DateRange {
+  /**
+   * Daily rates of `currency` against USD over {@link historyWindow}, oldest first,
+   * cached as one entry per currency (like history) and loaded from the providers in
+   * order. USD is {@link anchorSeries}, without a lookup. Null when no provider knows the
+   * currency, when every provider declines FX (not on its plan), and for a code that is
+   * not three capital letters (without an upstream call: callers with user input check
+   * it first, services/currency-input.ts).
+   */
+  fxSeries(currency: string): Promise<FxSeries | null> {
+    if (!CURRENCY.test(currency)) return Promise.resolve(null);
+    if (currency === FX_ANCHOR) return Promise.resolve(anchorSeries());
+    return this.single('fx', currency, (p) => p.fxHistory(currency, this.historyWindow()), true);
+  }
+
+  /** The days of history fetched and cached per symbol (and FX rates per currency). */
+  historyWindow(): DateRange {
     const today = this.now();
     const from = new Date(today);
     from.setUTCFullYear(from.getUTCFullYear() - HISTORY_YEARS);
@@ -175,7 +198,7 @@ export class MarketDataService {
   }
 
   private async cached<T>(
-    kind: Parameters<MarketCache['getMany']>[0],
+    kind: CacheKind,
     ids: readonly string[],
     load: (ids: string[]) => Promise<Map<string, T | null>>,
   ): Promise<Map<string, Cached<T>>> {
@@ -183,7 +206,7 @@ export class MarketDataService {
     // A miss no provider may be asked for (each declares a symbol list without it) is
     // unknown at once: it costs neither an upstream call nor the caller's share.
     const guarded = async (missing: string[]) => {
-      if (kind !== 'search' && !missing.some((id) => this.askable(id.split(':')[0]))) {
+      if (!UNLISTED_KINDS.has(kind) && !missing.some((id) => this.askable(id.split(':')[0]))) {
         return new Map(missing.map((id) => [id, null]));
       }
       await gate?.();
@@ -200,13 +223,19 @@ export class MarketDataService {
     }
   }
 
+  // With `declinedIsUnknown`, an id every provider declines (none offers the kind on its
+  // plan) is unknown rather than UPSTREAM_UNAVAILABLE.
   private async single<T>(
-    kind: Parameters<MarketCache['getMany']>[0],
+    kind: CacheKind,
     id: string,
     fetch: (provider: MarketDataProvider) => Promise<T | null>,
+    declinedIsUnknown = false,
   ): Promise<T | null> {
     const cached = await this.cached(kind, [id], (ids) =>
-      this.firstAnswer(async (provider) => new Map([[ids[0], await fetch(provider)]])),
+      this.firstAnswer(
+        async (provider) => new Map([[ids[0], await fetch(provider)]]),
+        declinedIsUnknown ? () => new Map([[ids[0], null]]) : undefined,
+      ),
     );
     return cached.get(id)?.value ?? null;
   }
@@ -226,25 +255,34 @@ export class MarketDataService {
     });
   }
 
-  // Asks the providers in order until one answers, within the whole-call deadline.
-  private async firstAnswer<T>(ask: (provider: MarketDataProvider) => Promise<T>): Promise<T> {
+  // Asks the providers in order until one answers, within the whole-call deadline; when
+  // every one declined (`unsupported`), `onDeclined` answers if given.
+  private async firstAnswer<T>(
+    ask: (provider: MarketDataProvider) => Promise<T>,
+    onDeclined?: () => T,
+  ): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new UpstreamUnavailableError()), this.deadlineMs);
       timer.unref();
     });
     try {
-      return await Promise.race([this.tryInOrder(ask), deadline]);
+      return await Promise.race([this.tryInOrder(ask, onDeclined), deadline]);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async tryInOrder<T>(ask: (provider: MarketDataProvider) => Promise<T>): Promise<T> {
+  private async tryInOrder<T>(
+    ask: (provider: MarketDataProvider) => Promise<T>,
+    onDeclined?: () => T,
+  ): Promise<T> {
+    let allDeclined = true;
     for (const provider of this.options.providers) {
       try {
         return await ask(provider);
       } catch (error) {
+        allDeclined &&= declined(error);
         const log = quiet(error) ? this.options.logger.debug : this.options.logger.warn;
         log.call(
           this.options.logger,
@@ -253,6 +291,7 @@ export class MarketDataService {
         );
       }
     }
+    if (onDeclined && allDeclined) return onDeclined();
     throw new UpstreamUnavailableError();
   }
 }

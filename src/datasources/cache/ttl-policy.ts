@@ -1,6 +1,6 @@
 /** Kinds of cached market data. */
 export type CacheKind =
-  'quote' | 'profile' | 'history' | 'dividends' | 'splits' | 'statements' | 'search';
+  'quote' | 'profile' | 'history' | 'dividends' | 'splits' | 'statements' | 'search' | 'fx';
 
 /** How long each kind stays fresh, and how long unknown symbols are remembered. */
 export interface TtlPolicy {
@@ -26,7 +26,10 @@ export function msUntilNextClose(now: Date): number {
   return close.getTime() - now.getTime();
 }
 
-/** The defaults: quotes seconds, daily series until the next close, the rest a day. */
+/**
+ * The defaults: quotes seconds, daily series (bars, dividends, splits, FX rates) until
+ * the next close, the rest a day.
+ */
 export function defaultTtlPolicy(options: { quoteMs?: number } = {}): TtlPolicy {
   const quoteMs = options.quoteMs ?? 5_000;
   return {
@@ -37,6 +40,7 @@ export function defaultTtlPolicy(options: { quoteMs?: number } = {}): TtlPolicy 
         case 'quote':
           return quoteMs;
         case 'history':
+        case 'fx':
         case 'dividends':
         case 'splits':
           return msUntilNextClose(now);

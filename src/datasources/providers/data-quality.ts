@@ -1,3 +1,5 @@
+import { isIsoDate } from '../../domain/dates';
+import type { FxPoint, FxSeries } from '../../domain/fx';
 import type { Dividend, PriceBar, Quote, Split } from '../../domain/market';
 import type { DataKind } from './provider';
 
@@ -103,5 +105,42 @@ export class DataQuality {
       );
       return false;
     });
+  }
+
+  /**
+   * The series oldest first, one rate per date: rates must be finite and positive, dates
+   * real and not after today, and no rate may jump more than `maxDayMove` from the last
+   * one kept. Of two rates for one date the first given is kept.
+   */
+  fx(series: FxSeries): FxSeries {
+    const today = this.now().toISOString().slice(0, 10);
+    const reject = (reason: RejectReason, detail: string) =>
+      this.options.onReject('fx', reason, `${series.currency} ${detail}`);
+    const dated: FxPoint[] = [];
+    for (const point of series.points) {
+      if (typeof point.date !== 'string' || !isIsoDate(point.date)) {
+        reject('invalid', `date ${JSON.stringify(point.date)}`);
+      } else if (!positive(point.rate)) {
+        reject('non_positive_price', `${point.date}: rate ${point.rate}`);
+      } else if (point.date > today) {
+        reject('future_timestamp', `${point.date}: dated after today`);
+      } else {
+        dated.push(point);
+      }
+    }
+    // A stable sort: of two points of one date, the one given first stays first.
+    dated.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    const kept: FxPoint[] = [];
+    for (const point of dated) {
+      const last = kept[kept.length - 1];
+      if (last?.date === point.date) {
+        reject('invalid', `${point.date}: a second rate for the date`);
+      } else if (last && this.jumped(point.rate, last.rate)) {
+        reject('jump', `${point.date}: rate ${point.rate} after ${last.rate}`);
+      } else {
+        kept.push({ date: point.date, rate: point.rate });
+      }
+    }
+    return { ...series, points: kept };
   }
 }

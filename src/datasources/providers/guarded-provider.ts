@@ -7,6 +7,7 @@ import type {
   Split,
   StatementPeriod,
 } from '../../domain/market';
+import type { FxSeries } from '../../domain/fx';
 import type { DataQuality, RejectListener } from './data-quality';
 import type { DataKind, DateRange, MarketDataProvider } from './provider';
 import { ProviderError } from './provider-error';
@@ -78,5 +79,10 @@ export class GuardedProvider implements MarketDataProvider {
 
   search(query: string, limit: number): Promise<CompanyProfile[]> {
     return this.guard('search', () => this.inner.search(query, limit));
+  }
+
+  async fxHistory(currency: string, range: DateRange): Promise<FxSeries | null> {
+    const series = await this.guard('fx', () => this.inner.fxHistory(currency, range));
+    return series && this.quality.fx(series);
   }
 }

@@ -7,6 +7,7 @@ import type {
   Split,
   StatementPeriod,
 } from '../../domain/market';
+import type { FxSeries } from '../../domain/fx';
 import type { HttpClient } from './http-client';
 
 /** A date range, ISO dates, inclusive. */
@@ -33,6 +34,12 @@ export interface MarketDataProvider {
   statements(symbol: string, period: StatementPeriod): Promise<FinancialStatement[] | null>;
   search(query: string, limit: number): Promise<CompanyProfile[]>;
   /**
+   * Daily closes of `<currency>USD` in the range, oldest first: units of USD for one unit
+   * of `currency`. Null for a currency the provider does not know. Never asked for USD
+   * itself (its rate is 1, see `anchorSeries`).
+   */
+  fxHistory(currency: string, range: DateRange): Promise<FxSeries | null>;
+  /**
    * Whether the provider lists `symbol`, for providers that declare a symbol list
    * (`<NAME>_SYMBOL_LIST`); absent: any symbol may be asked.
    */
@@ -43,7 +50,7 @@ export interface MarketDataProvider {
 
 /** The data kinds a provider answers, as named in metrics. */
 export type DataKind =
-  'quote' | 'profile' | 'history' | 'dividends' | 'splits' | 'statements' | 'search';
+  'quote' | 'profile' | 'history' | 'dividends' | 'splits' | 'statements' | 'search' | 'fx';
 
 /** What an HTTP provider is built with. */
 export interface HttpProviderOptions {

@@ -5,7 +5,7 @@ import type { DateRange, MarketDataProvider } from './provider';
  * A provider that declares the symbols it lists (`<NAME>_SYMBOL_LIST`): lookups of any
  * other symbol answer unknown (absent from a batch, null for one symbol) without an
  * upstream call, so that nobody can spend the provider's budget on symbols it does not
- * have. Search is passed through (a query is no symbol).
+ * have. Search and FX are passed through (a query or a currency is no symbol).
  */
 export class SymbolListedProvider implements MarketDataProvider {
   readonly name: string;
@@ -62,6 +62,10 @@ export class SymbolListedProvider implements MarketDataProvider {
 
   search(query: string, limit: number) {
     return this.inner.search(query, limit);
+  }
+
+  fxHistory(currency: string, range: DateRange) {
+    return this.inner.fxHistory(currency, range);
   }
 
   isAvailable(): boolean {

@@ -112,6 +112,14 @@ describe.each(Object.keys(SPECS) as UpstreamName[])('%s provider', (name) => {
 
     const found = await service.search('micro', 5);
     expect(found.map((p) => p.symbol)).toContain('MSFT');
+
+    // FX: the same rates through each provider's API; Finnhub declines (forex candles are
+    // premium there) and the simulator answers.
+    const fx = (await service.fxSeries('EUR'))!;
+    expect(fx.source).toBe(name === 'finnhub' ? 'simulator' : name);
+    expect(fx.points).toEqual((await market.fxHistory('EUR', service.historyWindow()))!.points);
+    if (name === 'finnhub')
+      expect(upstream.requests.some((r) => /forex/.test(r.route))).toBe(false);
   });
 
   it('costs ceil(100 / batch size) upstream calls for 100 symbols cold, and 0 warm', async () => {

@@ -7,6 +7,7 @@ import type {
   Split,
   StatementPeriod,
 } from '../../../domain/market';
+import { FX_ANCHOR, type FxSeries } from '../../../domain/fx';
 import { HttpProvider } from '../http-provider';
 import type { DateRange, MarketDataProvider } from '../provider';
 import {
@@ -19,11 +20,12 @@ import {
   mapAlphaVantageSplits,
   mapAlphaVantageStatements,
 } from './alphavantage.mappers';
+import { mapAlphaVantageFx } from './alphavantage-fx.mappers';
 
 /**
  * Alpha Vantage: one symbol per call for everything (GLOBAL_QUOTE, OVERVIEW,
- * TIME_SERIES_DAILY_ADJUSTED with outputsize=full, DIVIDENDS, SPLITS, and three calls for
- * statements). Its throttling notices arrive with HTTP 200 and are turned into
+ * TIME_SERIES_DAILY_ADJUSTED with outputsize=full, DIVIDENDS, SPLITS, FX_DAILY with
+ * outputsize=full, and three calls for statements). Its throttling notices arrive with HTTP 200 and are turned into
  * ProviderErrors by {@link checkAlphaVantageBody} before mapping.
  */
 export class AlphaVantageProvider extends HttpProvider implements MarketDataProvider {
@@ -89,5 +91,18 @@ export class AlphaVantageProvider extends HttpProvider implements MarketDataProv
   async search(query: string, limit: number): Promise<CompanyProfile[]> {
     const body = await this.call('SYMBOL_SEARCH', { keywords: query });
     return this.take('search', mapAlphaVantageSearch(body)).slice(0, limit);
+  }
+
+  async fxHistory(currency: string, range: DateRange): Promise<FxSeries | null> {
+    const body = await this.call('FX_DAILY', {
+      from_symbol: currency,
+      to_symbol: FX_ANCHOR,
+      outputsize: 'full',
+    });
+    const mapped = mapAlphaVantageFx(currency, body);
+    if (!mapped) return null;
+    const series = this.take('fx', mapped);
+    const points = series.points.filter((p) => p.date >= range.from && p.date <= range.to);
+    return { ...series, points };
   }
 }

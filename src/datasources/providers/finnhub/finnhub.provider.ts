@@ -6,6 +6,7 @@ import type {
   Quote,
   Split,
 } from '../../../domain/market';
+import type { FxSeries } from '../../../domain/fx';
 import { HttpProvider } from '../http-provider';
 import type { DateRange, MarketDataProvider } from '../provider';
 import {
@@ -19,8 +20,9 @@ const unix = (date: string, time: string) => Math.floor(Date.parse(`${date}T${ti
 
 /**
  * Finnhub: `/quote`, `/stock/profile2` and `/stock/candle`, one symbol per call, and
- * `/search`. Dividends, splits and statements are premium on Finnhub: this provider
- * declines them without a call, so the next provider in MARKET_DATA_PROVIDERS answers.
+ * `/search`. Dividends, splits, statements and forex candles are premium on Finnhub:
+ * this provider declines them without a call, so the next provider in
+ * MARKET_DATA_PROVIDERS answers.
  * Its trade WebSocket feeds live quotes (see finnhub.mappers.ts, mapFinnhubTradeMessage).
  */
 export class FinnhubProvider extends HttpProvider implements MarketDataProvider {
@@ -71,6 +73,12 @@ export class FinnhubProvider extends HttpProvider implements MarketDataProvider 
 
   async statements(): Promise<FinancialStatement[] | null> {
     return this.unsupported('statements');
+  }
+
+  // `/forex/candle` needs a premium plan: declined, so that the next provider answers;
+  // when none offers FX the currency reads as unknown (MarketDataService.fxSeries).
+  async fxHistory(): Promise<FxSeries | null> {
+    return this.unsupported('FX history');
   }
 
   async search(query: string, limit: number): Promise<CompanyProfile[]> {

@@ -7,6 +7,7 @@ import type {
   Split,
   StatementPeriod,
 } from '../../../domain/market';
+import type { FxSeries } from '../../../domain/fx';
 import { bySymbol, HttpProvider } from '../http-provider';
 import type { DateRange, MarketDataProvider } from '../provider';
 import {
@@ -18,6 +19,7 @@ import {
   mapFmpSplits,
   mapFmpStatements,
 } from './fmp.mappers';
+import { fmpFxSymbol, mapFmpFx } from './fmp-fx.mappers';
 
 /** Statements asked per period: five years, or eight quarters. */
 const STATEMENT_LIMIT: Record<StatementPeriod, number> = { ANNUAL: 5, QUARTERLY: 8 };
@@ -25,8 +27,9 @@ const STATEMENT_LIMIT: Record<StatementPeriod, number> = { ANNUAL: 5, QUARTERLY:
 /**
  * Financial Modeling Prep, "stable" API. Quotes batch (`/batch-quote`, 100 symbols per
  * call); profiles are one call per symbol. History is two calls (OHLCV and the
- * dividend-adjusted close), statements three (income, balance sheet, cash flow).
- * Unknown symbols come back as empty arrays.
+ * dividend-adjusted close), statements three (income, balance sheet, cash flow). FX is
+ * the end-of-day history of the pair symbol (EURUSD), one call (two when only USDEUR is
+ * listed). Unknown symbols come back as empty arrays.
  */
 export class FmpProvider extends HttpProvider implements MarketDataProvider {
   readonly name = 'fmp';
@@ -82,5 +85,20 @@ export class FmpProvider extends HttpProvider implements MarketDataProvider {
   async search(query: string, limit: number): Promise<CompanyProfile[]> {
     const body = await this.get('/search-symbol', { query, limit });
     return this.take('search', mapFmpSearch(body)).slice(0, limit);
+  }
+
+  // `<CCY>USD` first; a currency FMP quotes only the other way round (USD<CCY>) is read
+  // from that pair, inverted. An unknown currency thus costs two calls (then is cached).
+  async fxHistory(currency: string, range: DateRange): Promise<FxSeries | null> {
+    for (const inverted of [false, true]) {
+      const body = await this.get('/historical-price-eod/full', {
+        symbol: fmpFxSymbol(currency, inverted),
+        from: range.from,
+        to: range.to,
+      });
+      const mapped = mapFmpFx(currency, body, inverted);
+      if (mapped) return this.take('fx', mapped);
+    }
+    return null;
   }
 }

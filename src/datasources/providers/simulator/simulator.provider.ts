@@ -7,8 +7,10 @@ import type {
   Split,
   StatementPeriod,
 } from '../../../domain/market';
+import type { FxPoint, FxSeries } from '../../../domain/fx';
 import type { DateRange, MarketDataProvider } from '../provider';
 import { isoDate, previousTradingDay } from './calendar';
+import { FX_MODELS, simulatedFx } from './fx-model';
 import { simulatedQuote } from './intraday';
 import { simulatedBars, simulatedDividends } from './price-model';
 import { simulatedStatements } from './statements';
@@ -17,6 +19,8 @@ import { UNIVERSE, type SimulatedListing } from './universe';
 // Bars depend only on (symbol, last closed day): one copy per process, whatever the
 // number of simulator instances. Readers must not mutate them.
 const barCache = new Map<string, { through: string; bars: PriceBar[] }>();
+// FX rates likewise, per currency.
+const fxCache = new Map<string, { through: string; points: FxPoint[] }>();
 
 /** Options for {@link SimulatorProvider}. */
 export interface SimulatorOptions {
@@ -26,7 +30,8 @@ export interface SimulatorOptions {
 
 /**
  * A deterministic synthetic market: real tickers, synthetic numbers, daily bars from
- * 2019 through the last trading day before today, live intraday quotes. It never fails
+ * 2019 through the last trading day before today, live intraday quotes, and daily FX
+ * rates against USD over the same days (see fx-model.ts). It never fails
  * and needs no key, so Yieldflow runs with no configuration at all.
  */
 export class SimulatorProvider implements MarketDataProvider {
@@ -41,6 +46,11 @@ export class SimulatorProvider implements MarketDataProvider {
   /** Symbols the simulator knows, sorted. */
   static symbols(): string[] {
     return [...UNIVERSE.keys()].sort();
+  }
+
+  /** Currencies the simulator has FX rates for (USD, the anchor, aside), sorted. */
+  static currencies(): string[] {
+    return [...FX_MODELS.keys()].sort();
   }
 
   async quotes(symbols: readonly string[]): Promise<Map<string, Quote>> {
@@ -100,6 +110,19 @@ export class SimulatorProvider implements MarketDataProvider {
           a.listing.symbol.localeCompare(b.listing.symbol),
       );
     return scored.slice(0, limit).map(({ listing }) => profileOf(listing));
+  }
+
+  async fxHistory(currency: string, range: DateRange): Promise<FxSeries | null> {
+    const through = this.lastClosedDay();
+    let cached = fxCache.get(currency);
+    if (cached?.through !== through) {
+      const points = simulatedFx(currency, through);
+      if (!points) return null;
+      cached = { through, points };
+      fxCache.set(currency, cached);
+    }
+    const points = cached.points.filter((p) => p.date >= range.from && p.date <= range.to);
+    return { currency, points, source: this.name };
   }
 
   // Bars through the last closed session; regenerated once a day per symbol.

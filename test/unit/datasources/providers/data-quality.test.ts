@@ -95,4 +95,43 @@ describe('DataQuality', () => {
       ['splits', 'non_positive_price'],
     ]);
   });
+
+  it('keeps FX rates finite, positive, really dated, not after today, sorted and one per date', () => {
+    const { quality, rejected } = gate();
+    const points: Array<{ date: string; rate: number }> = [
+      { date: '2026-11-18', rate: 1.081 },
+      { date: '2026-11-16', rate: 1.08 },
+      { date: '2026-11-17', rate: 1.079 },
+      { date: '2026-11-17', rate: 1.5 }, // a second rate for the day: the first stays
+      { date: '2026-11-19', rate: 0 },
+      { date: '2026-11-19', rate: Number.NaN },
+      { date: '2026-11-19', rate: Number.POSITIVE_INFINITY },
+      { date: '2026-02-30', rate: 1.08 },
+      { date: '19 Nov 2026', rate: 1.08 },
+      { date: '2026-11-20', rate: 10.8 }, // a tenfold jump
+      { date: '2026-11-23', rate: 1.082 }, // after today
+    ];
+    const checked = quality.fx({ currency: 'EUR', points, source: 'test' });
+    expect(checked).toEqual({
+      currency: 'EUR',
+      source: 'test',
+      points: [
+        { date: '2026-11-16', rate: 1.08 },
+        { date: '2026-11-17', rate: 1.079 },
+        { date: '2026-11-18', rate: 1.081 },
+      ],
+    });
+    expect(rejected).toEqual([
+      ['fx', 'non_positive_price'],
+      ['fx', 'non_positive_price'],
+      ['fx', 'non_positive_price'],
+      ['fx', 'invalid'],
+      ['fx', 'invalid'],
+      ['fx', 'future_timestamp'],
+      ['fx', 'invalid'],
+      ['fx', 'jump'],
+    ]);
+    // The input is not reordered in place.
+    expect(points[0].date).toBe('2026-11-18');
+  });
 });
