@@ -46,6 +46,7 @@ import {
   type HoldingView,
 } from '../services/portfolio-analytics';
 import { performanceOf } from '../services/portfolio-performance';
+import { bookOf, type PortfolioBook } from '../services/portfolio-currency';
 import type { PortfolioService } from '../services/portfolio.service';
 import { requireSymbol } from '../services/symbol-input';
 import { ARGUMENT_LIMITS as LIMITS } from '../domain/argument-limits';
@@ -69,6 +70,12 @@ function once<T>(ctx: Context, key: string, compute: () => Promise<T>): Promise<
 }
 function ledgerOf(root: Portfolio, ctx: Context): ReturnType<PortfolioService['ledger']> {
   return once(ctx, `ledger:${root.id}`, () => ctx.services.portfolios.ledger(root.id));
+}
+/** The ledger in the portfolio's base currency (see bookOf): once per request. */
+function bookFor(root: Portfolio, ctx: Context): Promise<PortfolioBook> {
+  return once(ctx, `book:${root.id}`, async () =>
+    bookOf(await replayedOf(root, ctx), root.baseCurrency, ctx.loaders, today()),
+  );
 }
 /** The ledger for figures computed from it: LedgerDoesNotReplayError when it does not replay. */
 function replayedOf(root: Portfolio, ctx: Context): ReturnType<PortfolioService['ledger']> {
@@ -259,16 +266,14 @@ export class PortfolioResolver {
   })
   @Extensions({ price: 'holdings' })
   async holdings(@Root() root: Portfolio, @Ctx() ctx: Context): Promise<HoldingView[]> {
-    const { state } = await replayedOf(root, ctx);
-    return holdingsOf(state, ctx.loaders);
+    return holdingsOf(await bookFor(root, ctx), ctx.loaders);
   }
 
   @Authorized('read:portfolio')
   @FieldResolver(() => PortfolioValuationType)
   @Extensions({ price: 'perHoldings' })
   async valuation(@Root() root: Portfolio, @Ctx() ctx: Context) {
-    const { state } = await replayedOf(root, ctx);
-    return valuationOf(state, ctx.loaders);
+    return valuationOf(await bookFor(root, ctx), ctx.loaders);
   }
 
   @Authorized('read:portfolio')
@@ -291,13 +296,14 @@ export class PortfolioResolver {
         { from, to },
         today(),
         ctx.services.analytics.riskFreeRate,
+        await bookFor(root, ctx),
       );
     });
   }
 
   @Authorized('read:portfolio')
   @FieldResolver(() => [AllocationSliceType], {
-    description: 'Market value by symbol, sector or country.',
+    description: 'Market value (in baseCurrency) by symbol, sector, country or listing currency.',
   })
   @Extensions({ price: 'perHoldings' })
   async allocation(
@@ -306,25 +312,21 @@ export class PortfolioResolver {
     @Arg('by', () => AllocationByEnum, { defaultValue: AllocationByEnum.SYMBOL })
     by: AllocationByEnum,
   ) {
-    const { state } = await replayedOf(root, ctx);
-    return allocationOf(state, ctx.loaders, by);
+    return allocationOf(await bookFor(root, ctx), ctx.loaders, by);
   }
 
   @Authorized('read:portfolio')
   @FieldResolver(() => IncomeType)
   @Extensions({ price: 'perHoldings' })
   async income(@Root() root: Portfolio, @Ctx() ctx: Context) {
-    const { state } = await replayedOf(root, ctx);
-    return incomeOf(state, ctx.loaders, today());
+    return incomeOf(await bookFor(root, ctx), ctx.loaders, today());
   }
 
   @Authorized('read:portfolio')
   @FieldResolver(() => RiskType)
   @Extensions({ price: 'risk' })
   async risk(@Root() root: Portfolio, @Ctx() ctx: Context) {
-    return once(ctx, `risk:${root.id}`, async () =>
-      riskOf((await replayedOf(root, ctx)).state, ctx.loaders),
-    );
+    return once(ctx, `risk:${root.id}`, async () => riskOf(await bookFor(root, ctx), ctx.loaders));
   }
 }
 

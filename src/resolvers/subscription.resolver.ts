@@ -122,6 +122,7 @@ export class SubscriptionResolver {
         throttle,
         portfolioValuationSource({
           portfolioId: portfolio.id,
+          baseCurrency: portfolio.baseCurrency,
           portfolios: services.portfolios,
           marketData: services.marketData,
           quoteStream: services.quoteStream,

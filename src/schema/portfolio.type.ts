@@ -33,6 +33,7 @@ export enum AllocationByEnum {
   SYMBOL = 'SYMBOL',
   SECTOR = 'SECTOR',
   COUNTRY = 'COUNTRY',
+  CURRENCY = 'CURRENCY',
 }
 registerEnumType(AllocationByEnum, { name: 'AllocationBy' });
 
@@ -87,8 +88,27 @@ export class TransactionType {
   note!: string | null;
 }
 
+@ObjectType('HoldingLocalValues', {
+  description: "A holding's money in its listing currency (what the exchange quotes).",
+})
+export class HoldingLocalValuesType {
+  @Field({ description: 'ISO 4217 code of the listing currency.' })
+  currency!: string;
+  @Field(() => Float, { description: 'costBasis / quantity.' })
+  averageCost!: number;
+  @Field(() => Float, { description: 'Cost of the open lots, buy fees included.' })
+  costBasis!: number;
+  @Field(() => Float, { nullable: true, description: 'quantity × quote price.' })
+  marketValue!: number | null;
+  @Field(() => Float, { nullable: true, description: 'marketValue − costBasis.' })
+  unrealizedPnl!: number | null;
+  @Field(() => Float, { nullable: true, description: "quantity × the quote's change today." })
+  dayChange!: number | null;
+}
+
 @ObjectType('Holding', {
-  description: 'An open position (FIFO lots). Money in the listing currency.',
+  description:
+    "An open position (FIFO lots). Money in the portfolio's baseCurrency: cost at each lot's buy-date FX rate, market value at today's; `local` has the listing currency's values.",
 })
 export class HoldingType {
   @Field()
@@ -97,25 +117,48 @@ export class HoldingType {
   company?: CompanyType | null;
   @Field(() => Float)
   quantity!: number;
+  @Field({ description: 'ISO 4217 code of the listing currency.' })
+  currency!: string;
+  @Field(() => Float, {
+    description:
+      'Units of baseCurrency for one unit of the listing currency, today (1 when equal).',
+  })
+  fxRate!: number;
   @Field(() => Float, { description: 'costBasis / quantity.' })
   averageCost!: number;
-  @Field(() => Float, { description: 'Cost of the open lots, buy fees included.' })
+  @Field(() => Float, {
+    description: "Cost of the open lots, buy fees included, each at its buy date's rate.",
+  })
   costBasis!: number;
   @Field(() => QuoteType, { nullable: true })
   quote!: QuoteType | null;
-  @Field(() => Float, { nullable: true, description: 'quantity × quote price.' })
+  @Field(() => Float, { nullable: true, description: "quantity × quote price × today's rate." })
   marketValue!: number | null;
   @Field(() => Float, { nullable: true, description: 'marketValue − costBasis.' })
   unrealizedPnl!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "The currency's part of unrealizedPnl: the local cost at today's rate − at the buys' rates. The price's part is unrealizedPnl − this.",
+  })
+  unrealizedFxPnl!: number | null;
   @Field(() => Float, { nullable: true, description: 'unrealizedPnl / costBasis (fraction).' })
   unrealizedPnlPercent!: number | null;
   @Field(() => Float, { nullable: true, description: "marketValue / all holdings' market value." })
   weight!: number | null;
-  @Field(() => Float, { nullable: true, description: "quantity × the quote's change today." })
+  @Field(() => Float, {
+    nullable: true,
+    description: "quantity × the quote's change today, at today's rate.",
+  })
   dayChange!: number | null;
+  @Field(() => HoldingLocalValuesType)
+  local!: HoldingLocalValuesType;
 }
 
-@ObjectType('PortfolioValuation')
+@ObjectType('PortfolioValuation', {
+  description:
+    "In the portfolio's baseCurrency: every entry converted at its date's FX rate (DEPOSIT, WITHDRAWAL and FEE amounts are in baseCurrency already), holdings at today's.",
+})
 export class PortfolioValuationType {
   @Field(() => Float)
   marketValue!: number;
@@ -138,6 +181,11 @@ export class PortfolioValuationType {
     description: 'totalReturn / everything paid for buys (fees included).',
   })
   totalReturnPercent!: number | null;
+  @Field(() => Float, {
+    description:
+      "The currency's part of totalReturn: Σ holdings' unrealizedFxPnl + the FX part of realized P&L (lots sold, at the sell's rate − at their buys'). 0 when every holding is listed in baseCurrency.",
+  })
+  currencyPnl!: number;
   @Field(() => Float)
   dayChange!: number;
   @Field(() => Float, { nullable: true, description: 'dayChange / (marketValue − dayChange).' })
@@ -247,7 +295,10 @@ export class PortfolioType {
   id!: string;
   @Field()
   name!: string;
-  @Field({ description: 'Informational: amounts are not converted between currencies.' })
+  @Field({
+    description:
+      'ISO 4217 code every value is shown in; holdings listed in another currency are converted at daily FX rates.',
+  })
   baseCurrency!: string;
   @Field()
   createdAt!: Date;

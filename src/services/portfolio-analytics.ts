@@ -4,71 +4,108 @@ import { ratio, sampleCovariance, sampleVariance } from '../domain/analytics';
 import type { CompanyProfile, Quote } from '../domain/market';
 import { correlation } from '../domain/performance';
 import type { MarketLoaders } from '../loaders/market.loaders';
+import type { PortfolioBook } from './portfolio-currency';
 
-/** One open position, valued. Money in the listing currency. */
+/** A holding's money in its listing currency. */
+export interface LocalValues {
+  currency: string;
+  averageCost: number;
+  costBasis: number;
+  marketValue: number | null;
+  unrealizedPnl: number | null;
+  dayChange: number | null;
+}
+
+/**
+ * One open position, valued. Money in the portfolio's base currency: cost at each lot's
+ * buy rate, market value at today's; `local` has the same in the listing currency.
+ */
 export interface HoldingView {
   symbol: string;
   quantity: number;
+  /** The listing currency. */
+  currency: string;
+  /** Units of the base currency for one unit of the listing currency, today. */
+  fxRate: number;
   averageCost: number;
   costBasis: number;
   price: number | null;
   marketValue: number | null;
   unrealizedPnl: number | null;
+  /** The currency's part of unrealizedPnl: local cost at today's rate − at the buys'. */
+  unrealizedFxPnl: number | null;
   unrealizedPnlPercent: number | null;
   /** marketValue / total market value of the holdings. */
   weight: number | null;
-  /** quantity × the quote's change today. */
+  /** quantity × the quote's change today, at today's rate. */
   dayChange: number | null;
   quote: Quote | null;
+  local: LocalValues;
 }
 
 const n = (d: Decimal) => d.toNumber();
 
-// A request's loaders and a ledger state value the same holdings for every field that
-// needs them (holdings, valuation, allocation, income, risk): once per request.
+// A request's loaders and a book value the same holdings for every field that needs
+// them (holdings, valuation, allocation, income, risk): once per request.
 const valuedHoldings = new WeakMap<MarketLoaders, WeakMap<LedgerState, Promise<HoldingView[]>>>();
 
 /**
  * Holdings valued with one batched quote load for all of them; computed once per
- * loaders (a request's, or a live recomputation's) and state, which must not change
- * afterwards (ledger states from PortfolioService do not). The views are shared:
- * callers only read them.
+ * loaders (a request's, or a live recomputation's) and book, whose state must not
+ * change afterwards (ledger states from PortfolioService do not). The views are
+ * shared: callers only read them.
  */
-export function holdingsOf(state: LedgerState, loaders: MarketLoaders): Promise<HoldingView[]> {
+export function holdingsOf(book: PortfolioBook, loaders: MarketLoaders): Promise<HoldingView[]> {
   let byState = valuedHoldings.get(loaders);
   if (!byState) {
     byState = new WeakMap();
     valuedHoldings.set(loaders, byState);
   }
-  let holdings = byState.get(state);
+  let holdings = byState.get(book.state);
   if (!holdings) {
-    holdings = valueHoldings(state, loaders);
-    byState.set(state, holdings);
+    holdings = valueHoldings(book, loaders);
+    byState.set(book.state, holdings);
   }
   return holdings;
 }
 
-async function valueHoldings(state: LedgerState, loaders: MarketLoaders): Promise<HoldingView[]> {
-  const positions = positionsOf(state);
+async function valueHoldings(book: PortfolioBook, loaders: MarketLoaders): Promise<HoldingView[]> {
+  const positions = positionsOf(book.state);
   const quotes = await loaders.quote.loadMany(positions.map((p) => p.symbol));
   const views = positions.map((p, i) => {
     const loaded = quotes[i];
     const quote = loaded instanceof Error ? null : loaded;
-    const marketValue = quote ? p.quantity.times(quote.price) : null;
-    const unrealized = marketValue ? marketValue.minus(p.costBasis) : null;
+    const currency = book.currencyOf(p.symbol);
+    const fxRate = book.rateNow(currency);
+    const rate = new Decimal(fxRate);
+    const localValue = quote ? p.quantity.times(quote.price) : null;
+    const localDay = quote ? p.quantity.times(quote.change) : null;
+    const marketValue = localValue ? localValue.times(rate) : null;
+    const unrealized = marketValue ? marketValue.minus(p.costBasisBase) : null;
     return {
       symbol: p.symbol,
       quantity: n(p.quantity),
-      averageCost: n(p.averageCost),
-      costBasis: n(p.costBasis),
+      currency,
+      fxRate,
+      averageCost: n(p.costBasisBase.div(p.quantity)),
+      costBasis: n(p.costBasisBase),
       price: quote?.price ?? null,
       marketValue: marketValue ? n(marketValue) : null,
       unrealizedPnl: unrealized ? n(unrealized) : null,
+      unrealizedFxPnl: quote ? n(p.costBasis.times(rate).minus(p.costBasisBase)) : null,
       unrealizedPnlPercent:
-        unrealized && !p.costBasis.isZero() ? n(unrealized.div(p.costBasis)) : null,
+        unrealized && !p.costBasisBase.isZero() ? n(unrealized.div(p.costBasisBase)) : null,
       weight: null as number | null,
-      dayChange: quote ? n(p.quantity.times(quote.change)) : null,
+      dayChange: localDay ? n(localDay.times(rate)) : null,
       quote,
+      local: {
+        currency,
+        averageCost: n(p.averageCost),
+        costBasis: n(p.costBasis),
+        marketValue: localValue ? n(localValue) : null,
+        unrealizedPnl: localValue ? n(localValue.minus(p.costBasis)) : null,
+        dayChange: localDay ? n(localDay) : null,
+      },
     };
   });
   const total = views.reduce((sum, v) => sum + (v.marketValue ?? 0), 0);
@@ -76,9 +113,10 @@ async function valueHoldings(state: LedgerState, loaders: MarketLoaders): Promis
   return views;
 }
 
-/** The valuation of the contract. */
-export async function valuationOf(state: LedgerState, loaders: MarketLoaders) {
-  const holdings = await holdingsOf(state, loaders);
+/** The valuation of the contract, in the book's base currency. */
+export async function valuationOf(book: PortfolioBook, loaders: MarketLoaders) {
+  const { state } = book;
+  const holdings = await holdingsOf(book, loaders);
   const priced = holdings.every((h) => h.marketValue !== null);
   const marketValue = holdings.reduce((sum, h) => sum + (h.marketValue ?? 0), 0);
   const costBasis = holdings.reduce((sum, h) => sum + h.costBasis, 0);
@@ -87,6 +125,8 @@ export async function valuationOf(state: LedgerState, loaders: MarketLoaders) {
   const realizedPnl = n(state.realizedPnl);
   const dividendsReceived = n(state.dividendsReceived);
   const totalReturn = unrealizedPnl + realizedPnl + dividendsReceived - n(state.fees);
+  const currencyPnl =
+    holdings.reduce((sum, h) => sum + (h.unrealizedFxPnl ?? 0), 0) + n(state.realizedFx);
   const timestamps = holdings.map((h) => h.quote?.timestamp.getTime() ?? 0);
   return {
     marketValue,
@@ -96,6 +136,7 @@ export async function valuationOf(state: LedgerState, loaders: MarketLoaders) {
     realizedPnl,
     dividendsReceived,
     totalReturn,
+    currencyPnl,
     totalReturnPercent: ratio(totalReturn, n(state.invested)),
     dayChange,
     dayChangePercent: ratio(dayChange, marketValue - dayChange),
@@ -106,11 +147,11 @@ export async function valuationOf(state: LedgerState, loaders: MarketLoaders) {
 
 /** Allocation of the holdings' market value by symbol, sector or country. */
 export async function allocationOf(
-  state: LedgerState,
+  book: PortfolioBook,
   loaders: MarketLoaders,
-  by: 'SYMBOL' | 'SECTOR' | 'COUNTRY',
+  by: 'SYMBOL' | 'SECTOR' | 'COUNTRY' | 'CURRENCY',
 ) {
-  const holdings = await holdingsOf(state, loaders);
+  const holdings = await holdingsOf(book, loaders);
   const profiles = await loaders.profile.loadMany(holdings.map((h) => h.symbol));
   const groups = new Map<string, number>();
   holdings.forEach((h, i) => {
@@ -118,7 +159,9 @@ export async function allocationOf(
     const key =
       by === 'SYMBOL'
         ? h.symbol
-        : ((by === 'SECTOR' ? profile?.sector : profile?.country) ?? 'Unknown');
+        : by === 'CURRENCY'
+          ? h.currency
+          : ((by === 'SECTOR' ? profile?.sector : profile?.country) ?? 'Unknown');
     groups.set(key, (groups.get(key) ?? 0) + (h.marketValue ?? 0));
   });
   const total = [...groups.values()].reduce((a, b) => a + b, 0);
@@ -128,8 +171,9 @@ export async function allocationOf(
 }
 
 /** Forward income: TTM dividends per share × quantity; yields on cost and on value. */
-export async function incomeOf(state: LedgerState, loaders: MarketLoaders, today: string) {
-  const holdings = await holdingsOf(state, loaders);
+export async function incomeOf(book: PortfolioBook, loaders: MarketLoaders, today: string) {
+  const { state } = book;
+  const holdings = await holdingsOf(book, loaders);
   const dividends = await loaders.dividends.loadMany(holdings.map((h) => h.symbol));
   const start = new Date(Date.parse(`${today}T00:00:00Z`) - 365 * 86_400_000)
     .toISOString()
@@ -142,7 +186,8 @@ export async function incomeOf(state: LedgerState, loaders: MarketLoaders, today
     const ttm = list
       .filter((d) => d.exDate > start && d.exDate <= today)
       .reduce((s, d) => s + d.amount, 0);
-    const annual = new Decimal(ttm).times(h.quantity).toNumber();
+    // Dividends are paid in the listing currency: converted at today's rate.
+    const annual = new Decimal(ttm).times(h.quantity).times(h.fxRate).toNumber();
     return {
       symbol: h.symbol,
       ttmDividendPerShare: ttm,
@@ -168,8 +213,8 @@ export async function incomeOf(state: LedgerState, loaders: MarketLoaders, today
  * beta (vs SPY) of the weighted daily return Σ wᵢ rᵢ (weights by current market value),
  * and the correlation matrix of the holdings' returns.
  */
-export async function riskOf(state: LedgerState, loaders: MarketLoaders, benchmark = 'SPY') {
-  const holdings = (await holdingsOf(state, loaders)).filter((h) => h.weight !== null);
+export async function riskOf(book: PortfolioBook, loaders: MarketLoaders, benchmark = 'SPY') {
+  const holdings = (await holdingsOf(book, loaders)).filter((h) => h.weight !== null);
   const symbols = holdings.map((h) => h.symbol);
   const series = await loaders.history.loadMany([...symbols, benchmark]);
   const byDate = series.map(

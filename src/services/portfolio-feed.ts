@@ -7,8 +7,11 @@ import type { InvalidationBus } from './invalidation-bus';
 import type { LiveFeedSource } from './live-feed';
 import type { MarketDataService } from './market-data.service';
 import { valuationOf } from './portfolio-analytics';
+import { bookOf } from './portfolio-currency';
 import { PortfolioService } from './portfolio.service';
 import type { QuoteStream } from './quote-stream';
+
+const today = () => new Date().toISOString().slice(0, 10);
 
 /** A portfolio's valuation, as `Portfolio.valuation` answers it. */
 export type Valuation = Awaited<ReturnType<typeof valuationOf>>;
@@ -16,6 +19,8 @@ export type Valuation = Awaited<ReturnType<typeof valuationOf>>;
 /** What {@link portfolioValuationSource} needs. */
 export interface PortfolioFeedDeps {
   portfolioId: string;
+  /** The portfolio's base currency: what every value is converted to. */
+  baseCurrency: string;
   portfolios: PortfolioService;
   marketData: MarketDataService;
   quoteStream: QuoteStream;
@@ -70,7 +75,8 @@ export function portfolioValuationSource(deps: PortfolioFeedDeps): LiveFeedSourc
             if (!ledger) break;
             const loaders = createMarketLoaders(deps.marketData, deps.delayMs);
             for (const [symbol, quote] of latest) loaders.quote.prime(symbol, quote);
-            const valuation = await valuationOf(ledger.state, loaders);
+            const book = await bookOf(ledger, deps.baseCurrency, loaders, today());
+            const valuation = await valuationOf(book, loaders);
             if (!stopped) emit(valuation, deps.portfolioId);
           } while (again && !stopped);
         } catch (error) {

@@ -18,6 +18,7 @@ import {
 import { maxDrawdownOf, sortinoRatio } from '../domain/portfolio-risk';
 import { BadUserInputError } from '../errors/errors';
 import type { MarketLoaders } from '../loaders/market.loaders';
+import type { PortfolioBook } from './portfolio-currency';
 
 // The close of a symbol on or before each date (carried forward over gaps).
 function closeLookup(bars: readonly PriceBar[]) {
@@ -62,39 +63,70 @@ interface PreparedLedger {
 
 const ZERO = new Decimal(0);
 
+/** How the performance converts money to the base currency (a PortfolioBook). */
+export type PerformanceCurrency = Pick<PortfolioBook, 'currencyOf' | 'rateOn' | 'single' | 'base'>;
+
+/** Nothing to convert: every amount is in the base currency. */
+const SAME_CURRENCY: PerformanceCurrency = {
+  base: '',
+  single: true,
+  currencyOf: () => '',
+  rateOn: () => 1,
+};
+
+// The rate of an entry's money to the base currency on its date (1 without a symbol:
+// DEPOSIT, WITHDRAWAL and FEE amounts are in the base currency).
+function entryRate(entry: LedgerEntry, fx: PerformanceCurrency): number {
+  if (fx.single || !entry.symbol) return 1;
+  return fx.rateOn(fx.currencyOf(entry.symbol), entry.date);
+}
+
 // Exact sums of the attribution's terms, so that those of any range are two lookups.
-function runningTotals(ordered: readonly LedgerEntry[]): RunningTotals {
+function runningTotals(ordered: readonly LedgerEntry[], rates: readonly number[]): RunningTotals {
   const totals: RunningTotals = { dividends: [ZERO], fees: [ZERO], purchases: [ZERO] };
-  for (const entry of ordered) {
+  ordered.forEach((entry, i) => {
+    const rate = rates[i] === 1 ? null : new Decimal(rates[i]);
+    const based = (value: Decimal) => (rate ? value.times(rate) : value);
     const notional =
-      entry.type === 'BUY' || entry.type === 'SELL' ? entry.quantity!.times(entry.price!) : ZERO;
+      entry.type === 'BUY' || entry.type === 'SELL'
+        ? based(entry.quantity!.times(entry.price!))
+        : ZERO;
     const fee =
       entry.type === 'FEE'
         ? entry.amount!
         : entry.type === 'BUY' || entry.type === 'SELL'
-          ? entry.fee
+          ? based(entry.fee)
           : ZERO;
     totals.dividends.push(
-      totals.dividends.at(-1)!.plus(entry.type === 'DIVIDEND' ? entry.amount! : ZERO),
+      totals.dividends.at(-1)!.plus(entry.type === 'DIVIDEND' ? based(entry.amount!) : ZERO),
     );
     totals.fees.push(totals.fees.at(-1)!.plus(fee));
     totals.purchases.push(
       totals.purchases.at(-1)!.plus(entry.type === 'SELL' ? notional.neg() : notional),
     );
-  }
+  });
   return totals;
 }
 
-// Per ledger (the cached ledger's entries array): computed once, read by every request.
-const prepared = new WeakMap<readonly LedgerEntry[], PreparedLedger>();
+// Per ledger (the cached ledger's entries array) and base currency: computed once, read
+// by every request.
+const prepared = new WeakMap<readonly LedgerEntry[], Map<string, PreparedLedger>>();
 
-// Cash moves computed exactly (as applyToHoldings moves them), then made numbers once.
-function prepareLedger(entries: readonly LedgerEntry[]): PreparedLedger {
-  const known = prepared.get(entries);
+// Cash moves computed exactly (as applyToHoldings moves them), then made numbers once,
+// in the base currency at each entry's date.
+function prepareLedger(entries: readonly LedgerEntry[], fx: PerformanceCurrency): PreparedLedger {
+  let byBase = prepared.get(entries);
+  if (!byBase) {
+    byBase = new Map();
+    prepared.set(entries, byBase);
+  }
+  const key = fx.single ? '' : fx.base;
+  const known = byBase.get(key);
   if (known) return known;
   const ordered = inLedgerOrder(entries, (entry) => entry.date).map(({ item }) => item);
   const tradesOnly = !entries.some((e) => e.type === 'DEPOSIT' || e.type === 'WITHDRAWAL');
-  const effects = ordered.map((entry): Effect => {
+  const rates = ordered.map((entry) => entryRate(entry, fx));
+  const effects = ordered.map((entry, i): Effect => {
     const state: HoldingsAndCash = { cash: new Decimal(0), open: new Map() };
     if (entry.type === 'SPLIT') {
       return {
@@ -114,16 +146,17 @@ function prepareLedger(entries: readonly LedgerEntry[]): PreparedLedger {
         : entry.type === 'WITHDRAWAL'
           ? -entry.amount!.toNumber()
           : 0;
+    const cash = state.cash.toNumber() * rates[i];
     return {
-      cash: state.cash.toNumber(),
-      flow: tradesOnly ? (trade ? -state.cash.toNumber() : 0) : external,
+      cash,
+      flow: tradesOnly ? (trade ? -cash : 0) : external,
       symbol: trade ? entry.symbol : null,
       quantity: trade ? trade.toNumber() : 0,
       ratio: null,
     };
   });
-  const ledger = { ordered, tradesOnly, effects, totals: runningTotals(ordered) };
-  prepared.set(entries, ledger);
+  const ledger = { ordered, tradesOnly, effects, totals: runningTotals(ordered, rates) };
+  byBase.set(key, ledger);
   return ledger;
 }
 
@@ -163,8 +196,9 @@ export async function performanceOf(
   range: { from?: string | null; to?: string | null },
   today: string,
   riskFreeRate = 0,
+  fx: PerformanceCurrency = SAME_CURRENCY,
 ): Promise<PerformanceView> {
-  const { ordered, tradesOnly, effects, totals } = prepareLedger(entries);
+  const { ordered, tradesOnly, effects, totals } = prepareLedger(entries, fx);
   const first = ordered[0]?.date ?? today;
   const from = range.from ?? first;
   const to = range.to ?? today;
@@ -176,6 +210,11 @@ export async function performanceOf(
     closeLookup(bars instanceof Error ? [] : ((bars as PriceBar[] | null) ?? [])),
   );
   const indexOf = new Map(symbols.map((symbol, i) => [symbol, i]));
+  const currencies = symbols.map((symbol) => fx.currencyOf(symbol));
+  const rateOf = fx.single ? () => 1 : (i: number, date: string) => fx.rateOn(currencies[i], date);
+  // Each symbol's close (listing currency) and rate at the last day valued.
+  const lastClose = new Float64Array(symbols.length).fill(Number.NaN);
+  const lastRate = new Float64Array(symbols.length).fill(1);
   const days = [
     ...new Set(
       series.flatMap((bars) => (bars instanceof Error || !bars ? [] : bars.map((b) => b.date))),
@@ -199,9 +238,12 @@ export async function performanceOf(
     for (let i = 0; i < quantities.length; i += 1) {
       // Every lookup advances with the dates, held or not, so each walks its bars once.
       const close = closes[i](date);
+      const rate = rateOf(i, date);
+      lastClose[i] = close ?? Number.NaN;
+      lastRate[i] = rate;
       if (quantities[i] === 0) continue;
       if (close === null) priced = false;
-      else mv += quantities[i] * close;
+      else mv += quantities[i] * close * rate;
     }
     // Trades-only ledgers keep trade money outside the portfolio.
     return { value: mv + cash + (tradesOnly ? flowsSoFar : 0), marketValue: priced ? mv : null };
@@ -228,7 +270,16 @@ export async function performanceOf(
   const startValue = start.value;
   const startCursor = cursor;
   let endMarketValue = start.marketValue;
+  // The currency's part of the holdings' change: each day, what was held at the last
+  // close (in its listing currency) × the change of its rate since.
+  let currency = 0;
   const valued: ValuedDay[] = days.map((date) => {
+    if (!fx.single) {
+      for (let i = 0; i < quantities.length; i += 1) {
+        if (quantities[i] === 0 || Number.isNaN(lastClose[i])) continue;
+        currency += quantities[i] * lastClose[i] * (rateOf(i, date) - lastRate[i]);
+      }
+    }
     const flow = advance(date);
     const { value, marketValue } = valueAt(date);
     endMarketValue = marketValue;
@@ -264,12 +315,9 @@ export async function performanceOf(
       netPurchases: inRange(totals.purchases),
       dividends: inRange(totals.dividends),
       fees: inRange(totals.fees),
-      // Amounts are not converted between currencies yet (baseCurrency is
-      // informational), so holdings have no currency effect. Once they are valued at
-      // daily FX rates, the market values above are in the base currency and this is
-      // the part of their change due to the rates: Σ over days of each holding's value
-      // in its listing currency × the change of its rate that day.
-      currency: 0,
+      // Market values above are in the base currency; this is the part of their
+      // change due to the rates (0 when everything is listed in the base currency).
+      currency,
     }),
     index,
   };
