@@ -19,6 +19,7 @@ import {
 import { DEFAULT_PLANS, PLAN_NAMES, type PlanLimits, type PlanName } from '../domain/plans';
 import { isCidr } from '../domain/cidr';
 import { retentionEnv, toRetentionSettings, type RetentionSettings } from './retention.schema';
+import { brokerEnv, toBrokerSettings, type BrokerSettings } from './broker.schema';
 
 /** PostgreSQL pool defaults (DATABASE_POOL_SIZE, DATABASE_*_TIMEOUT_MS). */
 export const DATABASE_POOL_DEFAULTS: DatabasePool = {
@@ -256,6 +257,7 @@ export const envSchema = z.object({
   SECURITY_AUTO_BLOCK: z.enum(['true', 'false']).default('true'),
   SECURITY_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   ...retentionEnv,
+  ...brokerEnv,
   TRUSTED_PROXIES: commaList('').refine((cidrs) => cidrs.every(isCidr), {
     message: 'must be a comma-separated list of IP addresses or CIDR blocks like 10.0.0.0/8',
   }),
@@ -358,6 +360,8 @@ export interface Config {
   securityAutoBlock: boolean;
   /** What the retention job keeps (security events included), and how often it runs. */
   retention: RetentionSettings;
+  /** Broker sync: the configured brokers and the key their tokens are encrypted with. */
+  brokers: BrokerSettings;
   /**
    * The proxies in front (addresses or CIDR blocks): the client is the right-most
    * X-Forwarded-For hop not among them. Empty: the socket's address.
@@ -420,6 +424,7 @@ export function toConfig(env: Env, cwd: string): Config {
     riskFreeRate: env.RISK_FREE_RATE,
     securityAutoBlock: env.SECURITY_AUTO_BLOCK === 'true',
     retention: toRetentionSettings(env),
+    brokers: toBrokerSettings(env),
     trustedProxies: env.TRUSTED_PROXIES,
     plans: Object.fromEntries(
       PLAN_NAMES.map((name) => [name, { ...DEFAULT_PLANS[name], ...env.PLANS[name], name }]),

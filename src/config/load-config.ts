@@ -1,4 +1,5 @@
 import { envSchema, toConfig, type Config } from './env.schema';
+import { brokerProblems } from './broker.schema';
 import { retentionProblems } from './retention.schema';
 import { withDefaultNodeEnv, type StartArgs } from './start-args';
 
@@ -38,7 +39,7 @@ export function loadConfig(
     );
   }
   const config = toConfig(parsed.data, cwd);
-  const problems = retentionProblems(config.retention);
+  const problems = [...retentionProblems(config.retention), ...brokerProblems(parsed.data)];
   if (config.isProduction && !config.jwtSecret && options.signsTokens !== false) {
     problems.push(
       'JWT_SECRET: required in production, which an unset NODE_ENV means (at least 32 characters)',

@@ -58,6 +58,10 @@ export const ARGUMENT_LIMITS = {
   securityEventsFirst: { min: 1, max: 500 },
   /** securityEvents(ip:), unblock(ip:): an IPv6 address is at most 45 characters. */
   address: { min: 1, max: 64, trim: true },
+  /** completeBrokerConnection(state:): ours are 32 characters. */
+  brokerState: { min: 1, max: 128 },
+  /** completeBrokerConnection(requestToken:): a broker's request token or code. */
+  brokerCode: { min: 1, max: 512 },
   /** unblock(apiKeyId:): a UUID. */
   apiKeyId: { min: 1, max: 64, trim: true },
 } as const satisfies Record<string, ArgumentBound>;

@@ -21,6 +21,8 @@ export const FIELD_RATE_LIMITS = {
   changePassword: { max: 10, windowSeconds: 3_600 },
   importTransactions: { max: 10, windowSeconds: 60 },
   searchCompanies: { max: 120, windowSeconds: 60 },
+  // Each sync is three calls to the broker, whose own limits are per app.
+  syncBroker: { max: 10, windowSeconds: 60 },
 } as const satisfies Record<string, FieldRateLimit>;
 
 /** A field whose limit is declared in {@link FIELD_RATE_LIMITS}. */

@@ -5,6 +5,7 @@ import type { Context } from '../context';
 import type { Scope } from '../domain/viewer';
 import { ForbiddenError } from '../errors/errors';
 import { AccountResolver } from '../resolvers/account.resolver';
+import { BrokerResolver } from '../resolvers/broker.resolver';
 import { CompanyResolver } from '../resolvers/company.resolver';
 import { PerformanceResolver } from '../resolvers/performance.resolver';
 import { FxResolver } from '../resolvers/fx.resolver';
@@ -20,6 +21,7 @@ export function buildYieldflowSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [
       AccountResolver,
+      BrokerResolver,
       CompanyResolver,
       FxResolver,
       HoldingResolver,

@@ -33,6 +33,9 @@ import { InvalidationBus } from '../services/invalidation-bus';
 import { createMarketData } from '../services/market-data.factory';
 import type { MarketDataService } from '../services/market-data.service';
 import { PortfolioService } from '../services/portfolio.service';
+import { BrokerSyncService } from '../services/broker-sync.service';
+import { BrokerConnectionRepository } from '../datasources/database/broker-connection.repository';
+import { KiteClient } from '../datasources/brokers/kite/kite.client';
 import { LedgerSizesService } from '../services/ledger-sizes';
 import { QuoteStream, type TradeFeed } from '../services/quote-stream';
 import { DEFAULT_RESPONSE_CACHE, ResponseCache } from './response-cache';
@@ -71,6 +74,8 @@ export interface Services {
   /** Each account's share of the providers' budgets (cache misses per minute). */
   upstreamShare: UpstreamShare;
   portfolios: PortfolioService;
+  /** Broker connections and their syncs into portfolio ledgers. */
+  brokers: BrokerSyncService;
   /** Ledger sizes of a caller's portfolios, for pricing operations before they run. */
   ledgerSizes: LedgerSizesService;
   /** Live quotes for subscriptions. */
@@ -191,6 +196,17 @@ export function createServices(deps: {
     connections,
     production: deps.config.isProduction,
   });
+  const portfolios = new PortfolioService(portfolioRepository, marketData, () => new Date(), bus);
+  const { brokers: brokerSettings } = deps.config;
+  const brokers = new BrokerSyncService({
+    repository: new BrokerConnectionRepository(prisma),
+    portfolios,
+    clients: brokerSettings.kite
+      ? { KITE: new KiteClient(brokerSettings.kite, deps.config.providerTimeoutMs) }
+      : {},
+    tokenKey: brokerSettings.tokenKey,
+    logger: deps.logger.child({ component: 'brokers' }),
+  });
   return {
     database,
     admission,
@@ -222,7 +238,8 @@ export function createServices(deps: {
     plans: deps.config.plans,
     marketData,
     upstreamShare: new UpstreamShare(rateLimiter, deps.config.plans),
-    portfolios: new PortfolioService(portfolioRepository, marketData, () => new Date(), bus),
+    portfolios,
+    brokers,
     ledgerSizes,
     quoteStream,
     responseCache: new ResponseCache({ ...DEFAULT_RESPONSE_CACHE, now: deps.now }),

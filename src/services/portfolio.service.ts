@@ -65,6 +65,23 @@ function entryOfNew(t: NewTransaction): LedgerEntry {
   };
 }
 
+/** An entry from a broker: its trade id (`kite:<trade_id>`) and the entry. */
+export interface ExternalEntry {
+  externalId: string;
+  entry: NewTransaction;
+}
+
+/** The outcome of {@link PortfolioService.importExternal}. */
+export interface ExternalImportResult {
+  imported: number;
+  /** Entries whose external id the ledger already held: not written again. */
+  alreadyImported: number;
+  /** Entries refused, each with its external id and why. */
+  errors: Array<{ externalId: string; message: string }>;
+  /** Open quantity per symbol of the ledger as written (read under the lock). */
+  open: ReadonlyMap<string, Decimal>;
+}
+
 /** The outcome of `importTransactions`. */
 export interface ImportResult {
   imported: number;
@@ -331,6 +348,63 @@ export class PortfolioService {
           (count) => count > 0,
         );
     return { imported, skipped: errors.length, errors, dryRun };
+  }
+
+  /**
+   * Writes entries that came from a broker, idempotently: under the portfolio's lock,
+   * entries whose external id the ledger holds are left out, the others pass the same
+   * checks as an import (their own, known symbols, and the ledger replayed with them in
+   * ledger order) and the ones that pass are written in one statement. The portfolio
+   * must be the viewer's.
+   */
+  async importExternal(
+    viewer: Viewer,
+    portfolioId: string,
+    items: readonly ExternalEntry[],
+    marketData: MarketDataService = this.marketData,
+  ): Promise<ExternalImportResult> {
+    const portfolio = await this.owned(viewer, portfolioId);
+    const today = this.today();
+    const problems: ImportProblem[] = [];
+    const symbols = [...new Set(items.map((i) => i.entry.symbol).filter((s): s is string => !!s))];
+    const known = new Set<string>();
+    for (let i = 0; i < symbols.length; i += 100) {
+      for (const symbol of (await marketData.profiles(symbols.slice(i, i + 100))).keys())
+        known.add(symbol);
+    }
+    // Line numbers stand for the items (1-based) so that the import's rules apply as they are.
+    const candidates = items.flatMap((item, index) => {
+      const line = index + 1;
+      const entry = entryOfNew(item.entry);
+      const problem =
+        entryProblem(entry, today) ??
+        (item.entry.symbol && !known.has(item.entry.symbol)
+          ? `unknown symbol ${item.entry.symbol}`
+          : null);
+      if (problem) problems.push({ line, message: problem });
+      return problem ? [] : [{ line, entry, row: { ...item.entry, externalId: item.externalId } }];
+    });
+    const result = await this.changeLedger(
+      portfolio.id,
+      async (ledger) => {
+        const rows = await ledger.transactions();
+        const held = new Set(rows.map((row) => row.externalId).filter(Boolean));
+        const fresh = candidates.filter((c) => !held.has(c.row.externalId ?? null));
+        const accepted = acceptLines(rows, fresh, problems);
+        const imported = await ledger.addMany(accepted);
+        const state = replay([...rows.map(entryOf), ...accepted.map(entryOfNew)]);
+        return { imported, alreadyImported: candidates.length - fresh.length, open: state.open };
+      },
+      ({ imported }) => imported > 0,
+    );
+    problems.sort((a, b) => a.line - b.line);
+    return {
+      ...result,
+      errors: problems.map(({ line, message }) => ({
+        externalId: items[line - 1].externalId,
+        message,
+      })),
+    };
   }
 }
 

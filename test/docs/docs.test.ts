@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../src/config/paths';
 import { apiExamples, renderApiDocs } from '../../scripts/docs/render-api';
+import { startFakeKite } from '../fixtures/brokers/fake-kite';
 import { gql } from '../helpers/graphql';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -35,18 +36,26 @@ function snippetsByOperation(markdown: string): Map<string, Snippet[]> {
 describe('docs/', () => {
   let server: TestServer;
   let demoKey: string;
+  let kite: Awaited<ReturnType<typeof startFakeKite>>;
   let runs = 0;
 
   beforeAll(async () => {
-    // Examples sign up an account each, all from one address: room for them all.
+    // Examples sign up an account each, all from one address: room for them all. The
+    // broker examples sign in to a local Kite that follows its documented API.
+    kite = await startFakeKite('docskitekey', 'docs-kite-secret');
     server = await startTestServer({
       FIELD_RATE_LIMITS: JSON.stringify({ register: { max: 1_000 } }),
+      KITE_API_KEY: 'docskitekey',
+      KITE_API_SECRET: 'docs-kite-secret',
+      KITE_BASE_URL: kite.url,
+      BROKER_TOKEN_KEY: Buffer.alloc(32, 1).toString('base64'),
     });
     demoKey = server.app.demo!.apiKey;
     await mkdir(RUN_DIR, { recursive: true });
   });
   afterAll(async () => {
     await server.close();
+    await kite.close();
     await rm(RUN_DIR, { recursive: true, force: true });
   });
 
@@ -75,6 +84,20 @@ describe('docs/', () => {
       { id: createPortfolio.id },
     );
     return { portfolioId: createPortfolio.id, transactionId: addTransaction.id };
+  };
+
+  // A started Kite sign-in: the state of its login URL and a request token for it.
+  const brokerSignIn = async () => {
+    const { portfolioId } = await newPortfolio();
+    const { connectBroker } = await call<{ connectBroker: { loginUrl: string } }>(
+      'mutation($p: ID!) { connectBroker(broker: KITE, portfolioId: $p) { loginUrl } }',
+      { p: portfolioId },
+    );
+    const params = new URL(connectBroker.loginUrl).searchParams.get('redirect_params') ?? '';
+    return {
+      BROKER_STATE: new URLSearchParams(params).get('state')!,
+      REQUEST_TOKEN: kite.issueRequestToken(),
+    };
   };
 
   // What each example needs before it can run: fresh ids and tokens for its placeholders,
@@ -129,6 +152,19 @@ describe('docs/', () => {
           manager,
         );
         return { replace: { API_KEY_ID: createApiKey.apiKey.id }, apiKey: manager };
+      }
+      case 'CompleteBrokerConnection':
+        return { replace: await brokerSignIn(), apiKey: demoKey };
+      case 'SyncBroker':
+      case 'DisconnectBroker': {
+        const { BROKER_STATE, REQUEST_TOKEN } = await brokerSignIn();
+        const { completeBrokerConnection } = await call<{
+          completeBrokerConnection: { id: string };
+        }>(
+          'mutation($s: String!, $t: String!) { completeBrokerConnection(broker: KITE, state: $s, requestToken: $t) { id } }',
+          { s: BROKER_STATE, t: REQUEST_TOKEN },
+        );
+        return { replace: { BROKER_CONNECTION_ID: completeBrokerConnection.id }, apiKey: demoKey };
       }
       default: {
         const { portfolioId, transactionId } = await newPortfolio();

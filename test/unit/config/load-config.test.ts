@@ -36,6 +36,35 @@ describe('loadConfig', () => {
     });
   });
 
+  it('configures Kite only with its key, secret and a well-formed BROKER_TOKEN_KEY', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({}, '/srv', START).brokers).toEqual({ tokenKey: null, kite: null });
+    const config = loadConfig(
+      { KITE_API_KEY: 'kk', KITE_API_SECRET: 'ks', BROKER_TOKEN_KEY: key },
+      '/srv',
+      START,
+    );
+    expect(config.brokers.kite).toEqual({
+      apiKey: 'kk',
+      apiSecret: 'ks',
+      baseUrl: 'https://api.kite.trade',
+      loginUrl: 'https://kite.zerodha.com/connect/login',
+    });
+    expect(config.brokers.tokenKey).toEqual(Buffer.alloc(32, 7));
+    expect(problemsOf({ KITE_API_KEY: 'kk', KITE_API_SECRET: 'ks' })).toEqual([
+      expect.stringMatching(/^BROKER_TOKEN_KEY: required because a broker/),
+    ]);
+    expect(problemsOf({ KITE_API_KEY: 'kk', BROKER_TOKEN_KEY: key })).toEqual([
+      'KITE_API_SECRET: required because KITE_API_KEY is set',
+    ]);
+    expect(problemsOf({ BROKER_TOKEN_KEY: Buffer.alloc(16).toString('base64') })).toEqual([
+      'BROKER_TOKEN_KEY: must be 32 bytes in base64 (openssl rand -base64 32)',
+    ]);
+    expect(problemsOf({ KITE_BASE_URL: 'ftp://x' })).toEqual([
+      'KITE_BASE_URL: must be a URL starting with http:// or https://',
+    ]);
+  });
+
   it('reports every bad variable, one line each, naming it', () => {
     const problems = problemsOf({
       PORT: 'eighty',
