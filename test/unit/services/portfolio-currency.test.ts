@@ -2,11 +2,12 @@ import DataLoader from 'dataloader';
 import Decimal from 'decimal.js';
 import { replay, type LedgerEntry, type TransactionType } from '../../../src/domain/ledger';
 import type { FxSeries } from '../../../src/domain/fx';
-import type { CompanyProfile, PriceBar, Quote } from '../../../src/domain/market';
+import type { CompanyProfile, Quote } from '../../../src/domain/market';
 import type { MarketLoaders } from '../../../src/loaders/market.loaders';
 import { holdingsOf, valuationOf } from '../../../src/services/portfolio-analytics';
 import { bookOf } from '../../../src/services/portfolio-currency';
 import { performanceOf } from '../../../src/services/portfolio-performance';
+import { historyLoaderOf, type Closes } from '../../fixtures/flat-bars';
 
 const d = (value: number | string) => new Decimal(value);
 function entry(
@@ -37,26 +38,12 @@ const RATES: Record<string, Record<string, number>> = {
 };
 
 /** Loaders over fixed data, counting what they are asked. */
-function loaders(quotes: Record<string, { price: number; change: number }>, closes = {}) {
+function loaders(quotes: Record<string, { price: number; change: number }>, closes: Closes = {}) {
   const asked = { fx: [] as string[], profile: [] as string[] };
   const quote = (symbol: string): Quote | null =>
     quotes[symbol]
       ? ({ symbol, ...quotes[symbol], timestamp: new Date(`${TODAY}T16:00:00Z`) } as Quote)
       : null;
-  const bars = (symbol: string): PriceBar[] | null => {
-    const series = (closes as Record<string, Record<string, number>>)[symbol];
-    return series
-      ? Object.entries(series).map(([date, close]) => ({
-          date,
-          open: close,
-          high: close,
-          low: close,
-          close,
-          adjClose: close,
-          volume: 0,
-        }))
-      : null;
-  };
   const result = {
     quote: new DataLoader(async (symbols: readonly string[]) => symbols.map(quote)),
     profile: new DataLoader(async (symbols: readonly string[]) => {
@@ -79,7 +66,7 @@ function loaders(quotes: Record<string, { price: number; change: number }>, clos
             : null,
       );
     }),
-    history: new DataLoader(async (symbols: readonly string[]) => symbols.map(bars)),
+    history: historyLoaderOf(closes),
   };
   return { loaders: result as unknown as MarketLoaders, asked };
 }

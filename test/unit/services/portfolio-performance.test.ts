@@ -1,9 +1,8 @@
-import DataLoader from 'dataloader';
 import Decimal from 'decimal.js';
 import type { LedgerEntry, TransactionType } from '../../../src/domain/ledger';
-import type { PriceBar } from '../../../src/domain/market';
 import { benchmarkComparisonOf } from '../../../src/services/portfolio-benchmark';
 import { performanceOf } from '../../../src/services/portfolio-performance';
+import { historyLoaderOf, type Closes } from '../../fixtures/flat-bars';
 
 const d = (value: number) => new Decimal(value);
 function entry(
@@ -25,20 +24,8 @@ function entry(
 }
 
 /** A history loader over fixed closes (adjClose = close); unknown symbols are null. */
-function historyOf(closes: Record<string, Record<string, number>>) {
-  const bars = (symbol: string): PriceBar[] | null =>
-    closes[symbol]
-      ? Object.entries(closes[symbol]).map(([date, close]) => ({
-          date,
-          open: close,
-          high: close,
-          low: close,
-          close,
-          adjClose: close,
-          volume: 0,
-        }))
-      : null;
-  return { history: new DataLoader(async (symbols: readonly string[]) => symbols.map(bars)) };
+function historyOf(closes: Closes) {
+  return { history: historyLoaderOf(closes) };
 }
 
 const CLOSES = {
