@@ -1,22 +1,12 @@
 import type { Split } from '../../../domain/market';
-import { C, CD, CS, E, F, H, I, M, R, T, U } from './listings/facts';
+import { C, CD, CS, E, F, H, I, M, R, T, U, type ListingFacts } from './listings/facts';
 import { ETF_LISTINGS, INDEX_LISTINGS } from './listings/funds';
 import { NIFTY50 } from './listings/nifty50';
 import { SP500 } from './listings/sp500';
 import { simulatedCompany, simulatedFund } from './listings/synthetic';
 
 /** One listing of the simulated market (a company, a fund, an index): real identity, synthetic numbers. */
-export interface SimulatedListing {
-  symbol: string;
-  name: string;
-  exchange: string;
-  sector: string;
-  industry: string;
-  country: string;
-  /** ISO 4217 trading currency: prices and dividends are in it. */
-  currency: string;
-  /** '' when not known. */
-  website: string;
+export interface SimulatedListing extends ListingFacts {
   /** 0 for a fund or an index. */
   employees: number;
   /** Price on the first simulated day, before any split. */
