@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError, ValueNode } from 'graphql';
+import { decimalLiteralFields } from '../validation-rules';
 import type { Context } from '../../context';
 import { ErrorCode } from '../../errors/codes';
 import {
@@ -25,6 +26,13 @@ export const APOLLO_INPUT_CODES: ReadonlySet<string> = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
+
+/** The input field a refused Decimal literal stands for, when validation recorded one. */
+function literalField(error: unknown): string | undefined {
+  // Duck-typed: Apollo may load another copy of graphql than this module's.
+  const node = (error as { nodes?: readonly unknown[] } | null)?.nodes?.[0];
+  return node && typeof node === 'object' ? decimalLiteralFields.get(node as ValueNode) : undefined;
+}
 
 function isExpected(error: unknown): boolean {
   const original = unwrapResolverError(error);
@@ -69,9 +77,16 @@ export function createFormatError(options: { development: boolean }) {
         };
       }
       if (typeof code === 'string' && APOLLO_INPUT_CODES.has(code) && code !== 'BAD_USER_INPUT') {
+        const field = literalField(error);
         return {
           ...formatted,
-          extensions: { ...extensions, code: 'BAD_USER_INPUT', reason: code },
+          ...(field && { message: `${field}: ${formatted.message}` }),
+          extensions: {
+            ...extensions,
+            code: 'BAD_USER_INPUT',
+            reason: code,
+            ...(field && { argument: field }),
+          },
         };
       }
       return { ...formatted, extensions };
