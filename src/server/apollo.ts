@@ -6,6 +6,7 @@ import type { Context } from '../context';
 import type { Metrics } from '../observability/metrics';
 import { authGuardPlugin } from './plugins/auth-guard.plugin';
 import {
+  decimalFieldPlugin,
   errorLoggingPlugin,
   inputErrorStatusPlugin,
   type createFormatError,
@@ -49,6 +50,7 @@ export function createApollo(options: {
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       errorLoggingPlugin(),
+      decimalFieldPlugin(),
       inputErrorStatusPlugin(),
       metricsPlugin(options.metrics),
       authGuardPlugin(),

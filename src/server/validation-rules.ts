@@ -1,11 +1,9 @@
 import {
-  getNamedType,
   GraphQLError,
   Kind,
   type ASTVisitor,
   type SelectionSetNode,
   type ValidationContext,
-  type ValueNode,
 } from 'graphql';
 import { fragmentMemo, type FragmentLookup } from './analysis/fragment-memo';
 
@@ -127,36 +125,4 @@ export function aliasLimitRule(context: ValidationContext): ASTVisitor {
 }
 
 /** The gateway's own rules, after graphql-js' specified ones, on HTTP and WebSocket alike. */
-/**
- * The input field each `Decimal` literal of a validated document stands for
- * (`input.quantity`), so that graphql-js' "Expected value of type Decimal" can name it:
- * the scalar's parseLiteral sees the value only. Keyed by the literal's AST node.
- */
-export const decimalLiteralFields = new WeakMap<ValueNode, string>();
-
-/** Records, for {@link decimalLiteralFields}, where each Decimal literal is written. */
-export function decimalFieldsRule(context: ValidationContext): ASTVisitor {
-  const path: string[] = [];
-  // Visitor functions return nothing: a returned value would replace the node.
-  const enter = (name: string): void => {
-    path.push(name);
-  };
-  const leave = (): void => {
-    path.pop();
-  };
-  return {
-    Argument: { enter: (node) => enter(node.name.value), leave },
-    ObjectField: {
-      enter(node) {
-        enter(node.name.value);
-        const type = context.getInputType();
-        if (type && getNamedType(type).name === 'Decimal') {
-          decimalLiteralFields.set(node.value, path.join('.'));
-        }
-      },
-      leave,
-    },
-  };
-}
-
-export const GATEWAY_RULES = [depthLimitRule, aliasLimitRule, decimalFieldsRule];
+export const GATEWAY_RULES = [depthLimitRule, aliasLimitRule];

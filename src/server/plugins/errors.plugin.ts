@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError, ValueNode } from 'graphql';
-import { decimalLiteralFields } from '../validation-rules';
+import { decimalLiteralFields, isRefusedDecimal } from '../decimal-literal-fields';
 import type { Context } from '../../context';
 import { ErrorCode } from '../../errors/codes';
 import {
@@ -27,11 +27,35 @@ export const APOLLO_INPUT_CODES: ReadonlySet<string> = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
-/** The input field a refused Decimal literal stands for, when validation recorded one. */
+// The input field of each refused Decimal literal, noted when the errors are met (the
+// request's document is at hand there) and read when they are formatted.
+const refusedDecimalFields = new WeakMap<object, string>();
+
+/** The input field a refused Decimal literal stands for, when it was noted. */
 function literalField(error: unknown): string | undefined {
-  // Duck-typed: Apollo may load another copy of graphql than this module's.
-  const node = (error as { nodes?: readonly unknown[] } | null)?.nodes?.[0];
-  return node && typeof node === 'object' ? decimalLiteralFields.get(node as ValueNode) : undefined;
+  return error && typeof error === 'object' ? refusedDecimalFields.get(error) : undefined;
+}
+
+/**
+ * Names the field of a Decimal literal that validation refused: graphql-js' message
+ * names only the value. Runs before the errors are formatted.
+ */
+export function decimalFieldPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ document, schema, errors }) {
+          const refused = errors.filter((error) => isRefusedDecimal(error.message));
+          if (!document || refused.length === 0) return;
+          const fields = decimalLiteralFields(schema, document);
+          for (const error of refused) {
+            const field = error.nodes?.[0] && fields.get(error.nodes[0] as ValueNode);
+            if (field) refusedDecimalFields.set(error, field);
+          }
+        },
+      };
+    },
+  };
 }
 
 function isExpected(error: unknown): boolean {
