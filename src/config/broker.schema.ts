@@ -21,7 +21,20 @@ const baseUrl = (fallback: string) =>
 export const BROKER_DEFAULTS = {
   kiteBaseUrl: 'https://api.kite.trade',
   kiteLoginUrl: 'https://kite.zerodha.com/connect/login',
+  upstoxBaseUrl: 'https://api.upstox.com',
+  upstoxLoginUrl: 'https://api.upstox.com/v2/login/authorization/dialog',
 } as const;
+
+// The redirect URI is sent as registered with the app (Upstox compares it exactly).
+const redirectUri = () =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : undefined))
+    .refine((value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value), {
+      message: 'must be a URL starting with http:// or https://',
+    });
 
 /**
  * The broker-sync variables (spread into the environment schema). BROKER_TOKEN_KEY is
@@ -41,6 +54,11 @@ export const brokerEnv = {
   KITE_API_SECRET: secret(),
   KITE_BASE_URL: baseUrl(BROKER_DEFAULTS.kiteBaseUrl),
   KITE_LOGIN_URL: baseUrl(BROKER_DEFAULTS.kiteLoginUrl),
+  UPSTOX_CLIENT_ID: secret(),
+  UPSTOX_CLIENT_SECRET: secret(),
+  UPSTOX_REDIRECT_URI: redirectUri(),
+  UPSTOX_BASE_URL: baseUrl(BROKER_DEFAULTS.upstoxBaseUrl),
+  UPSTOX_LOGIN_URL: baseUrl(BROKER_DEFAULTS.upstoxLoginUrl),
 };
 
 type BrokerEnv = { [K in keyof typeof brokerEnv]: z.infer<(typeof brokerEnv)[K]> };
@@ -60,12 +78,24 @@ export interface KiteSettings {
   loginUrl: string;
 }
 
+/** Upstox API v2: an app's client id and secret, its registered redirect URI, and where
+ * its API and authorization dialog live. */
+export interface UpstoxSettings {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  baseUrl: string;
+  loginUrl: string;
+}
+
 /** Which brokers this gateway can sync, and the key their tokens are encrypted with. */
 export interface BrokerSettings {
   /** BROKER_TOKEN_KEY decoded; null when unset. */
   tokenKey: Buffer | null;
   /** Null when KITE_API_KEY / KITE_API_SECRET are not both set. */
   kite: KiteSettings | null;
+  /** Null unless UPSTOX_CLIENT_ID, UPSTOX_CLIENT_SECRET and UPSTOX_REDIRECT_URI are all set. */
+  upstox: UpstoxSettings | null;
 }
 
 /** The settings of validated variables. */
@@ -81,6 +111,16 @@ export function toBrokerSettings(env: BrokerEnv): BrokerSettings {
             loginUrl: env.KITE_LOGIN_URL,
           }
         : null,
+    upstox:
+      env.UPSTOX_CLIENT_ID && env.UPSTOX_CLIENT_SECRET && env.UPSTOX_REDIRECT_URI
+        ? {
+            clientId: env.UPSTOX_CLIENT_ID,
+            clientSecret: env.UPSTOX_CLIENT_SECRET,
+            redirectUri: env.UPSTOX_REDIRECT_URI,
+            baseUrl: env.UPSTOX_BASE_URL,
+            loginUrl: env.UPSTOX_LOGIN_URL,
+          }
+        : null,
   };
 }
 
@@ -94,9 +134,24 @@ export function brokerProblems(env: BrokerEnv): string[] {
         : 'KITE_API_KEY: required because KITE_API_SECRET is set',
     );
   }
-  if (env.KITE_API_KEY && env.KITE_API_SECRET && !env.BROKER_TOKEN_KEY) {
+  const upstox = {
+    UPSTOX_CLIENT_ID: env.UPSTOX_CLIENT_ID,
+    UPSTOX_CLIENT_SECRET: env.UPSTOX_CLIENT_SECRET,
+    UPSTOX_REDIRECT_URI: env.UPSTOX_REDIRECT_URI,
+  };
+  const upstoxSet = Object.entries(upstox).filter(([, value]) => value);
+  if (upstoxSet.length > 0) {
+    for (const [name, value] of Object.entries(upstox)) {
+      if (!value) problems.push(`${name}: required because ${upstoxSet[0][0]} is set`);
+    }
+  }
+  const configured = [
+    ...(env.KITE_API_KEY && env.KITE_API_SECRET ? ['KITE_API_KEY'] : []),
+    ...(upstoxSet.length === 3 ? ['UPSTOX_CLIENT_ID'] : []),
+  ];
+  if (configured.length > 0 && !env.BROKER_TOKEN_KEY) {
     problems.push(
-      'BROKER_TOKEN_KEY: required because a broker (KITE_API_KEY) is configured: 32 bytes in base64',
+      `BROKER_TOKEN_KEY: required because a broker (${configured.join(', ')}) is configured: 32 bytes in base64`,
     );
   }
   return problems;

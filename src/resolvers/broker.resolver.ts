@@ -34,7 +34,7 @@ export class BrokerResolver {
   @Authorized('write:portfolio')
   @Mutation(() => BrokerConnectionType, {
     description:
-      "Completes a sign-in with the broker redirect's state and request token (Kite: request_token). A state is single use and valid 10 minutes.",
+      "Completes a sign-in with the broker redirect's state and request token (Kite: request_token; Upstox: code). A state is single use and valid 10 minutes.",
   })
   @Extensions({ bounds: { state: LIMITS.brokerState, requestToken: LIMITS.brokerCode } })
   completeBrokerConnection(

@@ -3,10 +3,12 @@ import { DecimalScalar } from './decimal.scalar';
 
 export enum BrokerEnum {
   KITE = 'KITE',
+  UPSTOX = 'UPSTOX',
 }
 registerEnumType(BrokerEnum, {
   name: 'Broker',
-  description: 'Brokers a portfolio can be synced with. KITE: Zerodha Kite Connect.',
+  description:
+    'Brokers a portfolio can be synced with. KITE: Zerodha Kite Connect. UPSTOX: Upstox API v2.',
 });
 
 export enum BrokerConnectionStatusEnum {
@@ -51,7 +53,7 @@ export class BrokerConnectStartType {
   connection!: BrokerConnectionType;
   @Field(() => String, {
     description:
-      "Send the user here. The broker redirects to your app's redirect URL with the request token (Kite: request_token) and `state`; pass both to completeBrokerConnection within 10 minutes.",
+      "Send the user here. The broker redirects to your app's redirect URL with the request token (Kite: request_token; Upstox: code) and `state`; pass both to completeBrokerConnection within 10 minutes.",
   })
   loginUrl!: string;
 }

@@ -36,6 +36,7 @@ import { PortfolioService } from '../services/portfolio.service';
 import { BrokerSyncService } from '../services/broker-sync.service';
 import { BrokerConnectionRepository } from '../datasources/database/broker-connection.repository';
 import { KiteClient } from '../datasources/brokers/kite/kite.client';
+import { UpstoxClient } from '../datasources/brokers/upstox/upstox.client';
 import { LedgerSizesService } from '../services/ledger-sizes';
 import { QuoteStream, type TradeFeed } from '../services/quote-stream';
 import { DEFAULT_RESPONSE_CACHE, ResponseCache } from './response-cache';
@@ -201,9 +202,14 @@ export function createServices(deps: {
   const brokers = new BrokerSyncService({
     repository: new BrokerConnectionRepository(prisma),
     portfolios,
-    clients: brokerSettings.kite
-      ? { KITE: new KiteClient(brokerSettings.kite, deps.config.providerTimeoutMs) }
-      : {},
+    clients: {
+      ...(brokerSettings.kite
+        ? { KITE: new KiteClient(brokerSettings.kite, deps.config.providerTimeoutMs) }
+        : {}),
+      ...(brokerSettings.upstox
+        ? { UPSTOX: new UpstoxClient(brokerSettings.upstox, deps.config.providerTimeoutMs) }
+        : {}),
+    },
     tokenKey: brokerSettings.tokenKey,
     logger: deps.logger.child({ component: 'brokers' }),
   });

@@ -5,7 +5,7 @@ export type BrokerName = 'KITE' | 'UPSTOX';
 export interface BrokerSession {
   accessToken: string;
   brokerUserId: string;
-  /** When the broker stops accepting the token (Kite: the next 06:00 IST). */
+  /** When the broker stops accepting the token (Kite: the next 06:00 IST; Upstox: the next 03:30 IST). */
   expiresAt: Date;
 }
 

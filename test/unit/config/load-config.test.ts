@@ -38,7 +38,11 @@ describe('loadConfig', () => {
 
   it('configures Kite only with its key, secret and a well-formed BROKER_TOKEN_KEY', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
-    expect(loadConfig({}, '/srv', START).brokers).toEqual({ tokenKey: null, kite: null });
+    expect(loadConfig({}, '/srv', START).brokers).toEqual({
+      tokenKey: null,
+      kite: null,
+      upstox: null,
+    });
     const config = loadConfig(
       { KITE_API_KEY: 'kk', KITE_API_SECRET: 'ks', BROKER_TOKEN_KEY: key },
       '/srv',
@@ -62,6 +66,37 @@ describe('loadConfig', () => {
     ]);
     expect(problemsOf({ KITE_BASE_URL: 'ftp://x' })).toEqual([
       'KITE_BASE_URL: must be a URL starting with http:// or https://',
+    ]);
+  });
+
+  it('configures Upstox only with its client id, secret, redirect URI and BROKER_TOKEN_KEY', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const upstox = {
+      UPSTOX_CLIENT_ID: 'uc',
+      UPSTOX_CLIENT_SECRET: 'us',
+      UPSTOX_REDIRECT_URI: 'https://app.example.com/cb/',
+    };
+    const config = loadConfig({ ...upstox, BROKER_TOKEN_KEY: key }, '/srv', START);
+    expect(config.brokers.upstox).toEqual({
+      clientId: 'uc',
+      clientSecret: 'us',
+      redirectUri: 'https://app.example.com/cb/',
+      baseUrl: 'https://api.upstox.com',
+      loginUrl: 'https://api.upstox.com/v2/login/authorization/dialog',
+    });
+    expect(config.brokers.kite).toBeNull();
+    expect(problemsOf(upstox)).toEqual([
+      'BROKER_TOKEN_KEY: required because a broker (UPSTOX_CLIENT_ID) is configured: 32 bytes in base64',
+    ]);
+    expect(
+      problemsOf({ UPSTOX_CLIENT_ID: 'uc', UPSTOX_CLIENT_SECRET: 'us', BROKER_TOKEN_KEY: key }),
+    ).toEqual(['UPSTOX_REDIRECT_URI: required because UPSTOX_CLIENT_ID is set']);
+    expect(problemsOf({ UPSTOX_REDIRECT_URI: 'https://app.example.com/cb' })).toEqual([
+      'UPSTOX_CLIENT_ID: required because UPSTOX_REDIRECT_URI is set',
+      'UPSTOX_CLIENT_SECRET: required because UPSTOX_REDIRECT_URI is set',
+    ]);
+    expect(problemsOf({ ...upstox, UPSTOX_REDIRECT_URI: 'app.example.com' })).toEqual([
+      'UPSTOX_REDIRECT_URI: must be a URL starting with http:// or https://',
     ]);
   });
 
