@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { isIsoDate } from './dates';
 
 /** Ledger entry types of the contract. */
 export const TRANSACTION_TYPES = [
@@ -79,7 +80,7 @@ const ONE = new Decimal(1);
 
 /** Why an entry is malformed on its own (before replay), or null. */
 export function entryProblem(entry: LedgerEntry, today: string): string | null {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(entry.date)) return 'date must be YYYY-MM-DD';
+  if (!isIsoDate(entry.date)) return 'date must be a calendar date (YYYY-MM-DD)';
   if (entry.date > today) return `date ${entry.date} is in the future`;
   const positive = (value: Decimal | null) => value !== null && value.isFinite() && value.gt(0);
   if (entry.fee.isNeg() || !entry.fee.isFinite()) return 'fee must not be negative';

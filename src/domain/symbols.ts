@@ -4,6 +4,13 @@ export const MAX_SYMBOL_LENGTH = 12;
 /** Most symbols accepted in one list argument. */
 export const MAX_SYMBOLS_PER_REQUEST = 100;
 
+/**
+ * An NSE series code (two letters or digits) after a broker's symbol: INFY-BE,
+ * SGBMAR29-GB. Not part of the symbol; a hyphen of the symbol itself stays (BAJAJ-AUTO,
+ * BF-B).
+ */
+export const NSE_SERIES_SUFFIX = /-[A-Z0-9]{2}$/i;
+
 // Letters and digits, with the separators real tickers use: BRK.B, BF-B, ^GSPC, EURUSD=X,
 // and NSE's M&M.
 const SYMBOL_PATTERN = /^[A-Z0-9^][A-Z0-9.\-=^&]*$/;

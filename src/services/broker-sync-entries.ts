@@ -5,7 +5,7 @@ import type {
   BrokerPosition,
   BrokerTrade,
 } from '../datasources/brokers/broker-client';
-import { normalizeSymbol } from '../domain/symbols';
+import { normalizeSymbol, NSE_SERIES_SUFFIX } from '../domain/symbols';
 import type { ExternalEntry } from './portfolio.service';
 
 /** Exchanges whose instruments are ledger symbols (cash equities). */
@@ -14,11 +14,23 @@ const EQUITY_EXCHANGES = new Set(['NSE', 'BSE']);
 /** The prefix of the external ids a broker's entries carry. */
 const PREFIX: Record<BrokerName, string> = { KITE: 'kite', UPSTOX: 'upstox' };
 
-/** A broker's trading symbol as a ledger symbol: INFY-BE is INFY (the series is dropped). */
+/**
+ * A broker's trading symbol as a ledger symbol, as the Zerodha CSV imports read it:
+ * INFY-BE is INFY (the series is dropped), BAJAJ-AUTO stays BAJAJ-AUTO.
+ */
 export function ledgerSymbolOf(exchange: string, tradingSymbol: string): string | null {
   if (!EQUITY_EXCHANGES.has(exchange.toUpperCase())) return null;
-  const result = normalizeSymbol(tradingSymbol.split('-')[0] ?? '');
+  const result = normalizeSymbol(tradingSymbol.trim().replace(NSE_SERIES_SUFFIX, ''));
   return 'symbol' in result ? result.symbol : null;
+}
+
+/**
+ * A broker's price at the ledger's precision: brokers answer binary doubles (an average
+ * price of 1520.1234567890123), whose digits past the tenth decimal are float noise, far
+ * below a paisa or a cent. Rounded half-even to 10 decimals, on purpose.
+ */
+function ledgerPrice(price: string): string {
+  return new Decimal(price).toDecimalPlaces(10, Decimal.ROUND_HALF_EVEN).toFixed();
 }
 
 /** What one sync writes, and what the broker says the ledger should hold. */
@@ -75,7 +87,7 @@ export function syncEntries(input: {
         date: input.today,
         symbol,
         quantity: missing.toFixed(),
-        price: holding.averagePrice,
+        price: ledgerPrice(holding.averagePrice),
         fee: '0',
         amount: null,
         ratio: null,
@@ -94,13 +106,14 @@ export function syncEntries(input: {
       continue;
     }
     entries.push({
-      externalId: `${prefix}:${trade.tradeId}`,
+      // Exchanges number their trades apart: the exchange is part of the id.
+      externalId: `${prefix}:${trade.exchange.toUpperCase()}:${trade.tradeId}`,
       entry: {
         type: trade.side,
         date: trade.date,
         symbol,
         quantity: trade.quantity,
-        price: trade.price,
+        price: ledgerPrice(trade.price),
         fee: '0',
         amount: null,
         ratio: null,

@@ -3,7 +3,7 @@ import { CsvError, parseCsv, type CsvRecord } from '../domain/csv';
 import { isIsoDate } from '../domain/dates';
 import { decimalProblem } from '../domain/decimals';
 import { TRANSACTION_TYPES, type TransactionType } from '../domain/ledger';
-import { normalizeSymbol } from '../domain/symbols';
+import { normalizeSymbol, NSE_SERIES_SUFFIX } from '../domain/symbols';
 import type { NewTransaction } from '../datasources/database/portfolio.repository';
 
 /** CSV layouts `importTransactions` reads. */
@@ -48,13 +48,10 @@ function dateOf(raw: string | undefined): string {
   return iso;
 }
 
-// An NSE series code (two letters or digits) after the symbol: INFY-BE, SGBMAR29-GB.
-const SERIES_SUFFIX = /-[A-Z0-9]{2}$/i;
-
 function symbolOf(raw: string | undefined): string {
   // Zerodha suffixes some instruments with their series (INFY-BE), which is not part of
   // the symbol; a hyphen of the symbol itself stays (BAJAJ-AUTO, BF-B).
-  const result = normalizeSymbol((raw ?? '').trim().replace(SERIES_SUFFIX, ''));
+  const result = normalizeSymbol((raw ?? '').trim().replace(NSE_SERIES_SUFFIX, ''));
   if ('problem' in result) throw new Error(`symbol "${shown(raw ?? '')}" is ${result.problem}`);
   return result.symbol;
 }

@@ -331,16 +331,30 @@ export class PortfolioService {
         known.add(symbol);
     }
     // Line numbers stand for the items (1-based) so that the import's rules apply as they are.
+    const seen = new Set<string>();
     const candidates = items.flatMap((item, index) => {
       const line = index + 1;
-      const entry = entryOfNew(item.entry);
+      const digits = (['quantity', 'price'] as const)
+        .map((field) => {
+          const value = item.entry[field];
+          const problem = value === null ? null : decimalProblem(value);
+          return problem && `${field} ${value} ${problem}`;
+        })
+        .find(Boolean);
+      // Checked before anything is made of the numbers: a broker may answer any.
+      const entry = digits ? null : entryOfNew(item.entry);
       const problem =
-        entryProblem(entry, today) ??
+        digits ||
+        entryProblem(entry!, today) ||
         (item.entry.symbol && !known.has(item.entry.symbol)
           ? `unknown symbol ${item.entry.symbol}`
-          : null);
-      if (problem) problems.push({ line, message: problem });
-      return problem ? [] : [{ line, entry, row: { ...item.entry, externalId: item.externalId } }];
+          : null) ||
+        (seen.has(item.externalId) ? `${item.externalId} appears twice in one answer` : null);
+      seen.add(item.externalId);
+      if (problem || !entry) problems.push({ line, message: problem || 'not an entry' });
+      return problem || !entry
+        ? []
+        : [{ line, entry, row: { ...item.entry, externalId: item.externalId } }];
     });
     const result = await this.changeLedger(
       portfolio.id,

@@ -3,8 +3,12 @@
 // failures through test/helpers/fault-proxy.ts: Prisma's known-request codes, the
 // driver adapter's error kinds, PostgreSQL's SQLSTATEs, and pg's own plain errors.
 
-/** Prisma: can't reach, timed out, socket timeout, closed, pool timeout, too many connections. */
-const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2037']);
+/**
+ * Prisma: can't reach, timed out, socket timeout, closed, pool timeout, too many
+ * connections, and an interactive transaction that could not start or outlived its bound
+ * (P2028: a ledger change waiting behind a stalled one).
+ */
+const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2037']);
 
 /** @prisma/adapter-pg's kinds for connection failures. */
 const ADAPTER_KINDS = new Set([

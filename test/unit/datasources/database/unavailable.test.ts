@@ -15,6 +15,12 @@ describe('isDatabaseUnavailable', () => {
     ],
     ['Prisma P2024 (pool timeout)', error('Timed out fetching a connection', { code: 'P2024' })],
     [
+      'Prisma P2028 (a transaction that could not start in time)',
+      error('Transaction API error: Unable to start a transaction in the given time.', {
+        code: 'P2028',
+      }),
+    ],
+    [
       'a raw query cancelled by statement_timeout (P2010 carrying 57014)',
       error('Raw query failed', {
         code: 'P2010',
