@@ -108,6 +108,14 @@ export class PortfolioService {
         argument: 'baseCurrency',
       });
     }
+    // Values are converted to it: a currency no provider has rates for could never value a
+    // holding listed elsewhere. An outage does not refuse it (the rates may come back).
+    const rates = await this.marketData.fxSeries(currency).catch(() => undefined);
+    if (rates === null) {
+      throw new BadUserInputError(`No provider has exchange rates for ${currency}`, {
+        argument: 'baseCurrency',
+      });
+    }
     return this.repository.create(viewer.userId, checkName(name), currency);
   }
 

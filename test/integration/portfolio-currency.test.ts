@@ -112,4 +112,16 @@ describe('portfolios in a base currency', () => {
     expect(aapl.costBasis).toBeCloseTo(360 * atBuy, 6);
     expect(portfolio.valuation.cash).toBeCloseTo(-360 * atBuy, 6);
   });
+
+  it('refuses a base currency no provider has rates for', async () => {
+    const response = await gql(
+      server.url,
+      'mutation { createPortfolio(name: "Nowhere", baseCurrency: "XYZ") { id } }',
+      { apiKey },
+    );
+    expect(response.body.errors?.map((e) => [e.extensions?.code, e.extensions?.argument])).toEqual([
+      ['BAD_USER_INPUT', 'baseCurrency'],
+    ]);
+    expect(response.body.errors![0].message).toBe('No provider has exchange rates for XYZ');
+  });
 });
