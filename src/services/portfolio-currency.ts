@@ -26,6 +26,24 @@ export interface PortfolioBook {
 
 const ONE = new Decimal(1);
 
+/**
+ * Listing currencies quoted in a minor unit (London in pence, Johannesburg in cents,
+ * Tel Aviv in agorot: FMP answers `GBp`, `ZAc`, `ILA`): the major currency's rate × 1/100.
+ * Prices and costs stay in the unit they are quoted in.
+ */
+const MINOR_UNITS: Readonly<Record<string, { major: string; factor: number }>> = {
+  GBp: { major: 'GBP', factor: 0.01 },
+  GBX: { major: 'GBP', factor: 0.01 },
+  ZAc: { major: 'ZAR', factor: 0.01 },
+  ZAC: { major: 'ZAR', factor: 0.01 },
+  ILA: { major: 'ILS', factor: 0.01 },
+};
+
+/** The currency whose rates a listing currency takes, and by what factor. */
+function unitOf(currency: string): { major: string; factor: number } {
+  return MINOR_UNITS[currency] ?? { major: currency.toUpperCase(), factor: 1 };
+}
+
 // One book per ledger state (which never changes), base currency and day: a live
 // valuation recomputing on every tick converts the ledger once, not once per tick.
 const books = new WeakMap<LedgerState, Map<string, Promise<PortfolioBook>>>();
@@ -88,25 +106,28 @@ async function convert(
   }
 
   const wanted = [base, ...foreign];
-  const loaded = await loaders.fx.loadMany(wanted);
+  const majors = [...new Set(wanted.map((currency) => unitOf(currency).major))];
+  const loaded = await loaders.fx.loadMany(majors);
   const series = new Map<string, FxSeries>();
-  wanted.forEach((currency, i) => {
+  majors.forEach((currency, i) => {
     const found = loaded[i];
     if (found instanceof Error) throw found;
     if (!found)
       throw new UpstreamUnavailableError(`No exchange rates for ${currency} are available`);
     series.set(currency, found);
   });
-  const baseSeries = series.get(base)!;
+  const baseUnit = unitOf(base);
+  const baseSeries = series.get(baseUnit.major)!;
   const rateOn = (currency: string, date: string): number => {
     if (currency === base) return 1;
-    const from = series.get(currency)!;
+    const unit = unitOf(currency);
+    const from = series.get(unit.major)!;
     const rate =
       crossRate(from, baseSeries, date) ?? crossRate(from, baseSeries, firstDate(from, baseSeries));
     if (!rate) {
       throw new UpstreamUnavailableError(`No ${currency}/${base} exchange rate is available`);
     }
-    return rate.rate;
+    return (rate.rate * unit.factor) / baseUnit.factor;
   };
   // One Decimal per currency and day: a ledger of 10,000 entries crosses each rate once.
   const decimals = new Map<string, Decimal>();

@@ -30,11 +30,12 @@ function entry(
 const withSymbol = (symbol: string, e: LedgerEntry): LedgerEntry => ({ ...e, symbol });
 
 const TODAY = '2024-03-01';
-const CURRENCIES: Record<string, string> = { INFY: 'INR', AAPL: 'USD', KO: 'USD' };
+const CURRENCIES: Record<string, string> = { INFY: 'INR', AAPL: 'USD', KO: 'USD', VOD: 'GBp' };
 // Units of USD per unit of the currency.
 const RATES: Record<string, Record<string, number>> = {
   INR: { '2024-01-02': 0.012, '2024-02-01': 0.013, '2024-02-02': 0.011, [TODAY]: 0.0125 },
   EUR: { '2024-01-02': 1.25, [TODAY]: 1 },
+  GBP: { '2024-01-02': 1.2, [TODAY]: 1.3 },
 };
 
 /** Loaders over fixed data, counting what they are asked. */
@@ -122,6 +123,24 @@ describe('a portfolio in its base currency (hand-computed cases)', () => {
     expect(aapl.marketValue).toBe(200);
     // The price did not move: all 40 EUR of the gain is the dollar's rise.
     expect(aapl.unrealizedFxPnl).toBeCloseTo(40, 10);
+  });
+
+  it("takes a listing quoted in pence at the pound's rate over 100", async () => {
+    const ledger = ledgerOf([
+      withSymbol('VOD', entry('BUY', '2024-01-02', { quantity: 100, price: 70 })), // 7,000 GBp
+    ]);
+    const { loaders: l, asked } = loaders({ VOD: { price: 80, change: 0 } });
+    const book = await bookOf(ledger, 'USD', l, TODAY);
+    const [vod] = await holdingsOf(book, l);
+    expect(asked.fx).toEqual(['USD', 'GBP']);
+    // 7,000 pence = 70 GBP at 1.2 = 84 USD; 8,000 pence = 80 GBP at 1.3 = 104 USD.
+    expect(vod.currency).toBe('GBp');
+    expect(vod.fxRate).toBeCloseTo(0.013, 12);
+    expect(vod.costBasis).toBeCloseTo(84, 10);
+    expect(vod.marketValue).toBeCloseTo(104, 10);
+    expect(vod.local).toMatchObject({ costBasis: 7000, marketValue: 8000 });
+    // The pound's part: 70 GBP × (1.3 − 1.2) = 7; the price's: 10 GBP × 1.3 = 13.
+    expect(vod.unrealizedFxPnl).toBeCloseTo(7, 10);
   });
 
   it('loads no rate when everything is listed in the base currency', async () => {
