@@ -1,11 +1,15 @@
-import Decimal from 'decimal.js';
 import { z } from 'zod';
 import type { BrokerHolding, BrokerPosition, BrokerSession, BrokerTrade } from '../broker-client';
-
-// Kite sends numbers as JSON numbers; their decimal text is kept exactly.
-const number = z.number().finite();
-const exact = (value: number) => new Decimal(String(value)).toFixed();
-const text = z.string().trim().min(1).max(64);
+import {
+  brokerHolding,
+  brokerNumber as number,
+  brokerText as text,
+  brokerTrade,
+  exactDecimal as exact,
+  holdingSchema,
+  nextUtcTime,
+  tradeFields,
+} from '../broker-payload';
 
 const sessionSchema = z.object({
   access_token: z.string().min(1).max(512),
@@ -13,25 +17,11 @@ const sessionSchema = z.object({
 });
 
 const tradeSchema = z.object({
-  trade_id: z.union([text, z.number().int()]).transform(String),
-  order_id: z.union([text, z.number().int()]).transform(String),
-  exchange: text,
-  tradingsymbol: text,
-  transaction_type: z.enum(['BUY', 'SELL']),
-  quantity: number.positive(),
-  average_price: number.positive(),
+  ...tradeFields,
   // "2024-05-02 09:15:02" in IST; the client turns 19-character stamps into Dates read in
   // the process's time zone, whose local fields are then that same IST wall clock.
   fill_timestamp: z.union([z.string(), z.date()]).nullish(),
   exchange_timestamp: z.union([z.string(), z.date()]).nullish(),
-});
-
-const holdingSchema = z.object({
-  exchange: text,
-  tradingsymbol: text,
-  quantity: number.nonnegative(),
-  t1_quantity: number.nonnegative().default(0),
-  average_price: number.nonnegative(),
 });
 
 const positionSchema = z.object({
@@ -44,11 +34,7 @@ const positionsSchema = z.object({ day: z.array(positionSchema), net: z.array(po
 
 /** The next 06:00 IST (00:30 UTC) after `now`: when Kite expires the day's tokens. */
 export function kiteTokenExpiry(now: Date): Date {
-  const expiry = new Date(
-    Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 0, 30, 0, 0),
-  );
-  if (expiry <= now) expiry.setUTCDate(expiry.getUTCDate() + 1);
-  return expiry;
+  return nextUtcTime(now, 0, 30);
 }
 
 function dayOf(stamp: string | Date | null | undefined): string | null {
@@ -92,26 +78,14 @@ export function kiteTrades(data: unknown, today: string): BrokerTrade[] {
     .map((t, index) => ({ t, index, time: timeOf(t.fill_timestamp ?? t.exchange_timestamp) }))
     .sort((a, b) => (a.time || 0) - (b.time || 0) || a.index - b.index)
     .map(({ t }) => t);
-  return trades.map((t) => ({
-    tradeId: t.trade_id,
-    orderId: t.order_id,
-    exchange: t.exchange,
-    tradingSymbol: t.tradingsymbol,
-    side: t.transaction_type,
-    quantity: exact(t.quantity),
-    price: exact(t.average_price),
-    date: dayOf(t.fill_timestamp) ?? dayOf(t.exchange_timestamp) ?? today,
-  }));
+  return trades.map((t) =>
+    brokerTrade(t, dayOf(t.fill_timestamp) ?? dayOf(t.exchange_timestamp) ?? today),
+  );
 }
 
 /** `GET /portfolio/holdings`' data: settled and T+1 quantities together. */
 export function kiteHoldings(data: unknown): BrokerHolding[] {
-  return parse(z.array(holdingSchema), data, 'holdings').map((h) => ({
-    exchange: h.exchange,
-    tradingSymbol: h.tradingsymbol,
-    quantity: new Decimal(String(h.quantity)).plus(String(h.t1_quantity)).toFixed(),
-    averagePrice: exact(h.average_price),
-  }));
+  return parse(z.array(holdingSchema), data, 'holdings').map(brokerHolding);
 }
 
 /** `GET /portfolio/positions`' data: the `day` positions (today's net quantities). */

@@ -1,11 +1,15 @@
 import Decimal from 'decimal.js';
 import { z } from 'zod';
 import type { BrokerHolding, BrokerPosition, BrokerSession, BrokerTrade } from '../broker-client';
-
-// Upstox sends numbers as JSON numbers; their decimal text is kept exactly.
-const number = z.number().finite();
-const exact = (value: number) => new Decimal(String(value)).toFixed();
-const text = z.string().trim().min(1).max(64);
+import {
+  brokerHolding,
+  brokerNumber as number,
+  brokerText as text,
+  brokerTrade,
+  holdingSchema,
+  nextUtcTime,
+  tradeFields,
+} from '../broker-payload';
 
 /** Every Upstox answer: `{status: "success", data}`. */
 const envelopeSchema = z.object({ status: z.literal('success'), data: z.unknown() });
@@ -31,24 +35,10 @@ const sessionSchema = z.object({
 });
 
 const tradeSchema = z.object({
-  trade_id: z.union([text, z.number().int()]).transform(String),
-  order_id: z.union([text, z.number().int()]).transform(String),
-  exchange: text,
-  tradingsymbol: text,
-  transaction_type: z.enum(['BUY', 'SELL']),
-  quantity: number.positive(),
-  average_price: number.positive(),
+  ...tradeFields,
   // "03-Aug-2017 15:03:42", the exchange's (IST) wall clock.
   exchange_timestamp: z.string().nullish(),
   order_timestamp: z.string().nullish(),
-});
-
-const holdingSchema = z.object({
-  exchange: text,
-  tradingsymbol: text,
-  quantity: number.nonnegative(),
-  t1_quantity: number.nonnegative().default(0),
-  average_price: number.nonnegative(),
 });
 
 const positionSchema = z.object({
@@ -85,11 +75,7 @@ export function upstoxError(body: unknown): { code: string | null; message: stri
  * following morning, whenever it was made (one made at 02:30 dies at 03:30 the same day).
  */
 export function upstoxTokenExpiry(now: Date): Date {
-  const expiry = new Date(
-    Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 22, 0, 0, 0),
-  );
-  if (expiry <= now) expiry.setUTCDate(expiry.getUTCDate() + 1);
-  return expiry;
+  return nextUtcTime(now, 22, 0);
 }
 
 /** `POST /v2/login/authorization/token`'s answer. */
@@ -129,26 +115,12 @@ export function upstoxTrades(data: unknown, today: string): BrokerTrade[] {
   return parse(z.array(tradeSchema), data, 'trades')
     .map((t, index) => ({ t, index, stamp: stampOf(t.exchange_timestamp ?? t.order_timestamp) }))
     .sort((a, b) => (a.stamp?.time ?? 0) - (b.stamp?.time ?? 0) || a.index - b.index)
-    .map(({ t, stamp }) => ({
-      tradeId: t.trade_id,
-      orderId: t.order_id,
-      exchange: t.exchange,
-      tradingSymbol: t.tradingsymbol,
-      side: t.transaction_type,
-      quantity: exact(t.quantity),
-      price: exact(t.average_price),
-      date: stamp?.day ?? today,
-    }));
+    .map(({ t, stamp }) => brokerTrade(t, stamp?.day ?? today));
 }
 
 /** `GET /v2/portfolio/long-term-holdings`' data: settled and T+1 quantities together. */
 export function upstoxHoldings(data: unknown): BrokerHolding[] {
-  return parse(z.array(holdingSchema), data, 'holdings').map((h) => ({
-    exchange: h.exchange,
-    tradingSymbol: h.tradingsymbol,
-    quantity: new Decimal(String(h.quantity)).plus(String(h.t1_quantity)).toFixed(),
-    averagePrice: exact(h.average_price),
-  }));
+  return parse(z.array(holdingSchema), data, 'holdings').map(brokerHolding);
 }
 
 /**
